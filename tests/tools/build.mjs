@@ -1,0 +1,18 @@
+// Builds everything a run needs: npm packages, the C# solution, and the extension bundle.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { configuration, ensureNpmDeps, repoRoot, requireDotnet, run } from './common.mjs';
+
+export function build() {
+  requireDotnet();
+  ensureNpmDeps();
+  run('dotnet', ['build', 'EditorAssist.sln', '-c', configuration, '--nologo', '-v', 'q', '-clp:ErrorsOnly']);
+  const extManifest = path.join(repoRoot, 'extension-client', 'package.json');
+  if (existsSync(extManifest)) {
+    const pkg = JSON.parse(readFileSync(extManifest, 'utf8'));
+    if (pkg.scripts?.build) run('npm', ['run', 'build', '-w', 'extension-client']);
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) build();
