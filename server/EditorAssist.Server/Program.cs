@@ -49,6 +49,9 @@ public static class Program
         using var host = builder.Build();
         await host.StartAsync().ConfigureAwait(false);
         var session = host.Services.GetRequiredService<SidecarSession>();
+        host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EditorAssist.Startup").LogDebug(
+            "Start-up: {SinceProcessStart:F0} ms since the process started.",
+            (DateTime.Now - System.Diagnostics.Process.GetCurrentProcess().StartTime).TotalMilliseconds);
 
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; session.End("SIGTERM"); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; session.End("SIGINT"); });
