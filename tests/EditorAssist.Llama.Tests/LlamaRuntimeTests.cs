@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Logging;
+
+namespace EditorAssist.Llama.Tests;
+
+public sealed class LlamaRuntimeTests
+{
+    private static LlamaRuntime Runtime => LlamaTestEnvironment.Runtime;
+
+    [Fact]
+    public void Loads_the_npm_build_and_registers_cpu_and_vulkan_backends()
+    {
+        Assert.EndsWith(Path.Combine("linux-x64-vulkan", "bins", "linux-x64-vulkan"), Runtime.NativeDirectory);
+        Assert.Equal(LlamaVariant.Vulkan, Runtime.Variant);
+        Assert.Contains("CPU", Runtime.Backends);
+        Assert.Contains("Vulkan", Runtime.Backends);
+        Assert.Contains("AVX", Runtime.SystemInfo, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void Lists_devices_with_memory_and_picks_the_visible_vulkan_device()
+    {
+        var cpu = Assert.Single(Runtime.Devices, d => d.Type == LlamaDeviceType.Cpu);
+        Assert.True(cpu.MemoryTotalBytes > 0);
+        var vk = Assert.Single(Runtime.Devices, d => d.IsVulkan);
+        Assert.Equal("Vulkan0", vk.Name);
+        Assert.Contains("llvmpipe", vk.Description, StringComparison.OrdinalIgnoreCase);
+        Assert.True(vk.MemoryTotalBytes > 0 && vk.MemoryFreeBytes > 0 && vk.MemoryFreeBytes <= vk.MemoryTotalBytes);
+        Assert.Equal(vk, Runtime.GpuDevice);
+        Assert.Equal("Vulkan", Runtime.BackendName);
+        Assert.Equal(Runtime.Devices.Count, Runtime.RefreshDevices().Count);
+    }
+
+    [Fact]
+    public void Native_logging_is_routed_to_the_logger()
+    {
+        _ = Runtime;
+        // The loads done by other tests (and backend registration) log through llama_log_set /
+        // ggml_log_set; seeing their lines in our logger proves the callbacks are installed.
+        Assert.Contains(LlamaTestEnvironment.Logger.Lines, l => l.Message.Contains("llama.cpp runtime from", StringComparison.Ordinal));
+        Assert.Contains(LlamaTestEnvironment.Logger.Lines, l => l.Level <= LogLevel.Debug);
+    }
+}
