@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using EditorAssist.Core.Local;
 using EditorAssist.Llama.Native;
@@ -24,8 +25,12 @@ internal sealed unsafe class ContextWorker
     private readonly List<int> _cached = []; // tokens whose K/V are in the cache, positions 0..n-1
     private readonly int _nCtx;
     private readonly int _nBatch;
+    private readonly Dictionary<string, Job> _latestByKey = new(StringComparer.Ordinal);
     private LlamaBatch _batch;
     private int _queued;
+    // Read by the native abort callback during llama_decode (on this worker's thread pool threads).
+    private volatile bool _abortDecode;
+    private GCHandle _self;
 
     public ContextWorker(LocalModel model, SafeLlamaContextHandle ctx, ILogger logger)
     {
@@ -35,6 +40,10 @@ internal sealed unsafe class ContextWorker
         _nCtx = (int)NativeMethods.llama_n_ctx(ctx);
         _nBatch = (int)NativeMethods.llama_n_batch(ctx);
         _batch = NativeMethods.llama_batch_init(_nBatch, 0, 1);
+        // Lets a cancellation interrupt a long prompt evaluation between compute graph nodes
+        // instead of after a whole batch (libllama honours it on CPU; GPU backends finish the batch).
+        _self = GCHandle.Alloc(this, GCHandleType.Normal);
+        NativeMethods.llama_set_abort_callback(ctx, &OnAbort, GCHandle.ToIntPtr(_self));
         _thread = new Thread(Run) { IsBackground = true, Name = "llama-context " + System.IO.Path.GetFileName(model.Path) };
         _thread.Start();
     }
@@ -49,6 +58,19 @@ internal sealed unsafe class ContextWorker
             throw new ArgumentException("A request needs Messages or a Prompt.", nameof(request));
         }
         var job = new Job(request, onDelta, ct, Stopwatch.GetTimestamp());
+        if (request.SupersedeKey is string key)
+        {
+            lock (_latestByKey)
+            {
+                // The newest request of a group (e.g. inline completions of one editor) makes the
+                // older one pointless: cancel it whether it is queued or already generating.
+                if (_latestByKey.TryGetValue(key, out var older))
+                {
+                    older.Supersede();
+                }
+                _latestByKey[key] = job;
+            }
+        }
         Interlocked.Increment(ref _queued);
         if (!_jobs.Writer.TryWrite(job))
         {
@@ -56,6 +78,19 @@ internal sealed unsafe class ContextWorker
             throw new LocalModelException(LocalModelErrorCode.ModelBusy, "The model is being unloaded.");
         }
         return job.Completion.Task;
+    }
+
+    [UnmanagedCallersOnly]
+    private static byte OnAbort(IntPtr data)
+    {
+        try
+        {
+            return GCHandle.FromIntPtr(data).Target is ContextWorker { _abortDecode: true } ? (byte)1 : (byte)0;
+        }
+        catch
+        {
+            return 0;
+        }
     }
 
     public Task EnqueueReset()
@@ -110,6 +145,7 @@ internal sealed unsafe class ContextWorker
             NativeMethods.llama_batch_free(_batch);
             _batch = default;
             _ctx.Dispose();
+            _self.Free();
             _stopped.TrySetResult();
         }
     }
@@ -122,19 +158,38 @@ internal sealed unsafe class ContextWorker
             job.Completion.TrySetResult(null!);
             return;
         }
-        if (job.Token.IsCancellationRequested)
-        {
-            job.Completion.TrySetCanceled(job.Token);
-            return;
-        }
         try
         {
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(job.Token, _shutdown.Token);
-            job.Completion.TrySetResult(Generate(job, linked.Token));
+            if (job.Token.IsCancellationRequested || job.IsSuperseded)
+            {
+                job.Completion.TrySetCanceled(job.Token.IsCancellationRequested ? job.Token : job.SupersededToken);
+                return;
+            }
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(job.Token, job.SupersededToken, _shutdown.Token);
+            _abortDecode = false;
+            using (linked.Token.Register(() => _abortDecode = true))
+            {
+                job.Completion.TrySetResult(Generate(job, linked.Token));
+            }
         }
         catch (Exception e)
         {
             job.Completion.TrySetException(e);
+        }
+        finally
+        {
+            _abortDecode = false;
+            if (job.Request?.SupersedeKey is string key)
+            {
+                lock (_latestByKey)
+                {
+                    if (_latestByKey.TryGetValue(key, out var latest) && latest == job)
+                    {
+                        _latestByKey.Remove(key);
+                    }
+                }
+            }
+            job.Dispose();
         }
     }
 
@@ -201,7 +256,10 @@ internal sealed unsafe class ContextWorker
                 break;
             }
             int n = Math.Min(_nBatch, tokens.Length - i);
-            Decode(tokens.AsSpan(i, n), i, logitsForLast: i + n == tokens.Length);
+            if (!Decode(tokens.AsSpan(i, n), i, logitsForLast: i + n == tokens.Length))
+            {
+                finish = FinishReason.Cancelled;
+            }
         }
         long promptDone = Stopwatch.GetTimestamp();
 
@@ -251,7 +309,10 @@ internal sealed unsafe class ContextWorker
                 finish = FinishReason.Cancelled;
                 break;
             }
-            Decode([token], _cached.Count, logitsForLast: true);
+            if (!Decode([token], _cached.Count, logitsForLast: true))
+            {
+                finish = FinishReason.Cancelled;
+            }
         }
         utf8.Reset();
         Emit(stops.Flush());
@@ -283,8 +344,12 @@ internal sealed unsafe class ContextWorker
         return bosText.Length > 0 && prompt.StartsWith(bosText, StringComparison.Ordinal);
     }
 
-    /// <summary>Decodes tokens at positions pos.. on sequence 0 and records them as cached.</summary>
-    private void Decode(ReadOnlySpan<int> tokens, int pos, bool logitsForLast)
+    /// <summary>
+    /// Decodes tokens at positions pos.. on sequence 0 and records them as cached. Returns false
+    /// when the abort callback stopped it (cancellation); the cache then holds exactly the
+    /// tokens recorded before the call.
+    /// </summary>
+    private bool Decode(ReadOnlySpan<int> tokens, int pos, bool logitsForLast)
     {
         _batch.n_tokens = tokens.Length;
         for (int i = 0; i < tokens.Length; i++)
@@ -296,6 +361,16 @@ internal sealed unsafe class ContextWorker
             _batch.logits[i] = (sbyte)(logitsForLast && i == tokens.Length - 1 ? 1 : 0);
         }
         int rc = NativeMethods.llama_decode(_ctx, _batch);
+        if (rc == 2)
+        {
+            // Aborted: micro-batches that finished stay in the KV cache; drop them so the cache
+            // matches _cached again and the context stays usable.
+            if (!NativeMethods.llama_memory_seq_rm(NativeMethods.llama_get_memory(_ctx), 0, _cached.Count, -1))
+            {
+                ClearCache();
+            }
+            return false;
+        }
         if (rc != 0)
         {
             // The memory state is uncertain after a failure: start the next request clean.
@@ -308,14 +383,33 @@ internal sealed unsafe class ContextWorker
         {
             _cached.Add(tokens[i]);
         }
+        return true;
     }
 
-    private sealed class Job(GenerationRequest? request, Action<string>? onDelta, CancellationToken token, long enqueuedAt)
+    private sealed class Job(GenerationRequest? request, Action<string>? onDelta, CancellationToken token, long enqueuedAt) : IDisposable
     {
+        private readonly CancellationTokenSource _superseded = new();
+
         public GenerationRequest? Request { get; } = request;
         public Action<string>? OnDelta { get; } = onDelta;
         public CancellationToken Token { get; } = token;
         public long EnqueuedAt { get; } = enqueuedAt;
         public TaskCompletionSource<GenerationResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public CancellationToken SupersededToken => _superseded.Token;
+        public bool IsSuperseded => _superseded.IsCancellationRequested;
+
+        public void Supersede()
+        {
+            try
+            {
+                _superseded.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // Already finished.
+            }
+        }
+
+        public void Dispose() => _superseded.Dispose();
     }
 }

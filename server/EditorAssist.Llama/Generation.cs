@@ -53,6 +53,13 @@ public sealed record GenerationRequest
     public IReadOnlyList<ChatMessage>? Messages { get; init; }
     public string? Prompt { get; init; }
     public GenerationOptions Options { get; init; } = new();
+
+    /// <summary>
+    /// Requests with the same key supersede each other: a new one cancels the previous one,
+    /// queued (OperationCanceledException) or running (FinishReason.Cancelled). For inline
+    /// completions, where only the newest keystroke's request matters.
+    /// </summary>
+    public string? SupersedeKey { get; init; }
 }
 
 public enum FinishReason

@@ -208,4 +208,27 @@ public abstract class ContextWorkerContract
             Model.GenerateAsync(new GenerationRequest { Prompt = huge, Options = Greedy(4) }));
         Assert.Equal(LocalModelErrorCode.ContextLengthExceeded, e.Code);
     }
+
+    [Fact]
+    public async Task A_newer_request_with_the_same_supersede_key_cancels_the_older_one()
+    {
+        var firstStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new ManualResetEventSlim();
+        // The first request blocks its first delta until the second one is queued, so the
+        // supersede reliably happens while it is running.
+        var first = Model.GenerateAsync(new GenerationRequest { Prompt = "one", Options = Greedy(10_000), SupersedeKey = "editor-1" },
+            _ => { firstStarted.TrySetResult(); release.Wait(TimeSpan.FromSeconds(10)); });
+        await firstStarted.Task;
+        var queued = Model.GenerateAsync(new GenerationRequest { Prompt = "two", Options = Greedy(4), SupersedeKey = "editor-1" });
+        var third = Model.GenerateAsync(new GenerationRequest { Prompt = "three", Options = Greedy(4), SupersedeKey = "editor-1" });
+        var otherKey = Model.GenerateAsync(new GenerationRequest { Prompt = "other", Options = Greedy(4), SupersedeKey = "editor-2" });
+        release.Set();
+
+        var r1 = await first;
+        Assert.Equal(FinishReason.Cancelled, r1.FinishReason);
+        Assert.True(r1.Usage.CompletionTokens <= 3);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queued);
+        Assert.Equal(4, (await third).Usage.CompletionTokens);
+        Assert.Equal(4, (await otherKey).Usage.CompletionTokens);
+    }
 }
