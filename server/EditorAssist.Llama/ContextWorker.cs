@@ -57,6 +57,10 @@ internal sealed unsafe class ContextWorker
         {
             throw new ArgumentException("A request needs Messages or a Prompt.", nameof(request));
         }
+        if (request.Options.MaxTokens < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(request), "MaxTokens must be at least 1.");
+        }
         var job = new Job(request, onDelta, ct, Stopwatch.GetTimestamp());
         if (request.SupersedeKey is string key)
         {

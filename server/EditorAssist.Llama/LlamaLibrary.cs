@@ -98,6 +98,13 @@ internal static class LlamaLibrary
     {
         lock (s_gate)
         {
+            // Without an explicit folder, a later Initialize (e.g. after the user turned GPU use
+            // off) reuses the build already in the process: the Vulkan build serves CPU-only too.
+            if (s_loaded != null && string.IsNullOrWhiteSpace(options.NativeDirectory) &&
+                string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(DirEnvVar)))
+            {
+                return s_loaded;
+            }
             string? dir = ResolveDirectory(options.NativeDirectory, options.AllowVulkan,
                 options.SearchFrom ?? AppContext.BaseDirectory, Environment.GetEnvironmentVariable);
             if (dir == null)

@@ -231,4 +231,12 @@ public abstract class ContextWorkerContract
         Assert.Equal(4, (await third).Usage.CompletionTokens);
         Assert.Equal(4, (await otherKey).Usage.CompletionTokens);
     }
+
+    [Fact]
+    public void Invalid_requests_are_rejected_up_front()
+    {
+        // Synchronously, before anything is queued.
+        Assert.Throws<ArgumentException>(() => { _ = Model.GenerateAsync(new GenerationRequest()); });
+        Assert.Throws<ArgumentOutOfRangeException>(() => { _ = Model.GenerateAsync(new GenerationRequest { Prompt = "x", Options = new() { MaxTokens = 0 } }); });
+    }
 }

@@ -39,4 +39,14 @@ public sealed class LlamaRuntimeTests
         Assert.Contains(LlamaTestEnvironment.Logger.Lines, l => l.Message.Contains("llama.cpp runtime from", StringComparison.Ordinal));
         Assert.Contains(LlamaTestEnvironment.Logger.Lines, l => l.Level <= LogLevel.Debug);
     }
+
+    [Fact]
+    public void Initialize_again_without_gpu_reuses_the_loaded_build_and_runs_on_cpu()
+    {
+        string loaded = Runtime.NativeDirectory; // the shared (Vulkan) build must be loaded first
+        var cpuOnly = LlamaRuntime.Initialize(new LlamaRuntimeOptions { AllowVulkan = false });
+        Assert.Equal(loaded, cpuOnly.NativeDirectory);
+        Assert.Null(cpuOnly.GpuDevice);
+        Assert.Equal("CPU", cpuOnly.BackendName);
+    }
 }
