@@ -62,12 +62,14 @@ public sealed class GgufFile
         _ => null,
     } : null;
 
-    /// <summary>Reads and validates the header. Throws InvalidModelFileException or LocalModelException(ModelNotFound).</summary>
+    /// <summary>Reads and validates the header. Throws InvalidModelFileException (also for a missing file).</summary>
     public static GgufFile Read(string path)
     {
         if (!File.Exists(path))
         {
-            throw new LocalModelException(LocalModelErrorCode.ModelNotFound, $"Model file not found: {path}");
+            // InvalidModelFile, not ModelNotFound: the protocol reserves 1001 for unknown model
+            // refs; a path that does not lead to a loadable file is a bad model file (issue #3).
+            throw new InvalidModelFileException($"Model file not found: {path}");
         }
         var g = new GgufFile(path);
         try

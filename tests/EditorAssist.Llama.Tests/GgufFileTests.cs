@@ -51,9 +51,9 @@ public sealed class GgufFileTests
     }
 
     [Fact]
-    public void Missing_file_is_ModelNotFound()
+    public void Missing_file_is_InvalidModelFile()
     {
-        var e = Assert.Throws<LocalModelException>(() => GgufFile.Read("/nonexistent/model.gguf"));
-        Assert.Equal(LocalModelErrorCode.ModelNotFound, e.Code);
+        var e = Assert.Throws<InvalidModelFileException>(() => GgufFile.Read("/nonexistent/model.gguf"));
+        Assert.Equal(LocalModelErrorCode.InvalidModelFile, e.Code);
     }
 }

@@ -117,11 +117,12 @@ public sealed class LocalModelTests(CpuModelFixture fixture)
     }
 
     [Fact]
-    public async Task Missing_file_is_ModelNotFound()
+    public async Task Missing_file_is_InvalidModelFile()
     {
-        var e = await Assert.ThrowsAnyAsync<LocalModelException>(() =>
+        var e = await Assert.ThrowsAsync<InvalidModelFileException>(() =>
             LlamaTestEnvironment.Runtime.LoadModelAsync(LlamaTestEnvironment.NewPath("missing.gguf")));
-        Assert.Equal(LocalModelErrorCode.ModelNotFound, e.Code);
+        Assert.Equal(LocalModelErrorCode.InvalidModelFile, e.Code);
+        Assert.Contains("not found", e.Message);
     }
 
     public static TheoryData<string> BrokenFiles() => ["truncated", "truncated-header", "bad-magic", "html", "absurd-tensor-count", "empty"];

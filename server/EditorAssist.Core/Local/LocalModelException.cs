@@ -7,7 +7,7 @@ namespace EditorAssist.Core.Local;
 /// </summary>
 public enum LocalModelErrorCode
 {
-    /// <summary>The file does not exist.</summary>
+    /// <summary>A model reference that names no known model (a missing file path is InvalidModelFile).</summary>
     ModelNotFound = 1001,
     /// <summary>The runtime (native library or backend) is not usable on this machine.</summary>
     ProviderUnavailable = 1003,
@@ -15,7 +15,7 @@ public enum LocalModelErrorCode
     ContextLengthExceeded = 1007,
     /// <summary>Model weights + KV cache + compute buffers do not fit the memory budget; raised before allocating.</summary>
     InsufficientMemory = 1008,
-    /// <summary>Not a GGUF file, truncated, or rejected by libllama.</summary>
+    /// <summary>Missing, not a GGUF file, truncated, or rejected by libllama.</summary>
     InvalidModelFile = 1012,
     /// <summary>The model is being unloaded or is otherwise unable to take requests.</summary>
     ModelBusy = 1015,
@@ -37,7 +37,7 @@ public class LocalModelException : Exception
     public IReadOnlyDictionary<string, object?> Details { get; init; } = new Dictionary<string, object?>();
 }
 
-/// <summary>The file is not a loadable GGUF model (bad magic, truncated, absurd header, or libllama refused it).</summary>
+/// <summary>The file is missing or not a loadable GGUF model (bad magic, truncated, absurd header, or libllama refused it).</summary>
 public sealed class InvalidModelFileException(string message, Exception? inner = null)
     : LocalModelException(LocalModelErrorCode.InvalidModelFile, message, inner);
 
