@@ -23,6 +23,7 @@ public sealed class LlamaRuntime
         Backends = LlamaLibrary.EnumerateBackends();
         Devices = LlamaLibrary.EnumerateDevices();
         SystemInfo = NativeMethods.PtrToString(NativeMethods.llama_print_system_info()) ?? "";
+        BuildInfo = ReadBuildInfo(lib.Directory, lib.Variant);
         bool vulkanForced = options.VulkanVisibleDevices != null ||
                             Environment.GetEnvironmentVariable("GGML_VK_VISIBLE_DEVICES") != null;
         GpuDevice = options.AllowVulkan
@@ -58,6 +59,32 @@ public sealed class LlamaRuntime
     public string BackendName => GpuDevice?.Backend ?? "CPU";
     /// <summary>llama_print_system_info: CPU features the chosen CPU backend uses.</summary>
     public string SystemInfo { get; }
+
+    /// <summary>For system/info runtime.llamaBuild, e.g. "llama.cpp v0.5.0 (node-llama-cpp build, vulkan)".</summary>
+    public string BuildInfo { get; }
+
+    private static string ReadBuildInfo(string dir, LlamaVariant variant)
+    {
+        string v = variant.ToString().ToLowerInvariant();
+        try
+        {
+            // node-llama-cpp's prebuilt folders describe their llama.cpp release here.
+            string meta = Path.Combine(dir, "_nlcBuildMetadata.json");
+            if (File.Exists(meta))
+            {
+                using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(meta));
+                if (doc.RootElement.TryGetProperty("buildOptions", out var b) && b.TryGetProperty("llamaCpp", out var l) &&
+                    l.TryGetProperty("release", out var rel))
+                {
+                    return $"llama.cpp {rel.GetString()} (node-llama-cpp build, {v})";
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or System.Text.Json.JsonException or UnauthorizedAccessException)
+        {
+        }
+        return $"llama.cpp ({v})";
+    }
 
     /// <summary>Re-enumerates devices to read current free memory.</summary>
     public IReadOnlyList<LlamaDevice> RefreshDevices() => LlamaLibrary.EnumerateDevices();

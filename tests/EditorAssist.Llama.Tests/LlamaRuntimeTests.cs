@@ -14,6 +14,7 @@ public sealed class LlamaRuntimeTests
         Assert.Contains("CPU", Runtime.Backends);
         Assert.Contains("Vulkan", Runtime.Backends);
         Assert.Contains("AVX", Runtime.SystemInfo, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal("llama.cpp v0.5.0 (node-llama-cpp build, vulkan)", Runtime.BuildInfo);
     }
 
     [Fact]
