@@ -44,7 +44,13 @@ public static class LlamaTestEnvironment
 /// <summary>Keeps log lines in memory (tests assert on native log routing) and echoes warnings to stderr.</summary>
 public sealed class CollectingLogger : ILogger
 {
+    private long _count;
+
+    /// <summary>Every line logged in this process (a whole test run logs a few tens of thousands).</summary>
     public ConcurrentQueue<(LogLevel Level, string Message)> Lines { get; } = new();
+
+    /// <summary>Lines logged so far; Lines.Skip(Count-before) are the newer ones.</summary>
+    public long Count => Interlocked.Read(ref _count);
 
     public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
     public bool IsEnabled(LogLevel logLevel) => true;
@@ -53,9 +59,7 @@ public sealed class CollectingLogger : ILogger
     {
         string msg = formatter(state, exception);
         Lines.Enqueue((logLevel, msg));
-        while (Lines.Count > 5000 && Lines.TryDequeue(out _))
-        {
-        }
+        Interlocked.Increment(ref _count);
         if (logLevel >= LogLevel.Warning)
         {
             Console.Error.WriteLine($"[{logLevel}] {msg}");
