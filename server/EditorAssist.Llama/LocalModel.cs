@@ -312,9 +312,8 @@ public sealed class LocalModel : IAsyncDisposable, IDisposable
     /// </summary>
     public unsafe string ApplyChatTemplate(IReadOnlyList<ChatMessage> messages, bool addAssistantPrefix = true)
     {
-        string? template = Info.ChatTemplate;
-        string result = template == null ? null! : TryApply(template, messages, addAssistantPrefix)!;
-        return result ?? TryApply("chatml", messages, addAssistantPrefix)
+        string? formatted = Info.ChatTemplate is string template ? TryApply(template, messages, addAssistantPrefix) : null;
+        return formatted ?? TryApply("chatml", messages, addAssistantPrefix)
             ?? throw new InvalidOperationException("The chat template could not be applied.");
     }
 
