@@ -12,7 +12,7 @@ public sealed class ContextWorkerTests(CpuModelFixture fixture) : ContextWorkerC
         // One 4000-token batch: without the abort callback a cancel could only act after the
         // whole llama_decode. The CPU backend checks the callback between graph nodes.
         await using var m = await LlamaTestEnvironment.Runtime.LoadModelAsync(LlamaTestEnvironment.TinyModelPath,
-            new LocalModelOptions { GpuLayers = 0, ContextLength = 4096, BatchSize = 4096, Threads = 2 });
+            new LocalModelOptions { GpuLayers = 0, ContextLength = 4096, BatchSize = 4096, Threads = 1 });
         string prompt = string.Concat(Enumerable.Repeat("hello world ", 2000));
         var opt = new GenerationOptions { Temperature = 0, MaxTokens = 1, IgnoreEndOfGeneration = true };
 

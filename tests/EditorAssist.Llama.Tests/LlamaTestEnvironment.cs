@@ -77,7 +77,7 @@ public sealed class CpuModelFixture : IAsyncLifetime
     {
         var progress = new SyncProgress<float>(Progress.Add);
         Model = await LlamaTestEnvironment.Runtime.LoadModelAsync(LlamaTestEnvironment.TinyModelPath,
-            new LocalModelOptions { GpuLayers = 0, ContextLength = 1024, Threads = 2 }, progress);
+            new LocalModelOptions { GpuLayers = 0, ContextLength = 1024, Threads = 1 }, progress);
     }
 
     public async Task DisposeAsync() => await Model.DisposeAsync();

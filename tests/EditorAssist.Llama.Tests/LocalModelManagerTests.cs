@@ -5,7 +5,7 @@ namespace EditorAssist.Llama.Tests;
 
 public sealed class LocalModelManagerTests
 {
-    private static readonly LocalModelOptions Cpu = new() { GpuLayers = 0, ContextLength = 256, Threads = 2 };
+    private static readonly LocalModelOptions Cpu = new() { GpuLayers = 0, ContextLength = 256, Threads = 1 };
     private static readonly GenerationRequest Small = new() { Prompt = "hi", Options = new() { Temperature = 0, MaxTokens = 2, IgnoreEndOfGeneration = true } };
 
     private sealed class ManualTime : TimeProvider

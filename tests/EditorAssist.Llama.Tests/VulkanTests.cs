@@ -23,7 +23,7 @@ public sealed class VulkanModelFixture : IAsyncLifetime
                 ". Install libvulkan1 and mesa-vulkan-drivers; GGML_VK_VISIBLE_DEVICES=0 exposes lavapipe.");
         }
         Model = await runtime.LoadModelAsync(LlamaTestEnvironment.TinyModelPath,
-            new LocalModelOptions { ContextLength = 1024, Threads = 2 }, new SyncProgress<float>(Progress.Add));
+            new LocalModelOptions { ContextLength = 1024, Threads = 1 }, new SyncProgress<float>(Progress.Add));
     }
 
     public async Task DisposeAsync()
@@ -55,7 +55,7 @@ public sealed class VulkanTests(VulkanModelFixture fixture) : ContextWorkerContr
     public async Task Explicit_gpu_layer_count_offloads_part_of_the_model()
     {
         await using var m = await LlamaTestEnvironment.Runtime.LoadModelAsync(LlamaTestEnvironment.TinyModelPath,
-            new LocalModelOptions { GpuLayers = 1, ContextLength = 256, Threads = 2 });
+            new LocalModelOptions { GpuLayers = 1, ContextLength = 256, Threads = 1 });
         Assert.Equal("Vulkan", m.Backend);
         Assert.Equal(1, m.GpuLayers);
         Assert.False(m.Plan.FullyOffloaded);
@@ -70,7 +70,7 @@ public sealed class VulkanTests(VulkanModelFixture fixture) : ContextWorkerContr
         // generations may drift on near-ties, but the first token of a random model has a clear argmax.
         var opt = new GenerationOptions { Temperature = 0, MaxTokens = 1, IgnoreEndOfGeneration = true };
         await using var cpu = await LlamaTestEnvironment.Runtime.LoadModelAsync(LlamaTestEnvironment.TinyModelPath,
-            new LocalModelOptions { GpuLayers = 0, ContextLength = 256, Threads = 2 });
+            new LocalModelOptions { GpuLayers = 0, ContextLength = 256, Threads = 1 });
         var a = await cpu.GenerateAsync(new GenerationRequest { Prompt = "hello world", Options = opt });
         await Model.ResetCacheAsync();
         var b = await Model.GenerateAsync(new GenerationRequest { Prompt = "hello world", Options = opt });
