@@ -81,6 +81,10 @@ internal sealed unsafe class ContextWorker
             Interlocked.Decrement(ref _queued);
             throw new LocalModelException(LocalModelErrorCode.ModelBusy, "The model is being unloaded.");
         }
+        // A caller that gives up while its request waits in the queue is answered at once, not
+        // when the worker gets there (the worker then skips the job). Once running, cancellation
+        // is the generation loop's business: the result carries FinishReason.Cancelled.
+        job.ReleaseWhenCancelledWhileQueued();
         return job.Completion.Task;
     }
 
@@ -164,6 +168,10 @@ internal sealed unsafe class ContextWorker
         }
         try
         {
+            if (!job.TryStart())
+            {
+                return; // cancelled or superseded while queued; the caller already has its answer
+            }
             if (job.Token.IsCancellationRequested || job.IsSuperseded)
             {
                 job.Completion.TrySetCanceled(job.Token.IsCancellationRequested ? job.Token : job.SupersededToken);
@@ -392,7 +400,27 @@ internal sealed unsafe class ContextWorker
 
     private sealed class Job(GenerationRequest? request, Action<string>? onDelta, CancellationToken token, long enqueuedAt) : IDisposable
     {
+        private const int Queued = 0, Running = 1, Abandoned = 2;
         private readonly CancellationTokenSource _superseded = new();
+        private int _state;
+        private CancellationTokenRegistration _tokenReg, _supersedeReg;
+
+        /// <summary>Worker side: claims the job; false when it was abandoned while queued.</summary>
+        public bool TryStart() => Interlocked.CompareExchange(ref _state, Running, Queued) == Queued;
+
+        public void ReleaseWhenCancelledWhileQueued()
+        {
+            _tokenReg = Token.Register(() => Abandon(Token));
+            _supersedeReg = _superseded.Token.Register(() => Abandon(_superseded.Token));
+        }
+
+        private void Abandon(CancellationToken why)
+        {
+            if (Interlocked.CompareExchange(ref _state, Abandoned, Queued) == Queued)
+            {
+                Completion.TrySetCanceled(why);
+            }
+        }
 
         public GenerationRequest? Request { get; } = request;
         public Action<string>? OnDelta { get; } = onDelta;
@@ -414,6 +442,11 @@ internal sealed unsafe class ContextWorker
             }
         }
 
-        public void Dispose() => _superseded.Dispose();
+        public void Dispose()
+        {
+            _tokenReg.Dispose();
+            _supersedeReg.Dispose();
+            _superseded.Dispose();
+        }
     }
 }

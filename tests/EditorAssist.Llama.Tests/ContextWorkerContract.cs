@@ -239,4 +239,25 @@ public abstract class ContextWorkerContract
         Assert.Throws<ArgumentException>(() => { _ = Model.GenerateAsync(new GenerationRequest()); });
         Assert.Throws<ArgumentOutOfRangeException>(() => { _ = Model.GenerateAsync(new GenerationRequest { Prompt = "x", Options = new() { MaxTokens = 0 } }); });
     }
+
+    [Fact]
+    public async Task A_request_cancelled_while_queued_is_answered_at_once_not_when_its_turn_comes()
+    {
+        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var release = new ManualResetEventSlim();
+        var first = Model.GenerateAsync(new GenerationRequest { Prompt = "busy", Options = Greedy(3) },
+            _ => { running.TrySetResult(); release.Wait(TimeSpan.FromSeconds(10)); });
+        await running.Task;
+
+        using var cts = new CancellationTokenSource();
+        var queued = Model.GenerateAsync(new GenerationRequest { Prompt = "waiting", Options = Greedy(3) }, null, cts.Token);
+        cts.Cancel();
+        // The worker is still blocked in the first request, yet the queued one is already answered.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queued.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.False(first.IsCompleted);
+
+        release.Set();
+        Assert.Equal(3, (await first).Usage.CompletionTokens);
+        Assert.Equal(3, (await Model.GenerateAsync(new GenerationRequest { Prompt = "after", Options = Greedy(3) })).Usage.CompletionTokens);
+    }
 }
