@@ -164,4 +164,29 @@ public sealed class LocalModelTests(CpuModelFixture fixture)
             LlamaTestEnvironment.TinyModelPath, new LocalModelOptions { GpuLayers = 0, MemoryBudgetBytes = 1 << 20 }));
         Assert.Equal(1 << 20, e2.AvailableBytes);
     }
+
+    [Fact]
+    public async Task Unloading_cancels_the_running_request_and_fails_queued_ones_with_ModelBusy()
+    {
+        var m = await LlamaTestEnvironment.Runtime.LoadModelAsync(LlamaTestEnvironment.TinyModelPath,
+            new LocalModelOptions { GpuLayers = 0, ContextLength = 256, Threads = 1 });
+        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var release = new ManualResetEventSlim();
+        var opt = new GenerationOptions { Temperature = 0, MaxTokens = 200, IgnoreEndOfGeneration = true };
+        var first = m.GenerateAsync(new GenerationRequest { Prompt = "a", Options = opt },
+            _ => { running.TrySetResult(); release.Wait(TimeSpan.FromSeconds(10)); });
+        await running.Task;
+        var queued = m.GenerateAsync(new GenerationRequest { Prompt = "b", Options = opt });
+
+        var unload = m.DisposeAsync().AsTask();
+        release.Set();
+        await unload;
+
+        var r = await first;
+        Assert.Equal(FinishReason.Cancelled, r.FinishReason);
+        var e = await Assert.ThrowsAsync<LocalModelException>(() => queued);
+        Assert.Equal(LocalModelErrorCode.ModelBusy, e.Code);
+        var after = Assert.Throws<LocalModelException>(() => { _ = m.GenerateAsync(new GenerationRequest { Prompt = "c", Options = opt }); });
+        Assert.Equal(LocalModelErrorCode.ModelBusy, after.Code);
+    }
 }
