@@ -90,12 +90,15 @@ public static class Program
     {
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<IAcceleratorInfoSource, NoAccelerators>();
+        services.AddSingleton<StoreHolder>();
+        services.AddSingleton<Local.LocalRuntimeHost>();
+        services.AddSingleton<IAcceleratorInfoSource>(sp => sp.GetRequiredService<Local.LocalRuntimeHost>());
         services.AddSingleton<SystemInfoProvider>();
         services.AddSingleton<SidecarSession>();
         services.AddSingleton<IRpcModule, LifecycleModule>();
         services.AddSingleton<IRpcModule, SettingsModule>();
         services.AddSingleton<IRpcModule, SystemModule>();
+        services.AddSingleton<IRpcModule, LocalModelsModule>();
         if (options.Diagnostics) services.AddSingleton<IRpcModule, DiagnosticsModule>();
     }
 }
