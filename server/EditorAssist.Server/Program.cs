@@ -32,6 +32,19 @@ public static class Program
             case "version":
                 Console.WriteLine(SidecarSession.ServerVersion);
                 return 0;
+            case "generate":
+                using (var loggers = LoggerFactory.Create(l => ConfigureLogging(l, options.LogLevel)))
+                {
+                    try
+                    {
+                        return await Cli.GenerateCommand.RunAsync(options.VerbArgs, loggers).ConfigureAwait(false);
+                    }
+                    catch (ArgumentException ex)
+                    {
+                        Console.Error.WriteLine($"error: {ex.Message}\n\n{Cli.GenerateCommand.Usage}");
+                        return 2;
+                    }
+                }
         }
 
         // Before anything can log or print: stdout now belongs to the protocol alone.

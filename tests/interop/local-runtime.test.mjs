@@ -1,9 +1,10 @@
 // The local runtime through the sidecar's RPC surface: models/load (progress, refs, errors),
 // models/status, models/unload, runtime/didChangeState, and system/info's runtime data.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { writeTestModel } from '../tools/common.mjs';
+import { serverDll, writeTestModel } from '../tools/common.mjs';
 import { initialize, rpc, startSidecar, stopSidecar, tempDir } from './sidecar.mjs';
 
 describe('local runtime over RPC', () => {
@@ -58,5 +59,25 @@ describe('local runtime over RPC', () => {
     await assert.rejects(s.connection.sendRequest('models/load', { ref: 'local/no-such-model' }), (e) => e.code === 1001);
     await assert.rejects(s.connection.sendRequest('models/load', {}), (e) => e.code === -32602);
     await assert.rejects(s.connection.sendRequest('models/load', { path: path.join(dir, 'missing.gguf') }), (e) => e.code === 1012);
+  });
+});
+
+describe('generate verb', () => {
+  test('prints JSON with usage and timings, and fails clearly on a bad file', () => {
+    const dir = tempDir();
+    const model = writeTestModel(path.join(dir, 'cli.gguf'));
+    const ok = spawnSync('dotnet', [serverDll, 'generate', '--model', model, '--prompt', 'hi', '--max-tokens', '6', '--ignore-eos', '--cpu', '--json'], { encoding: 'utf8' });
+    assert.equal(ok.status, 0, ok.stderr);
+    const r = JSON.parse(ok.stdout);
+    assert.equal(r.usage.completionTokens, 6);
+    assert.equal(r.finishReason, 'length');
+    assert.ok(r.usage.promptTokens > 0);
+    assert.ok(r.timings.tokensPerSecond > 0);
+    const bad = spawnSync('dotnet', [serverDll, 'generate', '--model', writeTestModel(path.join(dir, 'bad.gguf'), 'truncated'), '--prompt', 'hi', '--cpu'], { encoding: 'utf8' });
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /error 1012/);
+    const usage = spawnSync('dotnet', [serverDll, 'generate', '--prompt', 'x'], { encoding: 'utf8' });
+    assert.equal(usage.status, 2);
+    assert.match(usage.stderr, /needs --model/);
   });
 });
