@@ -1,0 +1,6 @@
+// Command ids, as contributed in package.json.
+export const Commands = {
+  showSystemInfo: 'editorAssist.showSystemInfo',
+  showLogs: 'editorAssist.showLogs',
+  restartSidecar: 'editorAssist.restartSidecar',
+} as const;
