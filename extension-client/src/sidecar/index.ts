@@ -4,6 +4,7 @@ export { Emitter, type Disposable, type Event } from './events';
 export { locateSidecar, SIDECAR_DLL, SIDECAR_ENV, type LocatedSidecar, type SidecarSource } from './locate';
 export {
   SidecarSupervisor,
+  logSidecarLine,
   type SidecarFailure,
   type SidecarLaunch,
   type SidecarLog,

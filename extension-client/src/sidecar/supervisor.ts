@@ -42,6 +42,7 @@ export interface SidecarLog {
   info(message: string): void;
   warn(message: string): void;
   error(message: string): void;
+  debug?(message: string): void;
 }
 
 export interface SidecarLaunch {
@@ -362,7 +363,9 @@ export class SidecarSupervisor implements Disposable {
     try {
       await raceDeadline(this.requestOn(gen, Requests.shutdown, undefined), this.shutdownTimeoutMs,
         `no answer to "shutdown" within ${this.shutdownTimeoutMs} ms`);
-      gen.connection.sendNotification(Notifications.exit.method);
+      await gen.connection.sendNotification(Notifications.exit.method);
+      // Closing our end of stdin too: a host blocked on reading stdin sees EOF and can exit.
+      gen.child.stdin?.end();
     } catch (e) {
       if (!gen.hasExited) log.warn(`Sidecar shutdown: ${errorMessage(e)}`);
     }
@@ -423,10 +426,18 @@ function pipeLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void
   });
 }
 
-/** Forwards one stderr line of the sidecar, at the level its logger prefix says. */
-function logSidecarLine(log: SidecarLog, line: string): void {
-  const text = `[sidecar] ${line}`;
-  if (/^\s*(fail|crit|error)\b/i.test(line)) log.error(text);
-  else if (/^\s*warn\b/i.test(line)) log.warn(text);
-  else log.info(text);
+/**
+ * Forwards one stderr line of the sidecar at the level its logger wrote. The sidecar's lines
+ * look like `12:00:00.123 info: Category[0] message`; the LogOutputChannel adds its own time
+ * and level, so those are taken off. Other lines (a runtime's crash report) go out as is.
+ */
+export function logSidecarLine(log: SidecarLog, line: string): void {
+  const m = /^(?:\d{1,2}:\d{2}:\d{2}(?:\.\d+)?\s+)?(trce|dbug|info|warn|fail|crit|error):\s?(.*)$/i.exec(line);
+  const text = `[sidecar] ${m ? m[2] : line}`;
+  switch (m?.[1].toLowerCase()) {
+    case 'fail': case 'crit': case 'error': log.error(text); break;
+    case 'warn': log.warn(text); break;
+    case 'trce': case 'dbug': (log.debug ?? log.info).call(log, text); break;
+    default: log.info(text);
+  }
 }
