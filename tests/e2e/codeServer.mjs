@@ -98,6 +98,8 @@ export async function startCodeServer({ profile, folder, port, logFile, env = {}
     port,
     startMs,
     pid: child.pid,
+    /** Resolves with {code, signal} when code-server exits. */
+    exited: exitPromise,
     output: () => output,
     async stop() {
       if (exited) return;

@@ -27,7 +27,7 @@ mkdirSync(path.dirname(resultsFile), { recursive: true });
 const results = [];
 const timings = {};
 const t0 = Date.now();
-let server, workbench, exitCode = 1;
+let server, workbench, profile, exitCode = 1;
 
 try {
   const cases = await loadCases();
@@ -44,7 +44,7 @@ try {
 
   t = Date.now();
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'editorassist-e2e-'));
-  const profile = prepareProfile({ vsix, root: scratch });
+  profile = prepareProfile({ vsix, root: scratch });
   timings.installMs = Date.now() - t;
   const folder = path.join(scratch, 'workspace');
   mkdirSync(folder);
@@ -66,7 +66,7 @@ try {
     const shot = (name) => workbench.page.screenshot({ path: path.join(artifacts, `${String(n).padStart(2, '0')}-${name}.png`) });
     const start = Date.now();
     try {
-      await withTimeout(c.run({ page: workbench.page, server, shot, artifacts }), CASE_TIMEOUT_MS, c.name);
+      await withTimeout(c.run({ page: workbench.page, server, profile, shot, artifacts }), CASE_TIMEOUT_MS, c.name);
       results.push({ name: c.name, ok: true, ms: Date.now() - start });
       console.log(`  ✔ ${c.name} (${Date.now() - start} ms)`);
     } catch (e) {

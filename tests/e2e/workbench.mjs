@@ -66,3 +66,9 @@ export async function pollUntil(read, pred, { timeoutMs = 30_000, intervalMs = 2
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+/** Dismisses every notification, so a later wait sees only new ones. */
+export async function clearNotifications(page) {
+  await runCommand(page, 'Notifications: Clear All Notifications');
+  await page.locator('.notifications-toasts .notification-toast').first().waitFor({ state: 'hidden', timeout: 10_000 });
+}

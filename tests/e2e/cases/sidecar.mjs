@@ -1,8 +1,9 @@
 // The foundation: the extension activates in a real VS Code, starts the real sidecar, and the
 // two talk. Later capabilities add their own files next to this one (chat.mjs, models.mjs…).
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
-import { plain, pollUntil, runCommand, waitForNotification } from '../workbench.mjs';
+import { clearNotifications, plain, pollUntil, runCommand, waitForNotification } from '../workbench.mjs';
 
 export default [
   {
@@ -22,6 +23,7 @@ export default [
   {
     name: '"EditorAssist: Show System Info" shows the real machine',
     async run({ page, shot }) {
+      await clearNotifications(page);
       await runCommand(page, 'EditorAssist: Show System Info');
       const text = await waitForNotification(page, /EditorAssist: .* cores/);
       // The sidecar measured this machine; the test measures it independently.
@@ -51,4 +53,35 @@ export default [
       await shot('output-channel');
     },
   },
+  {
+    name: 'a killed sidecar comes back by itself and answers again',
+    async run({ page, profile, shot }) {
+      const [pid] = await pollUntil(() => sidecarPids(profile.extensionsDir), (p) => p.length === 1, { what: 'one sidecar process' });
+      process.kill(pid, 'SIGKILL'); // the test started code-server: this is its own descendant
+      const [newPid] = await pollUntil(() => sidecarPids(profile.extensionsDir), (p) => p.length === 1 && p[0] !== pid,
+        { what: 'a new sidecar process' });
+      await page.locator('.statusbar [aria-label="EditorAssist: running"]').first().waitFor({ state: 'visible', timeout: 30_000 });
+      await runCommand(page, 'EditorAssist: Show Logs');
+      const output = page.locator('.part.panel .monaco-editor .view-lines').first();
+      await pollUntil(async () => plain(await output.innerText().catch(() => '')).replace(/\s+/g, ' '),
+        (t) => t.includes('Sidecar exited unexpectedly (killed by SIGKILL)') && t.includes(`(pid ${newPid},`),
+        { what: 'crash and restart in the log' });
+      await clearNotifications(page);
+      await runCommand(page, 'EditorAssist: Show System Info');
+      await waitForNotification(page, new RegExp(`\\b${os.availableParallelism()} cores\\b`));
+      await shot('restarted');
+    },
+  },
 ];
+
+/** Pids of sidecar processes run from this profile's extensions folder (Linux /proc). */
+function sidecarPids(extensionsDir) {
+  const pids = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let cmd;
+    try { cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8'); } catch { continue; }
+    if (cmd.includes(extensionsDir) && cmd.includes('EditorAssist.Server.dll')) pids.push(Number(entry));
+  }
+  return pids;
+}
