@@ -96,7 +96,7 @@ function vsixManifest(pkg) {
 
 function contentTypes(files) {
   const exts = [...new Set(files.map((f) => path.extname(f).toLowerCase()).filter(Boolean))].sort();
-  const types = { '.json': 'application/json', '.js': 'application/javascript', '.md': 'text/markdown', '.xml': 'text/xml', '.vsixmanifest': 'text/xml', '.txt': 'text/plain' };
+  const types = { '.svg': 'image/svg+xml', '.css': 'text/css', '.json': 'application/json', '.js': 'application/javascript', '.md': 'text/markdown', '.xml': 'text/xml', '.vsixmanifest': 'text/xml', '.txt': 'text/plain' };
   const rows = exts.map((e) => `  <Default Extension="${escapeXml(e)}" ContentType="${types[e] ?? 'application/octet-stream'}" />`);
   return `<?xml version="1.0" encoding="utf-8"?>\n<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">\n${rows.join('\n')}\n</Types>\n`;
 }
@@ -123,6 +123,8 @@ export async function packageVsix({ sidecarFromBuild = false, nativeLibs = true,
   const { scripts: _s, devDependencies: _d, dependencies: _x, private: _p, ...manifest } = pkg;
   writeFileSync(path.join(stage, 'package.json'), JSON.stringify(manifest, null, 2));
   cpSync(path.join(clientRoot, 'dist', 'extension.js'), path.join(stage, 'dist', 'extension.js'));
+  cpSync(path.join(clientRoot, 'dist', 'webview'), path.join(stage, 'dist', 'webview'), { recursive: true, filter: (f) => !f.endsWith('.map') });
+  cpSync(path.join(clientRoot, 'media'), path.join(stage, 'media'), { recursive: true });
   const readme = path.join(repoRoot, 'docs', 'USER_GUIDE.md');
   writeFileSync(path.join(stage, 'README.md'), existsSync(readme) ? readFileSync(readme) : `# ${pkg.displayName}\n\n${pkg.description}\n`);
   if (existsSync(path.join(repoRoot, 'LICENSE'))) cpSync(path.join(repoRoot, 'LICENSE'), path.join(stage, 'LICENSE.txt'));

@@ -3,4 +3,5 @@ export const Commands = {
   showSystemInfo: 'editorAssist.showSystemInfo',
   showLogs: 'editorAssist.showLogs',
   restartSidecar: 'editorAssist.restartSidecar',
+  newChat: 'editorAssist.newChat',
 } as const;

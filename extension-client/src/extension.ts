@@ -8,6 +8,7 @@ import { locateSidecar, SIDECAR_DLL } from './sidecar/locate';
 import { SidecarStatusBar } from './sidecar/statusBar';
 import { SidecarSupervisor } from './sidecar/supervisor';
 import { showSystemInfo } from './system/showSystemInfo';
+import { CHAT_VIEW_ID, ChatViewProvider } from './chat/chatView';
 
 let sidecar: SidecarSupervisor | undefined;
 
@@ -28,6 +29,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
   });
   const s = sidecar;
+  const chat = new ChatViewProvider(context.extensionUri, s);
   context.subscriptions.push(
     s,
     new SidecarStatusBar(s),
@@ -38,6 +40,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
     vscode.commands.registerCommand(Commands.showSystemInfo, () => showSystemInfo(s, log)),
     vscode.commands.registerCommand(Commands.showLogs, () => log.show()),
+    chat,
+    vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, chat),
+    vscode.commands.registerCommand(Commands.newChat, () => chat.newChat()),
     vscode.commands.registerCommand(Commands.restartSidecar, () => s.restart().catch(() => undefined)),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('editorAssist.sidecar')) void s.restart().catch(() => undefined);

@@ -11,6 +11,8 @@ export const Methods = {
   exit: 'exit',
   settingsUpdate: 'settings/update',
   systemInfo: 'system/info',
+  chatSend: 'chat/send',
+  chatDelta: 'chat/delta',
   cancelRequest: '$/cancelRequest',
   progress: '$/progress',
 } as const;
@@ -64,6 +66,43 @@ export interface SystemInfo {
   runtime: { llamaBuild?: string | null; backends?: string[]; [key: string]: unknown };
 }
 
+// ---- chat -------------------------------------------------------------------------------
+
+export type ChatRole = 'system' | 'user' | 'assistant';
+export interface ChatMessage {
+  role: ChatRole;
+  content: string;
+}
+
+export interface ChatSendParams {
+  /** Client-chosen; every `chat/delta` of this request carries it. */
+  streamId: string;
+  sessionId?: string;
+  /** `"<providerId>/<modelId>"`; absent: the router's choice. */
+  model?: string;
+  messages: ChatMessage[];
+  params?: {
+    temperature?: number; topP?: number; topK?: number; minP?: number; maxTokens?: number;
+    seed?: number; stop?: string[]; responseFormat?: 'text' | 'json' | { jsonSchema: unknown };
+  };
+}
+
+export interface ChatSendResult {
+  sessionId: string;
+  content: string;
+  finishReason: 'stop' | 'length' | 'cancelled';
+  usage?: { promptTokens: number; completionTokens: number; cachedTokens?: number };
+  timings?: { ttftMs: number; totalMs: number; tokensPerSecond: number };
+  model?: string;
+  privacy?: 'onDevice' | 'loopback' | 'cloud';
+}
+
+/** Server → client notification, before the `chat/send` response. */
+export interface ChatDeltaParams {
+  streamId: string;
+  delta: string;
+}
+
 // ---- errors -----------------------------------------------------------------------------
 
 /** Stable error codes (PROTOCOL.md). The client branches on these, never on message text. */
@@ -113,9 +152,11 @@ export const Requests = {
   shutdown: request<void, null>(Methods.shutdown),
   settingsUpdate: request<SettingsUpdateParams, Record<string, never>>(Methods.settingsUpdate),
   systemInfo: request<void, SystemInfo>(Methods.systemInfo),
+  chatSend: request<ChatSendParams, ChatSendResult>(Methods.chatSend),
 } as const;
 
 export const Notifications = {
   initialized: notification<InitializedParams>(Methods.initialized),
   exit: notification<void>(Methods.exit),
+  chatDelta: notification<ChatDeltaParams>(Methods.chatDelta),
 } as const;

@@ -98,7 +98,7 @@ async function loadCases() {
   const all = [];
   for (const f of readdirSync(dir).filter((f) => f.endsWith('.mjs')).sort()) {
     const mod = await import(pathToFileURL(path.join(dir, f)).href);
-    all.push(...mod.default.map((c) => ({ ...c, name: `${f.replace(/\.mjs$/, '')}: ${c.name}` })));
+    all.push(...mod.default.map((c) => ({ ...c, name: `${f.replace(/^\d+-/, '').replace(/\.mjs$/, '')}: ${c.name}` })));
   }
   return filter ? all.filter((c) => c.name.includes(filter)) : all;
 }

@@ -13,3 +13,5 @@ export {
 } from './supervisor';
 export { formatSystemInfo } from '../system/format';
 export * as protocol from '../protocol';
+export { ChatController, type ChatTransport } from '../chat/controller';
+export { isOpenableUrl, parseFromWebview } from '../chat/messages';
