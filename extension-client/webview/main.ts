@@ -28,7 +28,7 @@ const speed = $<HTMLElement>('speed');
 
 const PURIFY: Config & { RETURN_DOM_FRAGMENT: true } = {
   USE_PROFILES: { html: true },
-  FORBID_TAGS: ['style', 'form', 'input', 'button', 'textarea', 'select', 'option', 'iframe', 'frame', 'object', 'embed', 'svg', 'math', 'link', 'meta', 'base'],
+  FORBID_TAGS: ['style', 'form', 'input', 'button', 'textarea', 'select', 'option', 'iframe', 'frame', 'object', 'embed', 'svg', 'math', 'link', 'meta', 'base', 'video', 'audio', 'source', 'track', 'picture', 'canvas', 'dialog', 'template', 'slot'],
   FORBID_ATTR: ['style', 'srcset', 'action', 'formaction', 'background', 'ping'],
   ALLOW_DATA_ATTR: false,
   RETURN_DOM_FRAGMENT: true,
