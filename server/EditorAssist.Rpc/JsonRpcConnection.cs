@@ -19,7 +19,8 @@ public delegate ValueTask RpcNotificationHandler(RpcRequest notification, Cancel
 /// <list type="bullet">
 /// <item>Requests from the peer run concurrently on the thread pool, each with a CancellationToken
 /// that <c>$/cancelRequest</c> trips; a cancelled request answers -32800.</item>
-/// <item>Notifications from the peer run one at a time, in arrival order.</item>
+/// <item>Notifications from the peer run one at a time, in arrival order, and a request starts only
+/// after every notification that arrived before it has been handled.</item>
 /// <item>Everything this side sends goes through one queue drained by one writer loop, so the
 /// order of <see cref="Notify"/> calls is the order on the wire.</item>
 /// <item>Malformed messages are answered and the connection goes on; only a frame that cannot be
@@ -53,11 +54,14 @@ public sealed class JsonRpcConnection : IAsyncDisposable
     private readonly ConcurrentDictionary<Task, byte> _inflight = new();
     private readonly ConcurrentDictionary<long, TaskCompletionSource<JsonElement>> _pending = new();
     private readonly Channel<OutboundMessage> _outbound = Channel.CreateUnbounded<OutboundMessage>(new() { SingleReader = true });
-    private readonly Channel<InboundMessage> _notifications = Channel.CreateUnbounded<InboundMessage>(new() { SingleReader = true, SingleWriter = true });
+    private readonly Channel<InboundMessage> _dispatch = Channel.CreateUnbounded<InboundMessage>(new() { SingleReader = true, SingleWriter = true });
     private readonly CancellationTokenSource _closing = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _nextId;
     private int _started;
+    private int _closeStarted;
+    private Task _writeLoop = Task.CompletedTask;
+    private Task _dispatchLoop = Task.CompletedTask;
     private volatile bool _initialized;
     private volatile bool _shutdownRequested;
 
@@ -108,12 +112,13 @@ public sealed class JsonRpcConnection : IAsyncDisposable
     public void Start()
     {
         if (Interlocked.Exchange(ref _started, 1) == 1) throw new InvalidOperationException("The connection is already started.");
-        var write = Task.Run(WriteLoopAsync);
-        var notify = Task.Run(NotificationLoopAsync);
+        _writeLoop = Task.Run(WriteLoopAsync);
+        _dispatchLoop = Task.Run(DispatchLoopAsync);
         _ = Task.Run(async () =>
         {
             await ReadLoopAsync().ConfigureAwait(false);
-            await CloseCoreAsync(write, notify).ConfigureAwait(false);
+            await _input.CompleteAsync().ConfigureAwait(false);
+            await CloseCoreAsync().ConfigureAwait(false);
         });
     }
 
@@ -184,8 +189,10 @@ public sealed class JsonRpcConnection : IAsyncDisposable
             return;
         }
         _closing.Cancel();
+        // A read blocked in the OS (stdin of a live parent) may not observe cancellation; closing
+        // does not wait for it. The process can exit with that read still pending.
         _input.CancelPendingRead();
-        await Completion.ConfigureAwait(false);
+        await CloseCoreAsync().ConfigureAwait(false);
     }
 
     // ---------------------------------------------------------------- reading
@@ -346,8 +353,25 @@ public sealed class JsonRpcConnection : IAsyncDisposable
             return;
         }
 
-        var request = new RpcRequest(this, method, id, @params);
-        var task = Task.Run(() => RunRequestAsync(handler!, request, message, cts));
+        // Started from the ordered dispatch queue, so a request never overtakes a notification that
+        // arrived before it (a document change before a completion request, say). It then runs
+        // concurrently with everything after it.
+        message.Method = method;
+        message.Params = @params;
+        message.Request = (id, handler!, cts);
+        if (!_dispatch.Writer.TryWrite(message))
+        {
+            _running.TryRemove(id, out _);
+            cts.Dispose();
+            message.Dispose();
+        }
+    }
+
+    private void StartRequest(InboundMessage message)
+    {
+        var (id, handler, cts) = message.Request!.Value;
+        var request = new RpcRequest(this, message.Method!, id, message.Params);
+        var task = Task.Run(() => RunRequestAsync(handler, request, message, cts));
         _inflight.TryAdd(task, 0);
         task.ContinueWith(static (t, s) => ((ConcurrentDictionary<Task, byte>)s!).TryRemove(t, out _), _inflight, TaskScheduler.Default);
     }
@@ -430,18 +454,23 @@ public sealed class JsonRpcConnection : IAsyncDisposable
 
         message.Method = method;
         message.Params = @params;
-        if (!_notifications.Writer.TryWrite(message)) message.Dispose();
+        if (!_dispatch.Writer.TryWrite(message)) message.Dispose();
     }
 
-    private async Task NotificationLoopAsync()
+    private async Task DispatchLoopAsync()
     {
-        var reader = _notifications.Reader;
+        var reader = _dispatch.Reader;
         try
         {
             while (await reader.WaitToReadAsync().ConfigureAwait(false))
             {
                 while (reader.TryRead(out var message))
                 {
+                    if (message.Request is not null)
+                    {
+                        StartRequest(message);
+                        continue;
+                    }
                     try
                     {
                         if (_notificationHandlers.TryGetValue(message.Method!, out var handler))
@@ -466,7 +495,17 @@ public sealed class JsonRpcConnection : IAsyncDisposable
         }
         finally
         {
-            while (reader.TryRead(out var left)) left.Dispose();
+            while (reader.TryRead(out var left))
+            {
+                if (left.Request is { } r)
+                {
+                    // Never started: answer it so the client is not left waiting.
+                    _running.TryRemove(r.Id, out _);
+                    r.Cts.Dispose();
+                    SendError(r.Id, ErrorCodes.RequestCancelled, "The request was cancelled: the connection is closing.");
+                }
+                left.Dispose();
+            }
         }
     }
 
@@ -592,10 +631,17 @@ public sealed class JsonRpcConnection : IAsyncDisposable
         }
     }
 
-    private async Task CloseCoreAsync(Task writeLoop, Task notificationLoop)
+    private async Task CloseCoreAsync()
     {
+        if (Interlocked.Exchange(ref _closeStarted, 1) == 1)
+        {
+            await Completion.ConfigureAwait(false);
+            return;
+        }
+        var writeLoop = _writeLoop;
+        var dispatchLoop = _dispatchLoop;
         _closing.Cancel();
-        _notifications.Writer.TryComplete();
+        _dispatch.Writer.TryComplete();
         foreach (var (_, tcs) in _pending)
             tcs.TrySetException(new ConnectionClosedException(CloseReason is null ? "The connection closed." : $"The connection closed: {CloseReason}"));
         _pending.Clear();
@@ -603,7 +649,7 @@ public sealed class JsonRpcConnection : IAsyncDisposable
         // Running handlers see their token cancelled; give them a moment to answer -32800.
         try
         {
-            await Task.WhenAll(_inflight.Keys.Append(notificationLoop)).WaitAsync(Options.DrainTimeout).ConfigureAwait(false);
+            await Task.WhenAll(_inflight.Keys.Append(dispatchLoop)).WaitAsync(Options.DrainTimeout).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
@@ -617,7 +663,6 @@ public sealed class JsonRpcConnection : IAsyncDisposable
         _outbound.Writer.TryComplete();
         try { await writeLoop.ConfigureAwait(false); }
         catch (Exception ex) { _logger.LogDebug(ex, "Writer loop ended with an error."); }
-        await _input.CompleteAsync().ConfigureAwait(false);
         _completion.TrySetResult();
     }
 
@@ -634,6 +679,7 @@ public sealed class JsonRpcConnection : IAsyncDisposable
         public JsonDocument Document { get; } = document;
         public string? Method { get; set; }
         public JsonElement Params { get; set; }
+        public (RpcId Id, RpcRequestHandler Handler, CancellationTokenSource Cts)? Request { get; set; }
 
         public void Dispose()
         {

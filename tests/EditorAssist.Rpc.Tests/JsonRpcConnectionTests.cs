@@ -240,6 +240,22 @@ public class JsonRpcConnectionTests
     }
 
     [Fact]
+    public async Task A_request_never_overtakes_notifications_sent_before_it()
+    {
+        var count = 0;
+        var (peer, _) = await StartAsync(s =>
+        {
+            s.AddNotificationHandler("inc", async (_, _) => { await Task.Yield(); count++; });
+            s.AddRequestHandler("count", (_, _) => ValueTask.FromResult(RpcResult.FromWriter(w => w.WriteNumberValue(count))));
+        });
+        var batch = new List<byte>();
+        for (var i = 0; i < 500; i++) batch.AddRange(RawRpcPeer.Frame("{\"jsonrpc\":\"2.0\",\"method\":\"inc\"}"));
+        batch.AddRange(RawRpcPeer.Frame("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"count\"}"));
+        await peer.SendRawAsync(batch.ToArray());
+        Assert.Equal(500, (await peer.ReceiveResponseAsync(1))["result"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task Progress_arrives_in_order_throttled_with_the_final_value()
     {
         var options = new JsonRpcOptions { ProgressInterval = TimeSpan.FromMilliseconds(50) };

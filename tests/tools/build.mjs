@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { configuration, ensureNpmDeps, repoRoot, requireDotnet, run } from './common.mjs';
+import { configuration, ensureNpmDeps, publishedSidecarDir, repoRoot, requireDotnet, run, runtimeIdentifier } from './common.mjs';
 
 export function build() {
   requireDotnet();
@@ -13,6 +13,17 @@ export function build() {
     const pkg = JSON.parse(readFileSync(extManifest, 'utf8'));
     if (pkg.scripts?.build) run('npm', ['run', 'build', '-w', 'extension-client']);
   }
+}
+
+/**
+ * Publishes the sidecar ReadyToRun into artifacts/sidecar: what the extension ships and what the
+ * benchmarks measure. ReadyToRun cuts start-up JIT work (see docs/BENCHMARKS.md).
+ */
+export function publishSidecar() {
+  requireDotnet();
+  run('dotnet', ['publish', 'server/EditorAssist.Server/EditorAssist.Server.csproj', '-c', 'Release', '-r', runtimeIdentifier(),
+    '--self-contained', 'false', '-p:PublishReadyToRun=true', '-o', publishedSidecarDir, '--nologo', '-v', 'q', '-clp:ErrorsOnly']);
+  return publishedSidecarDir;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) build();

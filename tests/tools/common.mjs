@@ -48,3 +48,13 @@ export function requireDotnet() {
 
 export const configuration = process.env.EDITORASSIST_CONFIGURATION ?? 'Release';
 export const serverDll = path.join(repoRoot, 'server', 'EditorAssist.Server', 'bin', configuration, 'net10.0', 'EditorAssist.Server.dll');
+
+/** The sidecar as users get it: published ReadyToRun (pre-compiled, faster start) for this machine. */
+export const publishedSidecarDir = path.join(repoRoot, 'artifacts', 'sidecar');
+export const publishedSidecarDll = path.join(publishedSidecarDir, 'EditorAssist.Server.dll');
+
+export function runtimeIdentifier() {
+  const arch = { x64: 'x64', arm64: 'arm64' }[process.arch] ?? process.arch;
+  const osName = { linux: 'linux', darwin: 'osx', win32: 'win' }[process.platform] ?? process.platform;
+  return `${osName}-${arch}`;
+}

@@ -1,0 +1,144 @@
+// `npm run bench`: transport benchmarks, each against a peer measured side by side in this run.
+//   1. in-process round trip and notification throughput: C# JsonRpcConnection pair vs a
+//      vscode-jsonrpc pair in one Node process;
+//   2. across processes over real stdio, driven by vscode-jsonrpc: the sidecar vs a Node
+//      vscode-jsonrpc server doing the same work;
+//   3. process start to `initialize` answered, and idle RSS, for both.
+// Prints a markdown report; `npm run bench -- --write` also replaces the transport section of
+// docs/BENCHMARKS.md. Raw numbers go to artifacts/bench/transport.json.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { build, publishSidecar } from '../tests/tools/build.mjs';
+import { configuration, publishedSidecarDll, repoRoot } from '../tests/tools/common.mjs';
+
+const write = process.argv.includes('--write');
+build();
+publishSidecar();
+const rpc = await import('vscode-jsonrpc/node.js');
+
+const RTT_N = 5000;
+const NOTES_N = 100000;
+
+function median(xs) { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]; }
+function pct(sorted, p) { return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]; }
+
+function inProcess() {
+  const benchDll = path.join(repoRoot, 'bench', 'EditorAssist.Bench', 'bin', configuration, 'net10.0', 'EditorAssist.Bench.dll');
+  const cs = spawnSync('dotnet', [benchDll, '20000', '200000'], { encoding: 'utf8' });
+  const js = spawnSync(process.execPath, [path.join(repoRoot, 'bench', 'node-inprocess.mjs'), '20000', '20000'], { encoding: 'utf8', cwd: repoRoot });
+  if (cs.status !== 0 || js.status !== 0) throw new Error(`in-process bench failed:\n${cs.stderr}\n${js.stderr}`);
+  return { sidecar: JSON.parse(cs.stdout), peer: JSON.parse(js.stdout) };
+}
+
+const targets = {
+  sidecar: () => spawn('dotnet', [publishedSidecarDll, '--diagnostics', '--log-level', 'warning'], { stdio: ['pipe', 'pipe', 'pipe'] }),
+  peer: () => spawn(process.execPath, [path.join(repoRoot, 'bench', 'node-peer.mjs')], { stdio: ['pipe', 'pipe', 'pipe'], cwd: repoRoot }),
+};
+
+async function start(kind) {
+  const storageDir = path.join(os.tmpdir(), `ea-bench-${process.pid}-${kind}`);
+  const t0 = performance.now();
+  const child = targets[kind]();
+  const connection = rpc.createMessageConnection(new rpc.StreamMessageReader(child.stdout), new rpc.StreamMessageWriter(child.stdin));
+  connection.listen();
+  await connection.sendRequest('initialize', { processId: process.pid, clientInfo: { name: 'bench' }, storageDir });
+  const startMs = performance.now() - t0;
+  return { child, connection, startMs };
+}
+
+async function stop({ child, connection }) {
+  const exited = new Promise((r) => child.on('exit', r));
+  await connection.sendRequest('shutdown');
+  connection.sendNotification('exit');
+  await exited;
+  connection.dispose();
+}
+
+function rssBytes(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]) * 1024;
+}
+
+async function crossProcess(kind) {
+  const s = await start(kind);
+  const params = { text: 'hello', n: 42 };
+  for (let i = 0; i < 1000; i++) await s.connection.sendRequest('diagnostics/echo', params);
+  const samples = [];
+  for (let i = 0; i < RTT_N; i++) {
+    const t0 = process.hrtime.bigint();
+    await s.connection.sendRequest('diagnostics/echo', params);
+    samples.push(Number(process.hrtime.bigint() - t0) / 1000);
+  }
+  samples.sort((a, b) => a - b);
+
+  let t0 = performance.now();
+  for (let n = 0; n < NOTES_N; n++) s.connection.sendNotification('diagnostics/tick', { n });
+  const stats = await s.connection.sendRequest('diagnostics/stats');
+  const inboundPerSec = NOTES_N / ((performance.now() - t0) / 1000);
+  if (stats.ticks < NOTES_N) throw new Error(`${kind} lost notifications: ${stats.ticks}`);
+
+  let seen = 0;
+  const d = s.connection.onNotification('diagnostics/burstItem', () => { seen++; });
+  t0 = performance.now();
+  await s.connection.sendRequest('diagnostics/burst', { count: NOTES_N });
+  const outboundPerSec = NOTES_N / ((performance.now() - t0) / 1000);
+  d.dispose();
+  if (seen !== NOTES_N) throw new Error(`${kind} burst lost notifications: ${seen}`);
+  await stop(s);
+  return { rtt: { p50Us: pct(samples, 0.5), p99Us: pct(samples, 0.99), n: RTT_N }, inboundPerSec, outboundPerSec };
+}
+
+async function startupAndRss(kind) {
+  const starts = [];
+  let rss = 0;
+  for (let i = 0; i < 7; i++) {
+    const s = await start(kind);
+    starts.push(s.startMs);
+    if (i === 0) {
+      // Idle: initialized, nothing loaded, after a second of quiet.
+      await new Promise((r) => setTimeout(r, 1000));
+      rss = rssBytes(s.child.pid);
+    }
+    await stop(s);
+  }
+  return { startMs: median(starts), startRunsMs: starts, idleRssBytes: rss };
+}
+
+const results = { machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version }, date: new Date().toISOString() };
+results.inProcess = inProcess();
+results.crossProcess = { sidecar: await crossProcess('sidecar'), peer: await crossProcess('peer') };
+results.startup = { sidecar: await startupAndRss('sidecar'), peer: await startupAndRss('peer') };
+
+const r = (a, b) => (a / b).toFixed(2);
+const us = (x) => `${x.toFixed(1)} µs`;
+const k = (x) => `${Math.round(x / 1000)}k/s`;
+const ip = results.inProcess, cp = results.crossProcess, st = results.startup;
+const md = `| measure | EditorAssist sidecar (C#) | vscode-jsonrpc peer (Node) | ratio sidecar/peer |
+|---|---|---|---|
+| in-process round trip p50 | ${us(ip.sidecar.rtt.p50Us)} | ${us(ip.peer.rtt.p50Us)} | ${r(ip.sidecar.rtt.p50Us, ip.peer.rtt.p50Us)} (lower is better) |
+| in-process round trip p99 | ${us(ip.sidecar.rtt.p99Us)} | ${us(ip.peer.rtt.p99Us)} | ${r(ip.sidecar.rtt.p99Us, ip.peer.rtt.p99Us)} |
+| in-process notifications | ${k(ip.sidecar.notificationsPerSecond)} | ${k(ip.peer.notificationsPerSecond)} | ${r(ip.sidecar.notificationsPerSecond, ip.peer.notificationsPerSecond)} (higher is better) |
+| stdio round trip p50 (client: vscode-jsonrpc) | ${us(cp.sidecar.rtt.p50Us)} | ${us(cp.peer.rtt.p50Us)} | ${r(cp.sidecar.rtt.p50Us, cp.peer.rtt.p50Us)} (lower is better) |
+| stdio round trip p99 | ${us(cp.sidecar.rtt.p99Us)} | ${us(cp.peer.rtt.p99Us)} | ${r(cp.sidecar.rtt.p99Us, cp.peer.rtt.p99Us)} |
+| stdio notifications client→server | ${k(cp.sidecar.inboundPerSec)} | ${k(cp.peer.inboundPerSec)} | ${r(cp.sidecar.inboundPerSec, cp.peer.inboundPerSec)} (higher is better) |
+| stdio notifications server→client | ${k(cp.sidecar.outboundPerSec)} | ${k(cp.peer.outboundPerSec)} | ${r(cp.sidecar.outboundPerSec, cp.peer.outboundPerSec)} |
+| process start → initialize answered (median of 7) | ${st.sidecar.startMs.toFixed(0)} ms | ${st.peer.startMs.toFixed(0)} ms | ${r(st.sidecar.startMs, st.peer.startMs)} |
+| idle RSS after initialize | ${(st.sidecar.idleRssBytes / 2 ** 20).toFixed(1)} MiB | ${(st.peer.idleRssBytes / 2 ** 20).toFixed(1)} MiB | ${r(st.sidecar.idleRssBytes, st.peer.idleRssBytes)} |
+
+Machine: ${results.machine.cpu}, ${results.machine.cores} cores; Node ${results.machine.node}; ${results.date.slice(0, 10)}.
+In-process: 20,000 sequential echo requests after 2,000 warm-up; notifications: 200,000 (C#) and 20,000 (Node, whose in-memory pair slows sharply on larger bursts). Across processes: ${RTT_N} sequential \`diagnostics/echo\` after 1,000 warm-up, ${NOTES_N.toLocaleString('en')} notifications each way.`;
+
+console.log(md);
+mkdirSync(path.join(repoRoot, 'artifacts', 'bench'), { recursive: true });
+writeFileSync(path.join(repoRoot, 'artifacts', 'bench', 'transport.json'), JSON.stringify(results, null, 2));
+if (write) {
+  const file = path.join(repoRoot, 'docs', 'BENCHMARKS.md');
+  const doc = readFileSync(file, 'utf8');
+  const begin = '<!-- transport:begin -->', end = '<!-- transport:end -->';
+  const i = doc.indexOf(begin), j = doc.indexOf(end);
+  if (i < 0 || j < 0) throw new Error('docs/BENCHMARKS.md lacks the transport markers');
+  writeFileSync(file, doc.slice(0, i + begin.length) + '\n' + md + '\n' + doc.slice(j));
+  console.error('docs/BENCHMARKS.md updated');
+}
