@@ -13,6 +13,7 @@ import { CHAT_VIEW_ID, ChatViewProvider } from './chat/chatView';
 let sidecar: SidecarSupervisor | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const activationStart = Date.now();
   const log = vscode.window.createOutputChannel('EditorAssist', { log: true });
   context.subscriptions.push(log);
   const version = (context.extension.packageJSON as { version?: string }).version ?? '0.0.0';
@@ -49,9 +50,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
   );
 
+  const firstStart = s.onDidStart(() => {
+    firstStart.dispose();
+    log.info(`Sidecar ready ${Date.now() - activationStart} ms after activation began.`);
+  });
+  context.subscriptions.push(firstStart);
+
   await vscode.workspace.fs.createDirectory(context.globalStorageUri);
   // Do not block activation on the sidecar: failures are logged and surfaced by onDidFail.
   void s.start().catch(() => undefined);
+  log.info(`Activated in ${Date.now() - activationStart} ms.`);
 }
 
 export function deactivate(): Promise<void> | undefined {

@@ -1,6 +1,6 @@
 // Test helpers: loads the vscode-free sidecar layer (bundled fresh from src/ with esbuild, so
 // `node --test` works without a prior build) and runs it against fake sidecar scripts.
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,8 +27,12 @@ export function memoryLog() {
 }
 
 /** A supervisor over the fake sidecar in the given modes; `events()` reads its lifecycle log. */
+const scratchDirs = [];
+process.on('exit', () => { for (const d of scratchDirs) rmSync(d, { recursive: true, force: true }); });
+
 export function fakeSupervisor(mode, options = {}) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ea-sup-'));
+  scratchDirs.push(dir);
   const eventsFile = path.join(dir, 'events');
   const log = memoryLog();
   const sup = new lib.SidecarSupervisor({

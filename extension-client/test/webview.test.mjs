@@ -4,7 +4,7 @@
 // element, and no request to a loopback "attacker" server — with the CSP, and without it
 // (so the sanitizer alone is proven, not just the CSP).
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,7 +18,7 @@ const clientRoot = path.resolve(here, '..');
 const CHROMIUM = process.env.EDITORASSIST_CHROMIUM ?? '/usr/bin/chromium';
 const bundle = path.join(clientRoot, 'out', 'test', 'webview', 'chat.js');
 
-let browser, site, attacker, attackerHits = [];
+let browser, site, attacker, profileDir, attackerHits = [];
 
 function listen(handler) {
   return new Promise((resolve) => {
@@ -59,7 +59,8 @@ before(async () => {
     res.setHeader('content-type', 'text/html');
     res.end(page('bm9uY2Utbm9uY2Utbm9uY2U=', origin, url.searchParams.get('csp') !== '0'));
   });
-  browser = await chromium.launchPersistentContext(mkdtempSync(path.join(os.tmpdir(), 'ea-webview-')), {
+  profileDir = mkdtempSync(path.join(os.tmpdir(), 'ea-webview-'));
+  browser = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM, headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
   });
@@ -67,6 +68,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
+  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
   site?.close();
   attacker?.close();
 });

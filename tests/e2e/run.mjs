@@ -6,7 +6,7 @@
 // page) runs every case in cases/*.mjs in order. Prints per-case results, writes screenshots
 // to artifacts/e2e/ and {passed, failed} to artifacts/test-results/e2e.json; exits non-zero
 // on any failure. Expects the solution to be built (npm test builds it first).
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -27,7 +27,7 @@ mkdirSync(path.dirname(resultsFile), { recursive: true });
 const results = [];
 const timings = {};
 const t0 = Date.now();
-let server, workbench, profile, exitCode = 1;
+let server, workbench, profile, scratch, vsix, exitCode = 1;
 
 try {
   const cases = await loadCases();
@@ -39,11 +39,11 @@ try {
   t = Date.now();
   // The sidecar from the fresh solution build; native llama libraries are left out until the
   // sidecar loads them (then drop nativeLibs: false so the e2e ships exactly what users get).
-  const vsix = await packageVsix({ sidecarFromBuild: true, nativeLibs: false, out: path.join(os.tmpdir(), `editorassist-e2e-${process.pid}.vsix`) });
+  vsix = await packageVsix({ sidecarFromBuild: true, nativeLibs: false, out: path.join(os.tmpdir(), `editorassist-e2e-${process.pid}.vsix`) });
   timings.packageMs = Date.now() - t;
 
   t = Date.now();
-  const scratch = mkdtempSync(path.join(os.tmpdir(), 'editorassist-e2e-'));
+  scratch = mkdtempSync(path.join(os.tmpdir(), 'editorassist-e2e-'));
   profile = prepareProfile({ vsix, root: scratch });
   timings.installMs = Date.now() - t;
   const folder = path.join(scratch, 'workspace');
@@ -66,7 +66,7 @@ try {
     const shot = (name) => workbench.page.screenshot({ path: path.join(artifacts, `${String(n).padStart(2, '0')}-${name}.png`) });
     const start = Date.now();
     try {
-      await withTimeout(c.run({ page: workbench.page, server, profile, shot, artifacts }), CASE_TIMEOUT_MS, c.name);
+      await withTimeout(c.run({ page: workbench.page, server, profile, shot, artifacts, metrics: timings }), CASE_TIMEOUT_MS, c.name);
       results.push({ name: c.name, ok: true, ms: Date.now() - start });
       console.log(`  ✔ ${c.name} (${Date.now() - start} ms)`);
     } catch (e) {
@@ -84,6 +84,10 @@ try {
 } finally {
   await workbench?.close().catch(() => undefined);
   await server?.stop().catch(() => undefined);
+  // Keep the VS Code logs (the extension's channel included) as artifacts, then clean up.
+  if (profile) cpSync(path.join(profile.userDataDir, 'logs'), path.join(artifacts, 'vscode-logs'), { recursive: true, force: true, errorOnExist: false });
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+  if (vsix) rmSync(vsix, { force: true });
 }
 
 const passed = results.filter((r) => r.ok).length;

@@ -1,6 +1,6 @@
 // Drives the VS Code workbench in Chromium with playwright-core: what a person does with the
 // keyboard and the mouse, observed through the DOM. Every wait has a deadline; none is a sleep.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -26,7 +26,10 @@ export async function openWorkbench(url, { timeoutMs = 90_000 } = {}) {
   await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: timeoutMs });
   // The status bar is the last part to come up; once it is there the workbench takes input.
   await page.locator('.statusbar').waitFor({ state: 'visible', timeout: timeoutMs });
-  return { context, page, profile, consoleErrors, workbenchMs: Date.now() - t0, close: () => context.close() };
+  return {
+    context, page, profile, consoleErrors, workbenchMs: Date.now() - t0,
+    close: async () => { await context.close(); rmSync(profile, { recursive: true, force: true }); },
+  };
 }
 
 /** Text as a person reads it: non-breaking spaces (Monaco renders them) become spaces. */

@@ -258,6 +258,7 @@ export class SidecarSupervisor implements Disposable {
       this.giveUp(`The EditorAssist sidecar cannot be started: ${errorMessage(e)}`);
       throw new SidecarError('startFailed', errorMessage(e));
     }
+    const spawnedAt = this.now();
     const gen = this.spawnGeneration(spec);
     this.current = gen;
     if (gen.child.pid === undefined) {
@@ -275,7 +276,7 @@ export class SidecarSupervisor implements Disposable {
       if (this.stopPromise || this.current !== gen) return; // stop() came first
       gen.connection.sendNotification(Notifications.initialized.method, {});
       this._serverInfo = result;
-      log.info(`Sidecar ${result.serverInfo.name} ${result.serverInfo.version} is running (pid ${gen.child.pid}, protocol ${result.protocolVersion}).`);
+      log.info(`Sidecar ${result.serverInfo.name} ${result.serverInfo.version} is running (pid ${gen.child.pid}, protocol ${result.protocolVersion}, ready ${Math.round(this.now() - spawnedAt)} ms after spawn).`);
       this.setState('running');
       this.readyEmitter.fire(result);
     } catch (e) {

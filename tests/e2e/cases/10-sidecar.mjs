@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { clearNotifications, plain, pollUntil, runCommand, waitForNotification } from '../workbench.mjs';
 
 export default [
@@ -43,13 +44,21 @@ export default [
   },
   {
     name: 'the EditorAssist output channel carries the sidecar stderr log',
-    async run({ page, shot }) {
+    async run({ page, shot, metrics, profile }) {
       await runCommand(page, 'EditorAssist: Show Logs');
       const output = page.locator('.part.panel .monaco-editor .view-lines').first();
       // Lines wrap in the panel: compare with all whitespace folded to single spaces.
       const text = await pollUntil(async () => plain(await output.innerText().catch(() => '')).replace(/\s+/g, ' '),
         (t) => t.includes('[sidecar]') && /is running \(pid \d+/.test(t), { what: 'sidecar log lines in the output channel' });
       assert.match(text, /\[sidecar\] .*EditorAssist sidecar .* listening on stdio/);
+      // Figures for the report (e2e.json → timings), from the channel's log file on disk (the
+      // panel shows only the lines in view).
+      const file = findFile(path.join(profile.userDataDir, 'logs'), 'EditorAssist.log');
+      const log = file ? readFileSync(file, 'utf8') : '';
+      const num = (re) => Number((re.exec(log) ?? [])[1]);
+      metrics.extensionActivationMs = num(/Activated in (\d+) ms/);
+      metrics.sidecarReadyAfterActivationMs = num(/Sidecar ready (\d+) ms after activation began/);
+      metrics.sidecarSpawnToInitializedMs = num(/ready (\d+) ms after spawn/);
       await shot('output-channel');
     },
   },
@@ -84,4 +93,11 @@ function sidecarPids(extensionsDir) {
     if (cmd.includes(extensionsDir) && cmd.includes('EditorAssist.Server.dll')) pids.push(Number(entry));
   }
   return pids;
+}
+
+function findFile(dir, name) {
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (e.isFile() && e.name === name) return path.join(e.parentPath ?? e.path, e.name);
+  }
+  return undefined;
 }
