@@ -1,0 +1,125 @@
+// The chat view: a WebviewView in the EditorAssist activity-bar container. Owns the webview's
+// HTML (strict CSP, a fresh CSPRNG nonce per render) and the UI-only actions; the
+// conversation itself is ChatController's.
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { SidecarSupervisor } from '../sidecar/supervisor';
+import { ChatController } from './controller';
+import { isOpenableUrl, parseFromWebview, type FromWebview, type ToWebview } from './messages';
+
+export const CHAT_VIEW_ID = 'editorAssist.chat';
+
+export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
+  private view: vscode.WebviewView | undefined;
+  private readonly controller: ChatController;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly extensionUri: vscode.Uri, sidecar: SidecarSupervisor) {
+    this.controller = new ChatController({
+      request: (def, params, token) => sidecar.request(def, params, token),
+      onNotification: (method, handler) => sidecar.onNotification(method, handler),
+      methods: () => {
+        const m = sidecar.state === 'running' ? sidecar.serverInfo?.capabilities?.methods : undefined;
+        return Array.isArray(m) ? (m as string[]) : undefined;
+      },
+    }, (m) => this.post(m));
+    // Tell the webview when chat becomes (un)available as the sidecar comes and goes.
+    this.disposables.push(sidecar.onDidChangeState(() => this.post({ type: 'state', ...this.controller.availability() })));
+  }
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.view = view;
+    const root = vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
+    view.webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: [root] };
+    view.webview.html = this.html(view.webview, root);
+    this.disposables.push(
+      view.webview.onDidReceiveMessage((raw) => {
+        const msg = parseFromWebview(raw);
+        if (msg) void this.onMessage(msg);
+      }),
+      view.onDidDispose(() => { this.view = undefined; }),
+    );
+  }
+
+  newChat(): void {
+    this.controller.newChat();
+  }
+
+  dispose(): void {
+    this.controller.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+
+  private post(m: ToWebview): void {
+    void this.view?.webview.postMessage(m);
+  }
+
+  private async onMessage(msg: FromWebview): Promise<void> {
+    switch (msg.type) {
+      case 'copyCode':
+        await vscode.env.clipboard.writeText(msg.code);
+        void vscode.window.setStatusBarMessage('EditorAssist: code copied', 2000);
+        return;
+      case 'insertCode': {
+        const editor = vscode.window.activeTextEditor;
+        if (!editor) {
+          void vscode.window.showInformationMessage('EditorAssist: open an editor to insert the code into.');
+          return;
+        }
+        await editor.edit((b) => b.replace(editor.selection, msg.code));
+        return;
+      }
+      case 'newFile': {
+        const doc = await vscode.workspace.openTextDocument({ content: msg.code, language: msg.language || undefined });
+        await vscode.window.showTextDocument(doc);
+        return;
+      }
+      case 'openLink': {
+        // Model output is untrusted: only web/mail links, only after the user saw the full URL.
+        if (!isOpenableUrl(msg.url)) {
+          void vscode.window.showWarningMessage(`EditorAssist: not opening this link: ${msg.url}`);
+          return;
+        }
+        const open = 'Open';
+        const choice = await vscode.window.showWarningMessage(`Open this link from the model's answer?\n\n${msg.url}`, { modal: true }, open);
+        if (choice === open) await vscode.env.openExternal(vscode.Uri.parse(msg.url, true));
+        return;
+      }
+      default:
+        await this.controller.handle(msg);
+    }
+  }
+
+  private html(webview: vscode.Webview, root: vscode.Uri): string {
+    const nonce = randomBytes(18).toString('base64');
+    const script = webview.asWebviewUri(vscode.Uri.joinPath(root, 'chat.js'));
+    const style = webview.asWebviewUri(vscode.Uri.joinPath(root, 'chat.css'));
+    const csp = [
+      "default-src 'none'",
+      `script-src 'nonce-${nonce}'`,
+      `style-src ${webview.cspSource}`,
+      `img-src ${webview.cspSource} data:`,
+      `font-src ${webview.cspSource}`,
+    ].join('; ');
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${style}">
+<title>EditorAssist Chat</title>
+</head>
+<body>
+<header id="header"><span id="model">EditorAssist</span><span id="badge" hidden></span><span id="speed"></span></header>
+<main id="log" role="log" aria-live="polite"></main>
+<div id="notice" role="status" hidden></div>
+<form id="composer">
+  <textarea id="input" rows="3" placeholder="Ask EditorAssist… (Enter to send, Shift+Enter for a new line)" aria-label="Message"></textarea>
+  <div class="actions"><button type="button" id="stop" hidden>Stop</button><button type="submit" id="send">Send</button></div>
+</form>
+<script nonce="${nonce}" src="${script}"></script>
+</body>
+</html>`;
+  }
+}

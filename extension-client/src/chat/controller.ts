@@ -1,0 +1,117 @@
+// The chat conversation behind the webview: turns webview messages into `chat/send` requests
+// and `chat/delta` notifications into webview messages. Free of `vscode` (unit-tested); the
+// view provider hands it a `post` function and routes UI-only actions (copy, insert, links)
+// itself.
+import { CancellationTokenSource } from 'vscode-jsonrpc';
+import { ErrorCodes, Methods, Notifications, Requests, type ChatDeltaParams, type ChatMessage, type ChatSendParams, type ChatSendResult, type RequestDef } from '../protocol';
+import type { Disposable } from '../sidecar/events';
+import type { FromWebview, ToWebview } from './messages';
+
+/** The one thing chat needs from the sidecar layer (SidecarSupervisor satisfies it). */
+export interface ChatTransport {
+  request<P, R>(def: RequestDef<P, R>, params: P, token?: CancellationTokenSource['token']): Promise<R>;
+  onNotification(method: string, handler: (params: unknown) => void): Disposable;
+  /** The sidecar's advertised methods (initialize → capabilities.methods), if known. */
+  methods(): readonly string[] | undefined;
+}
+
+export class ChatController implements Disposable {
+  private history: ChatMessage[] = [];
+  private sessionId: string | undefined;
+  private inflight: { id: string; cts: CancellationTokenSource } | undefined;
+  private readonly streams = new Map<string, string>(); // streamId → assistant message id
+  private readonly subscription: Disposable;
+  private counter = 0;
+
+  constructor(private readonly transport: ChatTransport, private readonly post: (m: ToWebview) => void) {
+    this.subscription = transport.onNotification(Notifications.chatDelta.method, (p) => this.onDelta(p));
+  }
+
+  /** Whether the sidecar can chat, with a reason for the user when it cannot. */
+  availability(): { available: boolean; reason?: string } {
+    const methods = this.transport.methods();
+    if (!methods) return { available: false, reason: 'The EditorAssist sidecar is not running.' };
+    if (!methods.includes(Methods.chatSend)) return { available: false, reason: 'This sidecar does not offer chat yet (no "chat/send").' };
+    return { available: true };
+  }
+
+  async handle(msg: FromWebview): Promise<void> {
+    switch (msg.type) {
+      case 'ready':
+        this.post({ type: 'state', ...this.availability() });
+        return;
+      case 'send':
+        return this.send(msg.text);
+      case 'stop':
+        this.inflight?.cts.cancel();
+        return;
+      case 'newChat':
+        this.newChat();
+        return;
+      default:
+        return; // UI actions are the view provider's
+    }
+  }
+
+  newChat(): void {
+    this.inflight?.cts.cancel();
+    this.history = [];
+    this.sessionId = undefined;
+    this.post({ type: 'clear' });
+  }
+
+  dispose(): void {
+    this.inflight?.cts.cancel();
+    this.subscription.dispose();
+  }
+
+  private async send(text: string): Promise<void> {
+    const avail = this.availability();
+    if (!avail.available) {
+      this.post({ type: 'notice', level: 'warning', text: avail.reason ?? 'Chat is not available.' });
+      return;
+    }
+    if (this.inflight) {
+      this.post({ type: 'notice', level: 'info', text: 'Wait for the answer, or press Stop.' });
+      return;
+    }
+    const userId = this.nextId('u');
+    const id = this.nextId('a');
+    this.history.push({ role: 'user', content: text });
+    this.post({ type: 'userMessage', id: userId, text });
+    this.post({ type: 'assistantStart', id });
+    const cts = new CancellationTokenSource();
+    this.inflight = { id, cts };
+    const streamId = id;
+    this.streams.set(streamId, id);
+    const params: ChatSendParams = { streamId, sessionId: this.sessionId, messages: [...this.history] };
+    try {
+      const result: ChatSendResult = await this.transport.request(Requests.chatSend, params, cts.token);
+      this.sessionId = result.sessionId ?? this.sessionId;
+      this.history.push({ role: 'assistant', content: result.content });
+      this.post({ type: 'assistantEnd', id, finishReason: result.finishReason, tokensPerSecond: result.timings?.tokensPerSecond });
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      if (code === ErrorCodes.RequestCancelled || cts.token.isCancellationRequested) {
+        this.post({ type: 'assistantEnd', id, finishReason: 'cancelled' });
+      } else {
+        this.post({ type: 'assistantEnd', id, finishReason: 'error', error: e instanceof Error ? e.message : String(e) });
+      }
+    } finally {
+      this.streams.delete(streamId);
+      this.inflight = undefined;
+      cts.dispose();
+    }
+  }
+
+  private onDelta(raw: unknown): void {
+    const p = raw as Partial<ChatDeltaParams> | undefined;
+    if (!p || typeof p.streamId !== 'string' || typeof p.delta !== 'string') return;
+    const id = this.streams.get(p.streamId);
+    if (id) this.post({ type: 'assistantDelta', id, delta: p.delta });
+  }
+
+  private nextId(prefix: string): string {
+    return `${prefix}${++this.counter}-${Date.now().toString(36)}`;
+  }
+}

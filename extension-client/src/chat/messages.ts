@@ -1,0 +1,60 @@
+// The messages between the chat webview and the extension: one discriminated union per
+// direction, imported by both sides (webview/main.ts and chat/). The webview is untrusted
+// territory (it renders model output), so the extension validates what it receives.
+
+export type Privacy = 'onDevice' | 'loopback' | 'cloud';
+export type FinishReason = 'stop' | 'length' | 'cancelled' | 'error';
+
+/** Extension → webview. */
+export type ToWebview =
+  | { type: 'state'; available: boolean; reason?: string; model?: string; privacy?: Privacy }
+  | { type: 'userMessage'; id: string; text: string }
+  | { type: 'assistantStart'; id: string }
+  | { type: 'assistantDelta'; id: string; delta: string }
+  | { type: 'assistantEnd'; id: string; finishReason: FinishReason; error?: string; tokensPerSecond?: number }
+  | { type: 'notice'; level: 'info' | 'warning' | 'error'; text: string }
+  | { type: 'clear' };
+
+/** Webview → extension. */
+export type FromWebview =
+  | { type: 'ready' }
+  | { type: 'send'; text: string }
+  | { type: 'stop' }
+  | { type: 'newChat' }
+  | { type: 'copyCode'; code: string }
+  | { type: 'insertCode'; code: string }
+  | { type: 'newFile'; code: string; language?: string }
+  | { type: 'openLink'; url: string };
+
+const MAX_TEXT = 1_000_000;
+const str = (v: unknown, max = MAX_TEXT): v is string => typeof v === 'string' && v.length <= max;
+
+/** Checks a message from the webview; anything malformed is dropped, never half-trusted. */
+export function parseFromWebview(raw: unknown): FromWebview | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const m = raw as Record<string, unknown>;
+  switch (m.type) {
+    case 'ready': case 'stop': case 'newChat':
+      return { type: m.type };
+    case 'send':
+      return str(m.text) && m.text.trim().length > 0 ? { type: 'send', text: m.text } : undefined;
+    case 'copyCode': case 'insertCode':
+      return str(m.code) ? { type: m.type, code: m.code } : undefined;
+    case 'newFile':
+      return str(m.code) && (m.language === undefined || (str(m.language, 64) && /^[\w+#.-]*$/.test(m.language)))
+        ? { type: 'newFile', code: m.code, language: m.language as string | undefined } : undefined;
+    case 'openLink':
+      return str(m.url, 8192) ? { type: 'openLink', url: m.url } : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** Only these schemes may be opened from model output (after the user confirms the full URL). */
+export function isOpenableUrl(url: string): boolean {
+  try {
+    return ['http:', 'https:', 'mailto:'].includes(new URL(url).protocol);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,7 @@
+// Command ids, as contributed in package.json.
+export const Commands = {
+  showSystemInfo: 'editorAssist.showSystemInfo',
+  showLogs: 'editorAssist.showLogs',
+  restartSidecar: 'editorAssist.restartSidecar',
+  newChat: 'editorAssist.newChat',
+} as const;

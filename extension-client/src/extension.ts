@@ -1,0 +1,85 @@
+// Composition root: builds the parts, registers them on context.subscriptions, nothing more.
+// Behaviour lives in the classes under sidecar/, system/, ui/.
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+import { Commands } from './commands';
+import { CLIENT_PROTOCOL_VERSION } from './protocol';
+import { locateSidecar, SIDECAR_DLL } from './sidecar/locate';
+import { SidecarStatusBar } from './sidecar/statusBar';
+import { SidecarSupervisor } from './sidecar/supervisor';
+import { showSystemInfo } from './system/showSystemInfo';
+import { CHAT_VIEW_ID, ChatViewProvider } from './chat/chatView';
+
+let sidecar: SidecarSupervisor | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const activationStart = Date.now();
+  const log = vscode.window.createOutputChannel('EditorAssist', { log: true });
+  context.subscriptions.push(log);
+  const version = (context.extension.packageJSON as { version?: string }).version ?? '0.0.0';
+  log.info(`EditorAssist ${version} activating (protocol ${CLIENT_PROTOCOL_VERSION}).`);
+
+  sidecar = new SidecarSupervisor({
+    log,
+    launch: () => sidecarLaunch(context),
+    initializeParams: () => ({
+      processId: process.pid,
+      clientInfo: { name: vscode.env.appName, version: `${vscode.version}; editorassist ${version}` },
+      storageDir: context.globalStorageUri.fsPath,
+      settings: {},
+    }),
+  });
+  const s = sidecar;
+  const chat = new ChatViewProvider(context.extensionUri, s);
+  context.subscriptions.push(
+    s,
+    new SidecarStatusBar(s),
+    s.onDidFail(async ({ message }) => {
+      const choice = await vscode.window.showErrorMessage(message, 'Show Logs', 'Restart');
+      if (choice === 'Show Logs') log.show();
+      if (choice === 'Restart') void s.start().catch(() => undefined);
+    }),
+    vscode.commands.registerCommand(Commands.showSystemInfo, () => showSystemInfo(s, log)),
+    vscode.commands.registerCommand(Commands.showLogs, () => log.show()),
+    chat,
+    vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, chat),
+    vscode.commands.registerCommand(Commands.newChat, () => chat.newChat()),
+    vscode.commands.registerCommand(Commands.restartSidecar, () => s.restart().catch(() => undefined)),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('editorAssist.sidecar')) void s.restart().catch(() => undefined);
+    }),
+  );
+
+  const firstStart = s.onDidStart(() => {
+    firstStart.dispose();
+    log.info(`Sidecar ready ${Date.now() - activationStart} ms after activation began.`);
+  });
+  context.subscriptions.push(firstStart);
+
+  await vscode.workspace.fs.createDirectory(context.globalStorageUri);
+  // Do not block activation on the sidecar: failures are logged and surfaced by onDidFail.
+  void s.start().catch(() => undefined);
+  log.info(`Activated in ${Date.now() - activationStart} ms.`);
+}
+
+export function deactivate(): Promise<void> | undefined {
+  return sidecar?.stop();
+}
+
+function sidecarLaunch(context: vscode.ExtensionContext) {
+  const config = vscode.workspace.getConfiguration('editorAssist.sidecar');
+  const located = locateSidecar({
+    setting: config.get<string>('path'),
+    env: process.env,
+    extensionPath: context.extensionPath,
+    exists: (f) => fs.existsSync(f),
+  });
+  if (!located) {
+    throw new Error(`${SIDECAR_DLL} was not found. Set "editorAssist.sidecar.path" or install the packaged extension.`);
+  }
+  return {
+    command: config.get<string>('dotnetPath') || 'dotnet',
+    args: [located.dll],
+    env: { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: '1', DOTNET_NOLOGO: '1' },
+  };
+}

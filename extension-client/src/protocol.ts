@@ -1,0 +1,162 @@
+// The wire contract between this extension and the C# sidecar: method names and the shapes
+// of their params and results. It mirrors docs/PROTOCOL.md and the sidecar's own contract
+// file; the names here are the contract, so they are string constants, never derived.
+// Only types and constants: no runtime dependency on vscode or vscode-jsonrpc.
+
+/** JSON-RPC method names, grouped by area. */
+export const Methods = {
+  initialize: 'initialize',
+  initialized: 'initialized',
+  shutdown: 'shutdown',
+  exit: 'exit',
+  settingsUpdate: 'settings/update',
+  systemInfo: 'system/info',
+  chatSend: 'chat/send',
+  chatDelta: 'chat/delta',
+  cancelRequest: '$/cancelRequest',
+  progress: '$/progress',
+} as const;
+
+/** The protocol version this client speaks; the sidecar reports its own at initialize. */
+export const CLIENT_PROTOCOL_VERSION = '0.1';
+
+// ---- lifecycle --------------------------------------------------------------------------
+
+export interface ClientInfo {
+  name: string;
+  version: string;
+}
+
+export interface InitializeParams {
+  processId?: number | null;
+  clientInfo: ClientInfo;
+  /** A folder the sidecar owns (SQLite store, models); VS Code's globalStorageUri. */
+  storageDir: string;
+  settings?: Record<string, unknown>;
+}
+
+export interface InitializeResult {
+  serverInfo: { name: string; version: string };
+  protocolVersion: string;
+  capabilities: Record<string, unknown>;
+}
+
+export type InitializedParams = Record<string, never>;
+
+export interface SettingsUpdateParams {
+  settings: Record<string, unknown>;
+}
+
+// ---- system -----------------------------------------------------------------------------
+
+export interface GpuInfo {
+  name: string;
+  backend: 'vulkan' | 'cuda' | 'metal' | string;
+  vramTotalBytes?: number;
+  vramFreeBytes?: number;
+}
+
+export interface SystemInfo {
+  os: string;
+  arch: string;
+  cpu: { name: string; cores: number };
+  ramTotalBytes: number;
+  ramFreeBytes: number;
+  gpus: GpuInfo[];
+  runtime: { llamaBuild?: string | null; backends?: string[]; [key: string]: unknown };
+}
+
+// ---- chat -------------------------------------------------------------------------------
+
+export type ChatRole = 'system' | 'user' | 'assistant';
+export interface ChatMessage {
+  role: ChatRole;
+  content: string;
+}
+
+export interface ChatSendParams {
+  /** Client-chosen; every `chat/delta` of this request carries it. */
+  streamId: string;
+  sessionId?: string;
+  /** `"<providerId>/<modelId>"`; absent: the router's choice. */
+  model?: string;
+  messages: ChatMessage[];
+  params?: {
+    temperature?: number; topP?: number; topK?: number; minP?: number; maxTokens?: number;
+    seed?: number; stop?: string[]; responseFormat?: 'text' | 'json' | { jsonSchema: unknown };
+  };
+}
+
+export interface ChatSendResult {
+  sessionId: string;
+  content: string;
+  finishReason: 'stop' | 'length' | 'cancelled';
+  usage?: { promptTokens: number; completionTokens: number; cachedTokens?: number };
+  timings?: { ttftMs: number; totalMs: number; tokensPerSecond: number };
+  model?: string;
+  privacy?: 'onDevice' | 'loopback' | 'cloud';
+}
+
+/** Server → client notification, before the `chat/send` response. */
+export interface ChatDeltaParams {
+  streamId: string;
+  delta: string;
+}
+
+// ---- errors -----------------------------------------------------------------------------
+
+/** Stable error codes (PROTOCOL.md). The client branches on these, never on message text. */
+export const ErrorCodes = {
+  ParseError: -32700,
+  InvalidRequest: -32600,
+  MethodNotFound: -32601,
+  InvalidParams: -32602,
+  InternalError: -32603,
+  ServerNotInitialized: -32002,
+  RequestCancelled: -32800,
+  ModelNotFound: 1001,
+  ModelNotDownloaded: 1002,
+  ProviderUnavailable: 1003,
+  ApiKeyMissing: 1004,
+  ApiKeyRejected: 1005,
+  RateLimited: 1006,
+  ContextLengthExceeded: 1007,
+  InsufficientMemory: 1008,
+  InsufficientDisk: 1009,
+  DownloadFailed: 1010,
+  ChecksumMismatch: 1011,
+  InvalidModelFile: 1012,
+  PolicyViolation: 1013,
+  QuotaExceeded: 1014,
+  ModelBusy: 1015,
+} as const;
+
+/**
+ * A typed request: method name plus phantom param/result types, so a call site reads
+ * `sidecar.request(Requests.systemInfo, undefined)` and gets `SystemInfo` back.
+ */
+export interface RequestDef<P, R> {
+  readonly method: string;
+  readonly _types?: [P, R];
+}
+export interface NotificationDef<P> {
+  readonly method: string;
+  readonly _types?: P;
+}
+
+const request = <P, R>(method: string): RequestDef<P, R> => ({ method });
+const notification = <P>(method: string): NotificationDef<P> => ({ method });
+
+export const Requests = {
+  initialize: request<InitializeParams, InitializeResult>(Methods.initialize),
+  shutdown: request<void, null>(Methods.shutdown),
+  settingsUpdate: request<SettingsUpdateParams, Record<string, never>>(Methods.settingsUpdate),
+  systemInfo: request<void, SystemInfo>(Methods.systemInfo),
+  chatSend: request<ChatSendParams, ChatSendResult>(Methods.chatSend),
+} as const;
+
+export const Notifications = {
+  initialized: notification<InitializedParams>(Methods.initialized),
+  exit: notification<void>(Methods.exit),
+  chatDelta: notification<ChatDeltaParams>(Methods.chatDelta),
+} as const;

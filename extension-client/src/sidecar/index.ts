@@ -1,0 +1,17 @@
+// The sidecar layer's public surface (vscode-free; the unit tests load this bundle).
+export { SidecarError, type SidecarErrorKind } from './errors';
+export { Emitter, type Disposable, type Event } from './events';
+export { locateSidecar, SIDECAR_DLL, SIDECAR_ENV, type LocatedSidecar, type SidecarSource } from './locate';
+export {
+  SidecarSupervisor,
+  logSidecarLine,
+  type SidecarFailure,
+  type SidecarLaunch,
+  type SidecarLog,
+  type SidecarState,
+  type SupervisorOptions,
+} from './supervisor';
+export { formatSystemInfo } from '../system/format';
+export * as protocol from '../protocol';
+export { ChatController, type ChatTransport } from '../chat/controller';
+export { isOpenableUrl, parseFromWebview } from '../chat/messages';

@@ -1,0 +1,43 @@
+// The status-bar item that shows whether the sidecar runs, and which version.
+import * as vscode from 'vscode';
+import type { SidecarState, SidecarSupervisor } from './supervisor';
+import { Commands } from '../commands';
+
+const ICONS: Record<SidecarState, string> = {
+  starting: '$(sync~spin)',
+  running: '$(sparkle)',
+  stopping: '$(sync~spin)',
+  stopped: '$(error)',
+};
+
+export class SidecarStatusBar implements vscode.Disposable {
+  private readonly item: vscode.StatusBarItem;
+  private readonly subscription: { dispose(): void };
+
+  constructor(private readonly sidecar: SidecarSupervisor) {
+    this.item = vscode.window.createStatusBarItem('editorAssist.status', vscode.StatusBarAlignment.Right, 100);
+    this.item.name = 'EditorAssist';
+    this.subscription = sidecar.onDidChangeState(() => this.render());
+    this.render();
+    this.item.show();
+  }
+
+  private render(): void {
+    const state = this.sidecar.state;
+    const info = this.sidecar.serverInfo;
+    this.item.text = state === 'running' ? `${ICONS.running} EditorAssist` : `${ICONS[state]} EditorAssist: ${state}`;
+    this.item.accessibilityInformation = { label: `EditorAssist: ${state}`, role: 'button' };
+    const tooltip = new vscode.MarkdownString(undefined, true);
+    tooltip.appendMarkdown(`**EditorAssist** sidecar: ${state}`);
+    if (info) tooltip.appendMarkdown(`\n\n${info.serverInfo.name} ${info.serverInfo.version} · protocol ${info.protocolVersion}`);
+    tooltip.appendMarkdown(state === 'running' ? '\n\nClick for system information.' : '\n\nClick to show the logs.');
+    this.item.tooltip = tooltip;
+    this.item.command = state === 'running' ? Commands.showSystemInfo : Commands.showLogs;
+    this.item.backgroundColor = state === 'stopped' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.item.dispose();
+  }
+}

@@ -1,0 +1,16 @@
+// One place that turns errors from the sidecar layer into a sentence for the user.
+import { ErrorCodes } from '../protocol';
+import { SidecarError } from '../sidecar/errors';
+
+export function describeError(e: unknown): string {
+  if (e instanceof SidecarError) return e.message;
+  const code = (e as { code?: unknown })?.code;
+  const message = e instanceof Error ? e.message : String(e);
+  if (typeof code === 'number') {
+    // Branch on codes, never on message text.
+    if (code === ErrorCodes.RequestCancelled) return 'The request was cancelled.';
+    if (code === ErrorCodes.MethodNotFound) return 'This sidecar does not support the request; is it out of date?';
+    return `${message} (code ${code})`;
+  }
+  return message;
+}

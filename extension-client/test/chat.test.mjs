@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { fakeSupervisor, lib, waitFor } from './support.mjs';
+
+/** A controller over a supervisor running the fake sidecar; `posted` collects webview messages. */
+async function chatOver(mode) {
+  const { sup, events } = fakeSupervisor(mode);
+  await sup.start();
+  const posted = [];
+  let notify;
+  const changed = (listener) => { notify = listener; return { dispose() {} }; };
+  const controller = new lib.ChatController({
+    request: (def, params, token) => sup.request(def, params, token),
+    onNotification: (m, h) => sup.onNotification(m, h),
+    methods: () => sup.serverInfo?.capabilities?.methods,
+  }, (m) => { posted.push(m); notify?.(m); });
+  return { sup, events, controller, posted, onPost: changed };
+}
+
+describe('ChatController', () => {
+  it('streams deltas in order and ends with the finish reason and speed', async () => {
+    const { sup, controller, posted } = await chatOver('chat');
+    await controller.handle({ type: 'send', text: 'hello' });
+    const types = posted.map((m) => m.type);
+    assert.deepEqual(types, ['userMessage', 'assistantStart', 'assistantDelta', 'assistantDelta', 'assistantDelta', 'assistantEnd']);
+    assert.equal(posted.filter((m) => m.type === 'assistantDelta').map((m) => m.delta).join(''), 'You said: hello');
+    const end = posted.at(-1);
+    assert.equal(end.finishReason, 'stop');
+    assert.equal(end.tokensPerSecond, 42);
+    assert.equal(new Set(posted.slice(1).map((m) => m.id)).size, 1, 'all assistant messages share one id');
+    await sup.stop();
+  });
+
+  it('Stop cancels the request in the sidecar', async () => {
+    const { sup, controller, posted, onPost, events } = await chatOver('chat-slow');
+    const sending = controller.handle({ type: 'send', text: 'go on forever' });
+    await waitFor(onPost, (m) => m.type === 'assistantDelta');
+    await controller.handle({ type: 'stop' });
+    await sending;
+    assert.equal(posted.at(-1).type, 'assistantEnd');
+    assert.equal(posted.at(-1).finishReason, 'cancelled');
+    assert.ok(events().includes('chat/cancelled'), 'the sidecar saw $/cancelRequest');
+    await sup.stop();
+  });
+
+  it('says chat is unavailable when the sidecar does not offer chat/send', async () => {
+    const { sup, controller, posted } = await chatOver('');
+    await controller.handle({ type: 'ready' });
+    assert.equal(posted[0].type, 'state');
+    assert.equal(posted[0].available, false);
+    await controller.handle({ type: 'send', text: 'hi' });
+    assert.equal(posted[1].type, 'notice');
+    assert.match(posted[1].text, /chat\/send/);
+    await sup.stop();
+  });
+
+  it('ends the answer with an error when the sidecar dies mid-stream', async () => {
+    const { sup, controller, posted, onPost } = await chatOver('chat-slow');
+    const sending = controller.handle({ type: 'send', text: 'x' });
+    await waitFor(onPost, (m) => m.type === 'assistantDelta');
+    process.kill(sup.pid, 'SIGKILL');
+    await sending;
+    const end = posted.at(-1);
+    assert.equal(end.finishReason, 'error');
+    assert.match(end.error, /sidecar stopped .* while handling "chat\/send"/);
+    await sup.stop();
+  });
+});
+
+describe('webview messages', () => {
+  it('accepts well-formed messages and drops everything else', () => {
+    assert.deepEqual(lib.parseFromWebview({ type: 'send', text: 'hi', extra: 1 }), { type: 'send', text: 'hi' });
+    assert.deepEqual(lib.parseFromWebview({ type: 'newFile', code: 'x', language: 'python' }), { type: 'newFile', code: 'x', language: 'python' });
+    for (const bad of [null, 'send', {}, { type: 'send' }, { type: 'send', text: '   ' }, { type: 'send', text: 5 },
+      { type: 'newFile', code: 'x', language: '"><script>' }, { type: 'eval', code: '1' }, { type: 'openLink' }]) {
+      assert.equal(lib.parseFromWebview(bad), undefined, JSON.stringify(bad));
+    }
+  });
+  it('opens only web and mail links', () => {
+    assert.ok(lib.isOpenableUrl('https://example.com/a?b=c'));
+    assert.ok(lib.isOpenableUrl('mailto:a@b.c'));
+    for (const u of ['javascript:alert(1)', 'data:text/html,<script>', 'file:///etc/passwd', 'command:workbench.action.quit', 'vscode://x', 'not a url']) {
+      assert.equal(lib.isOpenableUrl(u), false, u);
+    }
+  });
+});

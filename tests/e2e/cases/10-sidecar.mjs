@@ -1,0 +1,103 @@
+// The foundation: the extension activates in a real VS Code, starts the real sidecar, and the
+// two talk. Later capabilities add their own files next to this one (chat.mjs, models.mjs…).
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { clearNotifications, plain, pollUntil, runCommand, waitForNotification } from '../workbench.mjs';
+
+export default [
+  {
+    name: 'status bar shows the sidecar running, with its version in the tooltip',
+    async run({ page, shot }) {
+      const item = page.locator('.statusbar [aria-label="EditorAssist: running"]').first();
+      await item.waitFor({ state: 'visible', timeout: 60_000 });
+      assert.match(plain(await item.innerText()), /EditorAssist/);
+      await item.hover();
+      const hover = page.locator('.monaco-hover, .workbench-hover', { hasText: 'sidecar: running' }).first();
+      await hover.waitFor({ state: 'visible', timeout: 10_000 });
+      assert.match(plain(await hover.innerText()), /EditorAssist \d+\.\d+\.\d+/);
+      await shot('status-bar-running');
+      await page.mouse.move(10, 10);
+    },
+  },
+  {
+    name: '"EditorAssist: Show System Info" shows the real machine',
+    async run({ page, shot }) {
+      await clearNotifications(page);
+      await runCommand(page, 'EditorAssist: Show System Info');
+      const text = await waitForNotification(page, /EditorAssist: .* cores/);
+      // The sidecar measured this machine; the test measures it independently.
+      const cores = os.availableParallelism();
+      assert.match(text, new RegExp(`\\b${cores} cores\\b`), text);
+      const totalGiB = (os.totalmem() / 2 ** 30).toFixed(1);
+      assert.ok(text.includes(`RAM ${totalGiB} GiB`), `expected RAM ${totalGiB} GiB in: ${text}`);
+      await shot('system-info');
+      await page.locator('.notifications-toasts .notification-toast', { hasText: 'cores' })
+        .getByRole('button', { name: 'Show Details' }).click();
+      const editor = page.locator('.editor-instance .monaco-editor .view-lines').first();
+      const details = await pollUntil(async () => plain(await editor.innerText().catch(() => '')),
+        (t) => t.includes('CPU cores:'), { what: 'system info document' });
+      assert.match(details, new RegExp(`CPU cores:\\s+${cores}\\b`));
+      await shot('system-info-details');
+    },
+  },
+  {
+    name: 'the EditorAssist output channel carries the sidecar stderr log',
+    async run({ page, shot, metrics, profile }) {
+      await runCommand(page, 'EditorAssist: Show Logs');
+      const output = page.locator('.part.panel .monaco-editor .view-lines').first();
+      // Lines wrap in the panel: compare with all whitespace folded to single spaces.
+      const text = await pollUntil(async () => plain(await output.innerText().catch(() => '')).replace(/\s+/g, ' '),
+        (t) => t.includes('[sidecar]') && /is running \(pid \d+/.test(t), { what: 'sidecar log lines in the output channel' });
+      assert.match(text, /\[sidecar\] .*EditorAssist sidecar .* listening on stdio/);
+      // Figures for the report (e2e.json → timings), from the channel's log file on disk (the
+      // panel shows only the lines in view).
+      const file = findFile(path.join(profile.userDataDir, 'logs'), 'EditorAssist.log');
+      const log = file ? readFileSync(file, 'utf8') : '';
+      const num = (re) => Number((re.exec(log) ?? [])[1]);
+      metrics.extensionActivationMs = num(/Activated in (\d+) ms/);
+      metrics.sidecarReadyAfterActivationMs = num(/Sidecar ready (\d+) ms after activation began/);
+      metrics.sidecarSpawnToInitializedMs = num(/ready (\d+) ms after spawn/);
+      await shot('output-channel');
+    },
+  },
+  {
+    name: 'a killed sidecar comes back by itself and answers again',
+    async run({ page, profile, shot }) {
+      const [pid] = await pollUntil(() => sidecarPids(profile.extensionsDir), (p) => p.length === 1, { what: 'one sidecar process' });
+      process.kill(pid, 'SIGKILL'); // the test started code-server: this is its own descendant
+      const [newPid] = await pollUntil(() => sidecarPids(profile.extensionsDir), (p) => p.length === 1 && p[0] !== pid,
+        { what: 'a new sidecar process' });
+      await page.locator('.statusbar [aria-label="EditorAssist: running"]').first().waitFor({ state: 'visible', timeout: 30_000 });
+      await runCommand(page, 'EditorAssist: Show Logs');
+      const output = page.locator('.part.panel .monaco-editor .view-lines').first();
+      await pollUntil(async () => plain(await output.innerText().catch(() => '')).replace(/\s+/g, ' '),
+        (t) => t.includes('Sidecar exited unexpectedly (killed by SIGKILL)') && t.includes(`(pid ${newPid},`),
+        { what: 'crash and restart in the log' });
+      await clearNotifications(page);
+      await runCommand(page, 'EditorAssist: Show System Info');
+      await waitForNotification(page, new RegExp(`\\b${os.availableParallelism()} cores\\b`));
+      await shot('restarted');
+    },
+  },
+];
+
+/** Pids of sidecar processes run from this profile's extensions folder (Linux /proc). */
+function sidecarPids(extensionsDir) {
+  const pids = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let cmd;
+    try { cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8'); } catch { continue; }
+    if (cmd.includes(extensionsDir) && cmd.includes('EditorAssist.Server.dll')) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+function findFile(dir, name) {
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (e.isFile() && e.name === name) return path.join(e.parentPath ?? e.path, e.name);
+  }
+  return undefined;
+}
