@@ -112,6 +112,8 @@ public static class Program
         services.AddSingleton<IRpcModule, SettingsModule>();
         services.AddSingleton<IRpcModule, SystemModule>();
         services.AddSingleton<IRpcModule, LocalModelsModule>();
+        services.AddSingleton<Local.LocalChat>();
+        services.AddSingleton<IRpcModule, ChatModule>();
         if (options.Diagnostics) services.AddSingleton<IRpcModule, DiagnosticsModule>();
     }
 }

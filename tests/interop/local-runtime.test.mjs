@@ -60,6 +60,70 @@ describe('local runtime over RPC', () => {
     await assert.rejects(s.connection.sendRequest('models/load', {}), (e) => e.code === -32602);
     await assert.rejects(s.connection.sendRequest('models/load', { path: path.join(dir, 'missing.gguf') }), (e) => e.code === 1012);
   });
+
+  test('chat/send streams chat/delta that assemble to the content, with usage and privacy', async () => {
+    await ready;
+    const { ref } = await s.connection.sendRequest('models/load', { path: model, contextLength: 512 });
+    const deltas = [];
+    const d = s.connection.onNotification('chat/delta', (p) => { if (p.streamId === 'c1') deltas.push(p.delta); });
+    const r = await s.connection.sendRequest('chat/send', {
+      streamId: 'c1', model: ref, messages: [{ role: 'user', content: 'Say hello' }],
+      params: { maxTokens: 12, temperature: 0, seed: 7 },
+    });
+    d.dispose();
+    assert.equal(deltas.join(''), r.content);
+    assert.ok(deltas.length > 0);
+    assert.equal(r.model, ref);
+    assert.equal(r.privacy, 'onDevice');
+    assert.ok(['stop', 'length'].includes(r.finishReason));
+    assert.ok(r.usage.promptTokens > 0 && r.usage.completionTokens > 0);
+    assert.ok(r.timings.totalMs > 0);
+    assert.match(r.sessionId, /^[0-9a-f]{32}$/);
+
+    // Same conversation + one more turn: the shared prefix comes from the KV cache.
+    const follow = await s.connection.sendRequest('chat/send', {
+      streamId: 'c2', model: ref, sessionId: r.sessionId,
+      messages: [{ role: 'user', content: 'Say hello' }, { role: 'assistant', content: r.content }, { role: 'user', content: 'Again' }],
+      params: { maxTokens: 4, temperature: 0 },
+    });
+    assert.ok(follow.usage.cachedTokens > 0, `cachedTokens ${follow.usage.cachedTokens}`);
+    assert.equal(follow.sessionId, r.sessionId);
+  });
+
+  test('chat/send with responseFormat json returns parseable JSON', async () => {
+    await ready;
+    const r = await s.connection.sendRequest('chat/send', {
+      streamId: 'j1', model: 'local/tiny-test-model', messages: [{ role: 'user', content: 'JSON please' }],
+      params: { maxTokens: 24, temperature: 0.7, seed: 3, responseFormat: 'json' },
+    });
+    if (r.finishReason === 'stop') JSON.parse(r.content);
+    else assert.match(r.content, /^\s*[[{]/);
+  });
+
+  test('a cancelled chat answers -32800 and the model takes the next request', async () => {
+    await ready;
+    const source = new rpc.CancellationTokenSource();
+    let first;
+    const gotDelta = new Promise((resolve) => { first = resolve; });
+    const d = s.connection.onNotification('chat/delta', (p) => { if (p.streamId === 'x1') first(); });
+    const pending = s.connection.sendRequest('chat/send', {
+      streamId: 'x1', model: 'local/tiny-test-model', messages: [{ role: 'user', content: 'long' }], params: { maxTokens: 100000 },
+    }, source.token);
+    await gotDelta;
+    source.cancel();
+    await assert.rejects(pending, (e) => e.code === -32800);
+    d.dispose();
+    const next = await s.connection.sendRequest('chat/send', { streamId: 'x2', model: 'local/tiny-test-model', messages: [{ role: 'user', content: 'hi' }], params: { maxTokens: 2 } });
+    assert.ok(next.usage.completionTokens > 0);
+  });
+
+  test('chat/send without a model and none selected answers 1001; bad params -32602', async () => {
+    await ready;
+    await s.connection.sendRequest('models/unload', { ref: 'local/tiny-test-model' });
+    await assert.rejects(s.connection.sendRequest('chat/send', { streamId: 'n', messages: [{ role: 'user', content: 'x' }] }), (e) => e.code === 1001);
+    await assert.rejects(s.connection.sendRequest('chat/send', { streamId: 'n', messages: [] }), (e) => e.code === -32602);
+    await assert.rejects(s.connection.sendRequest('chat/send', { messages: [{ role: 'user', content: 'x' }] }), (e) => e.code === -32602);
+  });
 });
 
 describe('generate verb', () => {
