@@ -1,7 +1,8 @@
 // Shared helpers for the repository's orchestration scripts (build, test, start, bench).
 // Only Node built-ins here: these scripts run on a fresh clone before `npm install`.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -29,12 +30,21 @@ export function runAsync(cmd, args, opts = {}) {
   });
 }
 
-/** Installs npm dependencies when node_modules is missing or older than the lock file. */
+/**
+ * Installs npm dependencies when node_modules is missing or was installed from another lock file
+ * (a stamp in node_modules records the hash of package-lock.json and the workspace manifests).
+ */
 export function ensureNpmDeps() {
-  const marker = path.join(repoRoot, 'node_modules', '.package-lock.json');
-  if (existsSync(marker)) return;
+  const files = ['package-lock.json', 'package.json', path.join('extension-client', 'package.json')]
+    .map((f) => path.join(repoRoot, f)).filter((f) => existsSync(f));
+  const hash = createHash('sha256');
+  for (const f of files) hash.update(readFileSync(f));
+  const digest = hash.digest('hex');
+  const stamp = path.join(repoRoot, 'node_modules', '.editorassist-deps');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === digest) return;
   const lock = existsSync(path.join(repoRoot, 'package-lock.json'));
   run('npm', [lock ? 'ci' : 'install', '--no-audit', '--no-fund']);
+  writeFileSync(stamp, digest);
 }
 
 export function requireDotnet() {
