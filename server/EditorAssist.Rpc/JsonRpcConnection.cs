@@ -58,6 +58,7 @@ public sealed class JsonRpcConnection : IAsyncDisposable
     private readonly CancellationTokenSource _closing = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _nextId;
+    private long _arrivals; // reader loop only
     private int _started;
     private int _closeStarted;
     private Task _writeLoop = Task.CompletedTask;
@@ -351,6 +352,7 @@ public sealed class JsonRpcConnection : IAsyncDisposable
         message.Method = method;
         message.Params = @params;
         message.Request = (id, handler!, cts);
+        message.Sequence = ++_arrivals;
         if (!_dispatch.Writer.TryWrite(message))
         {
             _running.TryRemove(id, out _);
@@ -362,7 +364,7 @@ public sealed class JsonRpcConnection : IAsyncDisposable
     private void StartRequest(InboundMessage message)
     {
         var (id, handler, cts) = message.Request!.Value;
-        var request = new RpcRequest(this, message.Method!, id, message.Params);
+        var request = new RpcRequest(this, message.Method!, id, message.Params, message.Sequence);
         var task = Task.Run(() => RunRequestAsync(handler, request, message, cts));
         _inflight.TryAdd(task, 0);
         task.ContinueWith(static (t, s) => ((ConcurrentDictionary<Task, byte>)s!).TryRemove(t, out _), _inflight, TaskScheduler.Default);
@@ -672,6 +674,7 @@ public sealed class JsonRpcConnection : IAsyncDisposable
         public string? Method { get; set; }
         public JsonElement Params { get; set; }
         public (RpcId Id, RpcRequestHandler Handler, CancellationTokenSource Cts)? Request { get; set; }
+        public long Sequence { get; set; }
 
         public void Dispose()
         {

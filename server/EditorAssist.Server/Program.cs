@@ -114,6 +114,8 @@ public static class Program
         services.AddSingleton<IRpcModule, LocalModelsModule>();
         services.AddSingleton<Local.LocalChat>();
         services.AddSingleton<IRpcModule, ChatModule>();
+        services.AddSingleton<Local.InlineCompletion>();
+        services.AddSingleton<IRpcModule, CompletionModule>();
         if (options.Diagnostics) services.AddSingleton<IRpcModule, DiagnosticsModule>();
     }
 }

@@ -24,6 +24,8 @@ public enum ErrorCode
     ModelBusy = 1015,
     /// <summary>EditorAssist addition: the storage directory cannot be used (not writable, newer schema).</summary>
     StorageUnavailable = 1016,
+    /// <summary>EditorAssist addition: the model has no fill-in-the-middle support, so it cannot complete code inline.</summary>
+    FimNotSupported = 1017,
 }
 
 /// <summary>

@@ -10,13 +10,20 @@ namespace EditorAssist.Rpc.Dispatch;
 /// </summary>
 public sealed class RpcRequest
 {
-    internal RpcRequest(JsonRpcConnection connection, string method, RpcId? id, JsonElement @params)
+    internal RpcRequest(JsonRpcConnection connection, string method, RpcId? id, JsonElement @params, long sequence = 0)
     {
         Connection = connection;
         Method = method;
         Id = id;
         Params = @params;
+        Sequence = sequence;
     }
+
+    /// <summary>
+    /// Arrival order of this message on the connection (increasing). Handlers that run
+    /// concurrently use it to tell which of two requests the client sent last.
+    /// </summary>
+    public long Sequence { get; }
 
     public JsonRpcConnection Connection { get; }
     public string Method { get; }

@@ -21,6 +21,7 @@ public static class Methods
     public const string RuntimeDidChangeState = "runtime/didChangeState";
     public const string ChatSend = "chat/send";
     public const string ChatDelta = "chat/delta";
+    public const string CompletionInline = "completion/inline";
 
     // Enabled only with --diagnostics: used by the interop tests and the benchmarks.
     public const string DiagnosticsEcho = "diagnostics/echo";
@@ -140,6 +141,26 @@ public sealed record ChatSendResult(string SessionId, string Content, string Fin
 
 public sealed record ChatDeltaParams(string StreamId, string Delta);
 
+public sealed record ContextChunkDto(string Uri, string Text);
+
+public sealed record InlineCompletionParams
+{
+    public required string Uri { get; init; }
+    public string? LanguageId { get; init; }
+    public required string Prefix { get; init; }
+    public string Suffix { get; init; } = "";
+    public IReadOnlyList<ContextChunkDto>? ExtraContext { get; init; }
+    public string? Model { get; init; }
+    public int? MaxTokens { get; init; }
+    public int? TimeBudgetMs { get; init; }
+}
+
+public sealed record InlineItemDto(string Text);
+
+public sealed record InlineTimingsDto(int CachedTokens, int EvaluatedTokens, double TtftMs, double TotalMs, bool FromCache, bool TimedOut);
+
+public sealed record InlineCompletionResult(IReadOnlyList<InlineItemDto> Items, InlineTimingsDto Timings, string Model);
+
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
@@ -158,6 +179,8 @@ public sealed record ChatDeltaParams(string StreamId, string Delta);
 [JsonSerializable(typeof(ChatSendParams))]
 [JsonSerializable(typeof(ChatSendResult))]
 [JsonSerializable(typeof(ChatDeltaParams))]
+[JsonSerializable(typeof(InlineCompletionParams))]
+[JsonSerializable(typeof(InlineCompletionResult))]
 [JsonSerializable(typeof(WaitParams))]
 [JsonSerializable(typeof(BurstParams))]
 [JsonSerializable(typeof(TickParams))]

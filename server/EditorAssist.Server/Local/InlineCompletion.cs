@@ -1,0 +1,165 @@
+using System.Text.Json;
+using EditorAssist.Core.Completion;
+using EditorAssist.Core.Errors;
+using EditorAssist.Llama;
+using EditorAssist.Server.Hosting;
+using EditorAssist.Server.Protocol;
+
+namespace EditorAssist.Server.Local;
+
+/// <summary>
+/// <c>completion/inline</c> on the local runtime. The prompt is the model's own fill-in-the-middle
+/// form (<see cref="FimPrompt"/>), built from line windows of the prefix and suffix plus extra
+/// context chunks, shrunk until it fits the token budget. Every request carries the same
+/// supersede key, so the newest keystroke cancels the one before it within one decode step; the
+/// context worker keeps the KV cache between requests, so a keystroke evaluates only what changed.
+/// A time budget ends generation early and keeps what was written so far. A small cache answers a
+/// repeated position at once. Settings: <c>completion.model</c>, <c>completion.prefixLines</c>
+/// (default 80), <c>completion.suffixLines</c> (default 25), <c>completion.maxTokens</c> (default 64).
+/// </summary>
+public sealed class InlineCompletion(LocalRuntimeHost local, StoreHolder storage)
+{
+    private const string SupersedeKey = "inline-completion";
+    private const int CacheSize = 64;
+    private readonly LinkedList<(string Key, InlineCompletionResult Result)> _cache = new();
+    private readonly Lock _cacheGate = new();
+    private long _newest;
+
+    /// <param name="sequence">Arrival order of the request: the highest one is the newest keystroke.</param>
+    public async Task<InlineCompletionResult> CompleteAsync(InlineCompletionParams p, long sequence, CancellationToken ct)
+    {
+        // Handlers run concurrently, so "newest" is decided by arrival order, not by which handler
+        // reaches the model first.
+        lock (_cacheGate)
+        {
+            if (sequence < _newest) throw Superseded();
+            _newest = sequence;
+        }
+
+        var modelRef = p.Model ?? Setting("completion.model")?.GetString()
+            ?? throw new EditorAssistException(ErrorCode.ModelNotFound, "No completion model selected: set editorAssist.completion.model or pass 'model'.");
+        if (!modelRef.StartsWith(LocalRuntimeHost.ProviderId + "/", StringComparison.Ordinal))
+            throw new EditorAssistException(ErrorCode.ProviderUnavailable, $"Inline completion with '{modelRef}' is not available yet: choose a local model with FIM support.");
+
+        var prefixLines = IntSetting("completion.prefixLines", 80);
+        var suffixLines = IntSetting("completion.suffixLines", 25);
+        var maxTokens = Math.Clamp(p.MaxTokens ?? IntSetting("completion.maxTokens", 64), 1, 512);
+        var prefix = CompletionText.PrefixWindow(p.Prefix, prefixLines);
+        var suffix = CompletionText.SuffixWindow(p.Suffix, suffixLines);
+        var scope = CompletionText.ScopeAt(prefix, suffix);
+
+        var cacheKey = $"{modelRef}\u0000{maxTokens}\u0000{prefix}\u0000{suffix}";
+        if (FromCache(cacheKey) is { } hit) return hit with { Timings = hit.Timings with { FromCache = true, TtftMs = 0, TotalMs = 0, CachedTokens = 0, EvaluatedTokens = 0 } };
+
+        var path = local.Resolve(modelRef);
+        var model = local.Models.Get(modelRef) ?? await local.Models.LoadAsync(modelRef, path, new LocalModelOptions(), null, ct).ConfigureAwait(false);
+        if (!model.Info.HasFimTokens)
+            throw new EditorAssistException(ErrorCode.FimNotSupported, $"'{modelRef}' has no fill-in-the-middle tokens, so it cannot complete code inline. Choose a code model (e.g. Qwen2.5-Coder).");
+
+        var prompt = BuildWithinBudget(model, prefix, suffix, p, maxTokens);
+
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        if (p.TimeBudgetMs is int ms and > 0) budget.CancelAfter(ms);
+        GenerationResult result;
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                result = await local.Models.GenerateAsync(modelRef, new GenerationRequest
+                {
+                    Prompt = prompt,
+                    SupersedeKey = SupersedeKey,
+                    Options = new GenerationOptions { Temperature = 0, MaxTokens = maxTokens, Stop = CompletionText.StopsFor(scope) },
+                }, null, budget.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested && budget.IsCancellationRequested)
+            {
+                // The budget ran out while the request was still queued: nothing was written.
+                return new InlineCompletionResult([], new InlineTimingsDto(0, 0, 0, p.TimeBudgetMs ?? 0, false, true), modelRef);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                // Superseded while queued. If we are still the newest, an older request reached the
+                // model after us: take the model back once.
+                if (attempt == 0 && IsNewest(sequence)) continue;
+                throw Superseded();
+            }
+            ct.ThrowIfCancellationRequested();
+            if (result.FinishReason == FinishReason.Cancelled && !budget.IsCancellationRequested)
+            {
+                if (attempt == 0 && IsNewest(sequence)) continue;
+                throw Superseded();
+            }
+            break;
+        }
+        if (!IsNewest(sequence)) throw Superseded();
+
+        var text = CompletionText.Clean(result.Text, prefix, suffix, scope);
+        var answer = new InlineCompletionResult(
+            text is null ? [] : [new InlineItemDto(text)],
+            new InlineTimingsDto(result.Usage.CachedTokens, result.Usage.EvaluatedPromptTokens,
+                Math.Round(result.Timings.TtftMs, 2), Math.Round(result.Timings.TotalMs, 2), false, result.FinishReason == FinishReason.Cancelled),
+            modelRef);
+        if (result.FinishReason != FinishReason.Cancelled) Remember(cacheKey, answer);
+        return answer;
+    }
+
+    /// <summary>Builds the FIM prompt, dropping extra context, then halving the windows, until it fits the context.</summary>
+    private static string BuildWithinBudget(LocalModel model, string prefix, string suffix, InlineCompletionParams p, int maxTokens)
+    {
+        var budget = model.ContextLength - maxTokens - 8;
+        var extra = (p.ExtraContext ?? []).Where(c => c.Uri != p.Uri && c.Text.Length > 0)
+            .DistinctBy(c => c.Text).Select(c => new FimContextFile(c.Uri, c.Text)).ToList();
+        while (true)
+        {
+            var prompt = FimPrompt.Build(model, prefix, suffix, extra.Count > 0 ? "workspace" : null, extra, extra.Count > 0 ? p.Uri : null);
+            var tokens = model.Tokenize(prompt, addSpecial: false, parseSpecial: true).Length;
+            if (tokens <= budget) return prompt;
+            if (extra.Count > 0) { extra.RemoveAt(extra.Count - 1); continue; }
+            if (suffix.Length > 0) { suffix = CompletionText.SuffixWindow(suffix, Math.Max(0, suffix.Count(c => c == '\n') / 2)); continue; }
+            var lines = prefix.Count(c => c == '\n');
+            if (lines == 0)
+            {
+                // One enormous line: keep its end.
+                var keep = Math.Max(1, prefix.Length * budget / Math.Max(tokens, 1) - 1);
+                return FimPrompt.Build(model, prefix[^Math.Min(keep, prefix.Length)..], "", null, null, null);
+            }
+            prefix = CompletionText.PrefixWindow(prefix, lines / 2 + 1);
+        }
+    }
+
+    private bool IsNewest(long sequence) => Interlocked.Read(ref _newest) == sequence;
+
+    /// <summary>Answered as a cancellation (-32800): the client has moved on to a newer position.</summary>
+    private static Rpc.RpcException Superseded() =>
+        new(Rpc.ErrorCodes.RequestCancelled, "Superseded by a newer completion request.");
+
+    private InlineCompletionResult? FromCache(string key)
+    {
+        lock (_cacheGate)
+        {
+            for (var node = _cache.First; node is not null; node = node.Next)
+            {
+                if (node.Value.Key != key) continue;
+                _cache.Remove(node);
+                _cache.AddFirst(node);
+                return node.Value.Result;
+            }
+            return null;
+        }
+    }
+
+    private void Remember(string key, InlineCompletionResult result)
+    {
+        lock (_cacheGate)
+        {
+            _cache.AddFirst((key, result));
+            while (_cache.Count > CacheSize) _cache.RemoveLast();
+        }
+    }
+
+    private JsonElement? Setting(string key) => storage.Store is null ? null : storage.Settings.Get(key) is { ValueKind: JsonValueKind.String } v ? v : null;
+
+    private int IntSetting(string key, int fallback) =>
+        storage.Store is not null && storage.Settings.Get(key) is { ValueKind: JsonValueKind.Number } v && v.TryGetInt32(out var n) && n >= 0 ? n : fallback;
+}
