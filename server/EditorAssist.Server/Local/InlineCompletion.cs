@@ -15,7 +15,8 @@ namespace EditorAssist.Server.Local;
 /// context worker keeps the KV cache between requests, so a keystroke evaluates only what changed.
 /// A time budget ends generation early and keeps what was written so far. A small cache answers a
 /// repeated position at once. Settings: <c>completion.model</c>, <c>completion.prefixLines</c>
-/// (default 80), <c>completion.suffixLines</c> (default 25), <c>completion.maxTokens</c> (default 64).
+/// (default 80), <c>completion.suffixLines</c> (default 25), <c>completion.maxTokens</c> (default 64),
+/// <c>completion.reuseCache</c> (default true; false is the benchmark's no-reuse baseline).
 /// </summary>
 public sealed class InlineCompletion(LocalRuntimeHost local, StoreHolder storage)
 {
@@ -57,6 +58,9 @@ public sealed class InlineCompletion(LocalRuntimeHost local, StoreHolder storage
             throw new EditorAssistException(ErrorCode.FimNotSupported, $"'{modelRef}' has no fill-in-the-middle tokens, so it cannot complete code inline. Choose a code model (e.g. Qwen2.5-Coder).");
 
         var prompt = BuildWithinBudget(model, prefix, suffix, p, maxTokens);
+        // completion.reuseCache=false evaluates every prompt from scratch: the benchmark's baseline.
+        if (storage.Store is not null && storage.Settings.Get("completion.reuseCache") is { ValueKind: JsonValueKind.False })
+            await model.ResetCacheAsync().ConfigureAwait(false);
 
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(ct);
         if (p.TimeBudgetMs is int ms and > 0) budget.CancelAfter(ms);
