@@ -9,7 +9,7 @@ internal static class ErrorMapping
 {
     public static RpcException? Map(Exception ex) => ex switch
     {
-        EditorAssistException e => new RpcException((int)e.Code, e.Message, WriteData(e)),
+        EditorAssistException e => new RpcException((int)e.Code, Core.Providers.Redactor.Redact(e.Message), WriteData(e)),
         _ => null,
     };
 
@@ -25,7 +25,7 @@ internal static class ErrorMapping
                 switch (value)
                 {
                     case null: w.WriteNullValue(); break;
-                    case string s: w.WriteStringValue(s); break;
+                    case string s: w.WriteStringValue(Core.Providers.Redactor.Redact(s)); break;
                     case bool b: w.WriteBooleanValue(b); break;
                     case int i: w.WriteNumberValue(i); break;
                     case long l: w.WriteNumberValue(l); break;

@@ -81,6 +81,8 @@ public static class Program
         });
         // Every level to stderr: stdout is the protocol's.
         logging.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        // Keys never reach stderr, whoever logs them (docs/PROVIDERS.md "Keys").
+        RedactingLoggerProvider.WrapAll(logging.Services);
     }
 
     public static void ConfigureServices(IServiceCollection services, SidecarOptions options)
@@ -93,6 +95,7 @@ public static class Program
         services.AddSingleton<IRpcModule, LifecycleModule>();
         services.AddSingleton<IRpcModule, SettingsModule>();
         services.AddSingleton<IRpcModule, SystemModule>();
+        services.AddProviders();
         if (options.Diagnostics) services.AddSingleton<IRpcModule, DiagnosticsModule>();
     }
 }

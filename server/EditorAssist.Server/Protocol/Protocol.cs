@@ -16,6 +16,21 @@ public static class Methods
     public const string SettingsGet = "settings/get";
     public const string SystemInfo = "system/info";
 
+    // Providers, models, routing and chat (issue 5; DTOs in ProvidersProtocol.cs).
+    public const string ProvidersList = "providers/list";
+    public const string ProvidersSetApiKey = "providers/setApiKey";
+    public const string ProvidersConfigure = "providers/configure";
+    public const string ProvidersCheck = "providers/check";
+    public const string ProvidersDidChange = "providers/didChange";
+    public const string ModelsList = "models/list";
+    public const string RouterGet = "router/get";
+    public const string RouterSet = "router/set";
+    public const string ChatSend = "chat/send";
+    public const string ChatDelta = "chat/delta";
+    public const string ChatSessions = "chat/sessions";
+    public const string ChatSession = "chat/session";
+    public const string ChatDeleteSession = "chat/deleteSession";
+
     // Enabled only with --diagnostics: used by the interop tests and the benchmarks.
     public const string DiagnosticsEcho = "diagnostics/echo";
     public const string DiagnosticsWait = "diagnostics/wait";
