@@ -30,7 +30,9 @@ public sealed record ModelPricing
     public double? CachedInput { get; init; }
     /// <summary>The date the figures were copied (yyyy-MM-dd); prices change, so this is an estimate.</summary>
     public string? AsOf { get; init; }
-    public bool Approximate { get; init; } = true;
+    // Settable (not init) on purpose here and below: System.Text.Json's source generator sets every
+    // init-only property, so a default on one would be lost when the JSON leaves it out.
+    public bool Approximate { get; set; } = true;
 }
 
 /// <summary>A model a preset knows without asking the provider (used when discovery fails or is not possible).</summary>
@@ -45,7 +47,7 @@ public sealed record PresetModel
 
 public sealed record ProviderCapabilities
 {
-    public bool Chat { get; init; } = true;
+    public bool Chat { get; set; } = true;
     public bool Fim { get; init; }
     public bool Tools { get; init; }
     public bool Json { get; init; }
@@ -60,8 +62,8 @@ public sealed record ProviderDescriptor
 {
     public required string Id { get; init; }
     public required string DisplayName { get; init; }
-    public ProviderKind Kind { get; init; } = ProviderKind.Remote;
-    public ProviderApi Api { get; init; } = ProviderApi.Openai;
+    public ProviderKind Kind { get; set; } = ProviderKind.Remote;
+    public ProviderApi Api { get; set; } = ProviderApi.Openai;
     /// <summary>Null for the local runtime.</summary>
     public string? DefaultBaseUrl { get; init; }
     public bool RequiresApiKey { get; init; }
@@ -69,11 +71,11 @@ public sealed record ProviderDescriptor
     public string? ApiKeyUrl { get; init; }
     /// <summary>Whether the provider lists its models (<c>/v1/models</c>, <c>/api/tags</c>, …).</summary>
     public bool Discovery { get; init; }
-    public ProviderCapabilities Capabilities { get; init; } = new();
+    public ProviderCapabilities Capabilities { get; set; } = new();
     /// <summary>Case-insensitive substrings of an error body that mean "the prompt is longer than the context" (→ 1007).</summary>
-    public IReadOnlyList<string> ContextLengthPatterns { get; init; } = [];
+    public IReadOnlyList<string> ContextLengthPatterns { get; set; } = [];
     /// <summary>Models used when discovery is impossible or fails; also the source of pricing.</summary>
-    public IReadOnlyList<PresetModel> Models { get; init; } = [];
+    public IReadOnlyList<PresetModel> Models { get; set; } = [];
 
     /// <summary>Pricing for <paramref name="modelId"/>: exact id first, then the longest preset id it starts with (dated snapshots).</summary>
     public ModelPricing? PricingFor(string modelId)
@@ -92,7 +94,7 @@ public sealed record ProviderDescriptor
 internal sealed record PresetFile
 {
     public string? PricingAsOf { get; init; }
-    public IReadOnlyList<ProviderDescriptor> Providers { get; init; } = [];
+    public IReadOnlyList<ProviderDescriptor> Providers { get; set; } = [];
 }
 
 [JsonSourceGenerationOptions(

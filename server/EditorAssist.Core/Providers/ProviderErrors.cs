@@ -44,7 +44,8 @@ public static class ProviderErrors
             }
             if (IsContextLength(d, text))
                 return Create(ErrorCode.ContextLengthExceeded, d, $"The conversation is longer than the model's context on {d.DisplayName}{Suffix(detail)}. Start a new chat or send less context.");
-            if (status == HttpStatusCode.NotFound || Contains(text, "model_not_found") || Contains(text, "does not exist") || (Contains(text, "model") && Contains(text, "not found")))
+            if (status == HttpStatusCode.NotFound
+                || (code < 500 && (Contains(text, "model_not_found") || Contains(text, "does not exist") || (Contains(text, "model") && Contains(text, "not found")))))
                 return Create(ErrorCode.ModelNotFound, d, $"{d.DisplayName} does not know that model (HTTP {code}){Suffix(detail)}. Pick another model or refresh the model list.");
             if (code >= 500 || status is HttpStatusCode.RequestTimeout or HttpStatusCode.Conflict)
                 return Create(ErrorCode.ProviderUnavailable, d, $"{d.DisplayName} failed (HTTP {code}){Suffix(detail)}. Try again later.",

@@ -35,13 +35,13 @@ public static partial class Redactor
         {
             if (text.Contains(secret, StringComparison.Ordinal)) text = text.Replace(secret, Mask, StringComparison.Ordinal);
         }
-        text = HeaderValue().Replace(text, m => m.Groups["name"].Value + m.Groups["sep"].Value + Mask);
         text = Bearer().Replace(text, "Bearer " + Mask);
+        text = HeaderValue().Replace(text, m => m.Groups["name"].Value + m.Groups["sep"].Value + Mask);
         text = KeyShapes().Replace(text, Mask);
         return text;
     }
 
-    [GeneratedRegex(@"(?<name>x-api-key|api[_-]?key|apikey|x-goog-api-key|authorization|access[_-]?token|key)(?<sep>[""']?\s*[:=]\s*[""']?)(?!\[REDACTED\])[^\s""',;&}]{6,}", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?<name>x-api-key|api[_-]?key|apikey|x-goog-api-key|authorization|access[_-]?token|key)(?<sep>[""']?\s*[:=]\s*[""']?)(?!\[REDACTED\]|Bearer\s)[^\s""',;&}]{6,}", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex HeaderValue();
 
     [GeneratedRegex(@"Bearer\s+(?!\[REDACTED\])[A-Za-z0-9._~+/=\-]{6,}", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]

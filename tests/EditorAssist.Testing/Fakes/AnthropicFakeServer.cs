@@ -76,7 +76,7 @@ public sealed class AnthropicFakeServer : FakeServer
         var stream = reply as StreamReply;
         for (var i = 0; i < tokens.Count; i++)
         {
-            if (stream?.DropAfter == i) { ctx.Abort(); return; }
+            if (stream?.DropAfter == i) { await DropAsync(ctx); return; }
             if (stream?.HangAfter == i) { await HangAsync(ctx); return; }
             await Event("content_block_delta", $$"""{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":{{JsonSerializer.Serialize(tokens[i])}} } }""");
             MarkStreamStarted();
@@ -87,7 +87,7 @@ public sealed class AnthropicFakeServer : FakeServer
             return;
         }
         var s2 = stream!;
-        if (s2.DropAfter == tokens.Count) { ctx.Abort(); return; }
+        if (s2.DropAfter == tokens.Count) { await DropAsync(ctx); return; }
         await Event("content_block_stop", """{"type":"content_block_stop","index":0}""");
         var stop = s2.Finish == "length" ? "max_tokens" : "end_turn";
         await Event("message_delta", $$"""{"type":"message_delta","delta":{"stop_reason":"{{stop}}","stop_sequence":null},"usage":{"output_tokens":{{s2.CompletionTokens ?? tokens.Count}} } }""");

@@ -15,7 +15,8 @@ public abstract record FakeReply;
 
 /// <summary>
 /// Streams <paramref name="Tokens"/> in the provider's exact SSE/NDJSON format. <paramref name="DropAfter"/>
-/// aborts the connection after that many tokens (a chunked body that never ends); <paramref name="HangAfter"/>
+/// breaks the connection after that many tokens, once the test calls <see cref="FakeServer.DropNow"/> (a
+/// chunked body that never ends); <paramref name="HangAfter"/>
 /// stops sending after that many tokens and waits until the client goes away.
 /// </summary>
 public sealed record StreamReply(
@@ -83,6 +84,33 @@ public abstract class FakeServer : IAsyncDisposable
     protected void MarkStreamStarted() => _streamStarted.TrySetResult();
 
     internal void MarkStreamStartedPublic() => MarkStreamStarted();
+
+    /// <summary>
+    /// Breaks a streamed response the way a crashed server or a cut network does, without losing what
+    /// was already sent: half-closes the socket (FIN, so the client still reads the bytes before it) and
+    /// never sends the final chunk, so the client sees a body that ends prematurely. An abort (RST) alone
+    /// could make the client's OS discard data it had not read yet.
+    /// </summary>
+    protected internal async Task DropAsync(HttpContext ctx)
+    {
+        // Wait until the test has seen the tokens sent so far (DropNow), so that none is lost in flight.
+        TaskCompletionSource signal;
+        lock (_replies) signal = _dropSignal;
+        await signal.Task.WaitAsync(ctx.RequestAborted);
+        lock (_replies) if (_dropSignal == signal) _dropSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        var socket = ctx.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionSocketFeature>()?.Socket
+                     ?? throw new InvalidOperationException("Kestrel's socket transport is needed to drop a stream.");
+        socket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+        await HangAsync(ctx);
+    }
+
+    private TaskCompletionSource _dropSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Lets a stream waiting at its <see cref="StreamReply.DropAfter"/> point break now.</summary>
+    public void DropNow()
+    {
+        lock (_replies) _dropSignal.TrySetResult();
+    }
 
     internal Task HangPublicAsync(HttpContext ctx) => HangAsync(ctx);
 

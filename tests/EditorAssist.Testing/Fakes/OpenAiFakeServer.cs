@@ -80,12 +80,12 @@ public sealed class OpenAiFakeServer : FakeServer
         await SendAsync(ctx, Chunk("""{"role":"assistant","content":"","refusal":null}""", null));
         for (var i = 0; i < stream.Tokens.Count; i++)
         {
-            if (stream.DropAfter == i) { ctx.Abort(); return; }
+            if (stream.DropAfter == i) { await server.DropAsync(ctx); return; }
             if (stream.HangAfter == i) { await server.HangPublicAsync(ctx); return; }
             await SendAsync(ctx, Chunk($$"""{"content":{{JsonSerializer.Serialize(stream.Tokens[i])}} }""", null));
             server.MarkStreamStartedPublic();
         }
-        if (stream.DropAfter == stream.Tokens.Count) { ctx.Abort(); return; }
+        if (stream.DropAfter == stream.Tokens.Count) { await server.DropAsync(ctx); return; }
         if (stream.HangAfter == stream.Tokens.Count) { await server.HangPublicAsync(ctx); return; }
         await SendAsync(ctx, Chunk("{}", stream.Finish));
         if (includeUsage)

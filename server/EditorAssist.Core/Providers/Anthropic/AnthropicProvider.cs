@@ -55,7 +55,8 @@ public sealed class AnthropicProvider(ProviderDescriptor descriptor, ProviderHtt
         var client = new AnthropicClient
         {
             ApiKey = context.ApiKey,
-            // Never pick up ANTHROPIC_AUTH_TOKEN from the environment: the user's configured key is the only credential.
+            // Never pick up ANTHROPIC_AUTH_TOKEN / ANTHROPIC_BASE_URL from the environment: the user's
+            // configured key and URL are the only ones. (SDK 13.x sends the key as a Bearer token.)
             AuthToken = null,
             BaseUrl = BaseUri(context).ToString().TrimEnd('/'),
             HttpClient = call.Client,
