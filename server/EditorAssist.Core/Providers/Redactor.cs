@@ -41,7 +41,7 @@ public static partial class Redactor
         return text;
     }
 
-    [GeneratedRegex(@"(?<name>x-api-key|api[_-]?key|apikey|x-goog-api-key|authorization|access[_-]?token|key)(?<sep>[""']?\s*[:=]\s*[""']?)(?!\[REDACTED\]|Bearer\s)[^\s""',;&}]{6,}", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?<![A-Za-z0-9_\-])(?<name>x-api-key|api[_-]?key|apikey|x-goog-api-key|authorization|access[_-]?token|key)(?<sep>[""']?\s*[:=]\s*[""']?)(?!\[REDACTED\]|Bearer\s)[^\s""',;&}]{6,}", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex HeaderValue();
 
     [GeneratedRegex(@"Bearer\s+(?!\[REDACTED\])[A-Za-z0-9._~+/=\-]{6,}", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]

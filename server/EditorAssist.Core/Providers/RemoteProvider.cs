@@ -80,11 +80,17 @@ public abstract class RemoteProvider(ProviderDescriptor descriptor, ProviderHttp
     /// Runs a provider's raw stream with error mapping and an idle timeout (the longest silence between
     /// two items). <paramref name="open"/> gets a token that the idle timer and the caller both cancel.
     /// </summary>
-    protected static async IAsyncEnumerable<T> Pump<T>(
+    protected async IAsyncEnumerable<T> Pump<T>(
         ProviderContext context, HttpCallState state, Func<CancellationToken, IAsyncEnumerable<T>> open,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var idle = context.Options.StreamIdleTimeoutMs is { } ms && ms > 0 ? TimeSpan.FromMilliseconds(ms) : DefaultStreamIdleTimeout;
+        // The first item also waits for the request itself, retries included: give it their whole budget.
+        var retry = Http.Retry;
+        var retries = context.Options.MaxRetries ?? retry.MaxRetries;
+        var attempt = context.Options.RequestTimeoutMs is { } rt && rt > 0 ? TimeSpan.FromMilliseconds(rt) : retry.AttemptTimeout;
+        var firstWait = idle + attempt * (retries + 1) + (retry.MaxRetryAfter + retry.MaxBackoff) * retries;
+        var first = true;
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var enumerator = open(cts.Token).GetAsyncEnumerator(cts.Token);
         try
@@ -94,7 +100,8 @@ public abstract class RemoteProvider(ProviderDescriptor descriptor, ProviderHttp
                 T item;
                 try
                 {
-                    cts.CancelAfter(idle);
+                    cts.CancelAfter(first ? firstWait : idle);
+                    first = false;
                     if (!await enumerator.MoveNextAsync().ConfigureAwait(false)) yield break;
                     item = enumerator.Current;
                 }

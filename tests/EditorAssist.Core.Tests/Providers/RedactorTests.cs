@@ -27,5 +27,6 @@ public class RedactorTests
         Assert.Equal($"server said {Redactor.Mask} is wrong", Redactor.Redact("server said plainish-token-9f8e7d is wrong"));
         const string ordinary = "Nothing is listening at http://127.0.0.1:11434/. Is Ollama running? (HTTP 404: model 'llama3' not found)";
         Assert.Equal(ordinary, Redactor.Redact(ordinary));
+        Assert.Equal("monkey: bananas1234", Redactor.Redact("monkey: bananas1234"));
     }
 }
