@@ -74,6 +74,11 @@ public sealed record ProviderDescriptor
     public ProviderCapabilities Capabilities { get; set; } = new();
     /// <summary>Case-insensitive substrings of an error body that mean "the prompt is longer than the context" (→ 1007).</summary>
     public IReadOnlyList<string> ContextLengthPatterns { get; set; } = [];
+    /// <summary>
+    /// The request field for the output-token limit: OpenAI's own API wants <c>max_completion_tokens</c>;
+    /// OpenAI-compatible servers universally accept the older <c>max_tokens</c> (not all know the new one).
+    /// </summary>
+    public string MaxTokensField { get; set; } = "max_tokens";
     /// <summary>Models used when discovery is impossible or fails; also the source of pricing.</summary>
     public IReadOnlyList<PresetModel> Models { get; set; } = [];
 

@@ -49,6 +49,18 @@ public class OpenAiCompatibleProviderTests : IAsyncLifetime
         Assert.Equal(0.2, root.GetProperty("temperature").GetDouble(), 3);
         Assert.Equal(7, root.GetProperty("seed").GetInt64());
         Assert.Equal("\n\n", root.GetProperty("stop")[0].GetString());
+        Assert.Equal(64, root.GetProperty("max_completion_tokens").GetInt32());
+        Assert.False(root.TryGetProperty("max_tokens", out _));
+    }
+
+    [Fact]
+    public async Task Compatible_servers_get_max_tokens_and_openai_gets_max_completion_tokens()
+    {
+        _bed.Registry.Configure("vllm", _server.BaseUrl, null);
+        await _bed.ChatAsync("vllm", p: new ChatParams { MaxTokens = 32 });
+        using var body = JsonDocument.Parse(Assert.Single(_server.Requests).Body);
+        Assert.Equal(32, body.RootElement.GetProperty("max_tokens").GetInt32());
+        Assert.False(body.RootElement.TryGetProperty("max_completion_tokens", out _));
     }
 
     [Fact]

@@ -51,7 +51,7 @@ public class OpenAiCompatibleProvider(ProviderDescriptor descriptor, ProviderHtt
         using var call = Http.Create(context.Options);
         var client = CreateChatClient(context, request.Model, call.Client);
         var messages = request.Messages.Select(ToSdk).ToList();
-        var options = ToSdk(request.Params);
+        var options = ToSdk(request.Params, Descriptor.MaxTokensField);
 
         string? finish = null, model = null;
         ChatUsage? usage = null;
@@ -92,14 +92,23 @@ public class OpenAiCompatibleProvider(ProviderDescriptor descriptor, ProviderHtt
         _ => new UserChatMessage(m.Content),
     };
 
-    private static ChatCompletionOptions ToSdk(ChatParams p)
+    private static ChatCompletionOptions ToSdk(ChatParams p, string maxTokensField)
     {
         var o = new ChatCompletionOptions
         {
             Temperature = (float?)p.Temperature,
             TopP = (float?)p.TopP,
-            MaxOutputTokenCount = p.MaxTokens,
         };
+        if (p.MaxTokens is { } max)
+        {
+            if (maxTokensField == "max_completion_tokens") o.MaxOutputTokenCount = max;
+            else
+            {
+#pragma warning disable SCME0001 // JsonPatch is marked experimental; it writes one documented wire field.
+                o.Patch.Set("$.max_tokens"u8, max);
+#pragma warning restore SCME0001
+            }
+        }
 #pragma warning disable OPENAI001 // Seed is marked experimental in the SDK; the wire field is stable.
         o.Seed = p.Seed;
 #pragma warning restore OPENAI001
