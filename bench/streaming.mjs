@@ -2,7 +2,9 @@
 // consume them (a) directly over HTTP+SSE in this process and (b) relayed through the sidecar as
 // chat/delta notifications to a vscode-jsonrpc client. Reports tokens/s of each, their ratio
 // (target ≥ 0.95) and the time to first token each sees (target: the sidecar adds ≤ 5 ms).
-// Usage: node bench/streaming.mjs [tokens=20000] [runs=5] [ttftRuns=30] (after a Release build).
+// Two rates: paced (the server emits RATE tokens/s, well above any model: the relay must keep up) and
+// unpaced (as fast as the consumer reads: the relay's own ceiling).
+// Usage: node bench/streaming.mjs [tokens=20000] [runs=5] [ttftRuns=30] [rate=5000] (after a Release build).
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { initialize, startSidecar, stopSidecar, tempDir } from '../tests/interop/sidecar.mjs';
@@ -10,6 +12,8 @@ import { initialize, startSidecar, stopSidecar, tempDir } from '../tests/interop
 const TOKENS = Number(process.argv[2] ?? 20000);
 const RUNS = Number(process.argv[3] ?? 5);
 const TTFT_RUNS = Number(process.argv[4] ?? 30);
+const RATE = Number(process.argv[5] ?? 5000);
+let paced = false;
 
 const chunk = (delta, finish = null) => `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'bench',
   choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] })}\n\n`;
@@ -19,16 +23,18 @@ const server = http.createServer((req, res) => {
   req.on('data', (d) => { body += d; });
   req.on('end', () => {
     if (req.method === 'GET') { res.writeHead(200, { 'content-type': 'application/json' }).end('{"object":"list","data":[{"id":"bench"}]}'); return; }
-    const req = JSON.parse(body);
-    const n = req.max_tokens ?? req.max_completion_tokens ?? TOKENS;
+    const ask = JSON.parse(body);
+    const n = ask.max_tokens ?? ask.max_completion_tokens ?? TOKENS;
     res.writeHead(200, { 'content-type': 'text/event-stream' });
     res.write(chunk({ role: 'assistant', content: '' }));
     // As fast as the consumer takes them: written in batches so the server is never the bottleneck.
     let i = 0;
+    const start = performance.now();
     const pump = () => {
       let ok = true;
-      while (i < n && ok) { ok = res.write(chunk({ content: `t${i % 10} ` })); i++; }
-      if (i < n) { res.once('drain', pump); return; }
+      const due = paced ? Math.min(n, Math.floor((performance.now() - start) * RATE / 1000) + 1) : n;
+      while (i < due && ok) { ok = res.write(chunk({ content: `t${i % 10} ` })); i++; }
+      if (i < n) { if (!ok) res.once('drain', pump); else setTimeout(pump, 1); return; }
       res.write(chunk({}, 'stop'));
       res.write(`data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'bench', choices: [], usage: { prompt_tokens: 5, completion_tokens: n, total_tokens: n + 5 } })}\n\n`);
       res.end('data: [DONE]\n\n');
@@ -77,11 +83,18 @@ async function sidecar(n) {
 const median = (xs) => { const v = [...xs].sort((a, b) => a - b); return v[v.length >> 1]; };
 // Warm up both paths (JIT, connection pools).
 for (let i = 0; i < 3; i++) { await direct(2000); await sidecar(2000); }
-const tpsDirect = [], tpsSidecar = [];
-for (let i = 0; i < RUNS; i++) {
-  const d = await direct(TOKENS); tpsDirect.push(d.tokens / (d.ms / 1000));
-  const r = await sidecar(TOKENS); tpsSidecar.push(r.tokens / (r.ms / 1000));
+async function throughput(count) {
+  const tpsDirect = [], tpsSidecar = [];
+  for (let i = 0; i < RUNS; i++) {
+    const d = await direct(count); tpsDirect.push(d.tokens / (d.ms / 1000));
+    const r = await sidecar(count); tpsSidecar.push(r.tokens / (r.ms / 1000));
+  }
+  return { direct: Math.round(median(tpsDirect)), sidecar: Math.round(median(tpsSidecar)), ratio: +(median(tpsSidecar) / median(tpsDirect)).toFixed(3) };
 }
+const unpaced = await throughput(TOKENS);
+paced = true;
+const pacedResult = await throughput(Math.min(TOKENS, RATE * 2));
+paced = false;
 const ttftDirect = [], ttftSidecar = [];
 for (let i = 0; i < TTFT_RUNS; i++) {
   ttftDirect.push((await direct(5)).ttft);
@@ -91,10 +104,9 @@ await stopSidecar(s);
 server.close();
 
 const report = {
-  tokens: TOKENS, runs: RUNS,
-  directTokensPerSecond: Math.round(median(tpsDirect)),
-  sidecarTokensPerSecond: Math.round(median(tpsSidecar)),
-  ratio: +(median(tpsSidecar) / median(tpsDirect)).toFixed(3),
+  tokens: TOKENS, runs: RUNS, pacedRate: RATE,
+  paced: pacedResult,
+  unpaced,
   ttftDirectMs: +median(ttftDirect).toFixed(2),
   ttftSidecarMs: +median(ttftSidecar).toFixed(2),
   addedTtftMs: +(median(ttftSidecar) - median(ttftDirect)).toFixed(2),
