@@ -10,9 +10,9 @@ internal static class ErrorMapping
 {
     public static RpcException? Map(Exception ex) => ex switch
     {
-        EditorAssistException e => new RpcException((int)e.Code, e.Message, WriteData(e.Code, e.Details)),
+        EditorAssistException e => new RpcException((int)e.Code, Core.Providers.Redactor.Redact(e.Message), WriteData(e.Code, e.Details)),
         // The runtime's codes equal the protocol's (LocalModelErrorCode values are pinned to them).
-        LocalModelException e => new RpcException((int)e.Code, e.Message, WriteData((ErrorCode)(int)e.Code, e.Details)),
+        LocalModelException e => new RpcException((int)e.Code, Core.Providers.Redactor.Redact(e.Message), WriteData((ErrorCode)(int)e.Code, e.Details)),
         _ => null,
     };
 
@@ -28,7 +28,7 @@ internal static class ErrorMapping
                 switch (value)
                 {
                     case null: w.WriteNullValue(); break;
-                    case string s: w.WriteStringValue(s); break;
+                    case string s: w.WriteStringValue(Core.Providers.Redactor.Redact(s)); break;
                     case bool b: w.WriteBooleanValue(b); break;
                     case int i: w.WriteNumberValue(i); break;
                     case long l: w.WriteNumberValue(l); break;

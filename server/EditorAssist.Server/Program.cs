@@ -97,6 +97,8 @@ public static class Program
         });
         // Every level to stderr: stdout is the protocol's.
         logging.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        // Keys never reach stderr, whoever logs them (docs/PROVIDERS.md "Keys").
+        RedactingLoggerProvider.WrapAll(logging.Services);
     }
 
     public static void ConfigureServices(IServiceCollection services, SidecarOptions options)
@@ -112,8 +114,8 @@ public static class Program
         services.AddSingleton<IRpcModule, SettingsModule>();
         services.AddSingleton<IRpcModule, SystemModule>();
         services.AddSingleton<IRpcModule, LocalModelsModule>();
-        services.AddSingleton<Local.LocalChat>();
-        services.AddSingleton<IRpcModule, ChatModule>();
+        services.AddSingleton<Core.Providers.IChatProvider, Local.LlamaChatProvider>();
+        services.AddProviders();
         services.AddSingleton<Local.InlineCompletion>();
         services.AddSingleton<IRpcModule, CompletionModule>();
         if (options.Diagnostics) services.AddSingleton<IRpcModule, DiagnosticsModule>();

@@ -15,5 +15,46 @@ public static class Migrations
                 updated_at INTEGER NOT NULL        -- unix milliseconds
             ) WITHOUT ROWID;
             """),
+        // MERGE NOTE: version 2 belongs to the downloads branch. This placeholder keeps versions contiguous
+        // on the providers branch only; at merge, keep downloads' migration 2 and drop this one.
+        new(2, "reserved (downloads)", "SELECT 1;"),
+        new(3, "providers: configuration, model cache, router policy, chat history", """
+            CREATE TABLE provider_config (
+                provider_id TEXT PRIMARY KEY NOT NULL,
+                base_url    TEXT,                   -- null: the preset default
+                options     TEXT NOT NULL,          -- JSON (never keys: they live in memory only)
+                updated_at  INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            CREATE TABLE model_cache (
+                provider_id TEXT PRIMARY KEY NOT NULL,
+                base_url    TEXT NOT NULL,          -- the list is valid for this server only
+                models      TEXT NOT NULL,          -- JSON array
+                fetched_at  INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            CREATE TABLE router_policy (
+                id         INTEGER PRIMARY KEY CHECK (id = 1),
+                policy     TEXT NOT NULL,           -- JSON {strategy, fallback, order}
+                updated_at INTEGER NOT NULL
+            );
+            CREATE TABLE chat_sessions (
+                id         TEXT PRIMARY KEY NOT NULL,
+                title      TEXT NOT NULL,
+                model      TEXT,
+                created_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL
+            );
+            CREATE TABLE chat_messages (
+                session_id    TEXT NOT NULL REFERENCES chat_sessions(id) ON DELETE CASCADE,
+                seq           INTEGER NOT NULL,
+                role          TEXT NOT NULL,
+                content       TEXT NOT NULL,
+                model         TEXT,
+                finish_reason TEXT,
+                usage         TEXT,                 -- JSON or null
+                created_at    INTEGER NOT NULL,
+                PRIMARY KEY (session_id, seq)
+            );
+            CREATE INDEX chat_sessions_updated ON chat_sessions(updated_at DESC);
+            """),
     ];
 }

@@ -1,24 +1,108 @@
+using System.Text.Json;
+using EditorAssist.Core.Chat;
+using EditorAssist.Core.Providers;
+using EditorAssist.Core.Routing;
 using EditorAssist.Rpc;
 using EditorAssist.Server.Hosting;
-using EditorAssist.Server.Local;
 using EditorAssist.Server.Protocol;
 
 namespace EditorAssist.Server.Handlers;
 
-/// <summary><c>chat/send</c>: streams <c>chat/delta {streamId, delta}</c> notifications, then answers.</summary>
-internal sealed class ChatModule(LocalChat localChat) : IRpcModule
+/// <summary>
+/// <c>chat/send</c> (streamed as <c>chat/delta</c> notifications before the response) and the history
+/// methods. Routing, local-only enforcement and fallback live in <see cref="ChatRouter"/>;
+/// <c>$/cancelRequest</c> cancels the token, which closes the upstream stream.
+/// </summary>
+internal sealed class ChatModule(ChatRouter router, ChatHistory history) : IRpcModule
 {
-    public IEnumerable<string> Methods => [Protocol.Methods.ChatSend];
+    public IEnumerable<string> Methods =>
+        [Protocol.Methods.ChatSend, Protocol.Methods.ChatSessions, Protocol.Methods.ChatSession, Protocol.Methods.ChatDeleteSession];
 
     public void Register(JsonRpcConnection connection, SidecarSession session)
     {
-        connection.AddRequestHandler(Protocol.Methods.ChatSend, ProtocolJson.Default.ChatSendParams, ProtocolJson.Default.ChatSendResult, async (p, _, ct) =>
+        var json = ProvidersProtocolJson.Default;
+
+        connection.AddRequestHandler(Protocol.Methods.ChatSend, json.ChatSendParams, json.ChatSendResultDto, async (p, _, ct) =>
         {
-            // Deltas and the answer share the connection's one outbound queue, so every delta
-            // reaches the client before the response.
-            void OnDelta(string delta) =>
-                connection.Notify(Protocol.Methods.ChatDelta, new ChatDeltaParams(p.StreamId, delta), ProtocolJson.Default.ChatDeltaParams);
-            return await localChat.SendAsync(p, OnDelta, ct).ConfigureAwait(false);
+            if (string.IsNullOrEmpty(p.StreamId)) throw Invalid("streamId is required.");
+            if (p.Messages is not { Count: > 0 }) throw Invalid("messages must not be empty.");
+            if (p.Messages.Any(m => m.Role is not ("system" or "user" or "assistant"))) throw Invalid("a message role must be system, user or assistant.");
+            var request = new ChatSendRequest
+            {
+                SessionId = p.SessionId,
+                Model = p.Model,
+                Messages = p.Messages.Select(m => new ChatMessage(m.Role, m.Content ?? "")).ToList(),
+                Params = ToParams(p.Params),
+            };
+            var streamId = p.StreamId;
+            ChatSendResult result;
+            try
+            {
+                result = await router.SendAsync(request,
+                    delta => connection.Notify(Protocol.Methods.ChatDelta, new ChatDeltaDto(streamId, delta), json.ChatDeltaDto), ct).ConfigureAwait(false);
+            }
+            catch (ArgumentException ex)
+            {
+                throw Invalid(ex.Message);
+            }
+            return new ChatSendResultDto
+            {
+                SessionId = result.SessionId,
+                Content = result.Content,
+                FinishReason = result.FinishReason,
+                Usage = ProviderWire.Usage(result.Usage),
+                Timings = new TimingsDto(result.Timings.TtftMs, result.Timings.TotalMs, result.Timings.TokensPerSecond),
+                Model = result.Model,
+                Privacy = ProviderWire.Privacy(result.Privacy),
+                Cost = result.Cost is { } c ? new CostDto(c.Usd, c.Approximate, c.PricingAsOf) : null,
+                FellBackFrom = result.FellBackFrom.Count == 0 ? null : result.FellBackFrom.Select(s => new FallbackDto(s.ProviderId, s.Code, s.Reason)).ToList(),
+            };
         });
+
+        connection.AddRequestHandler(Protocol.Methods.ChatSessions, json.ListChatSessionDto, (_, _) =>
+            ValueTask.FromResult(history.List().Select(ToDto).ToList()));
+
+        connection.AddRequestHandler(Protocol.Methods.ChatSession, json.ChatSessionIdParams, json.ChatSessionResult, (p, _, _) =>
+        {
+            var found = history.Get(p.SessionId)
+                        ?? throw new RpcException(ErrorCodes.InvalidParams, $"There is no chat session '{p.SessionId}'.");
+            return ValueTask.FromResult(new ChatSessionResult(ToDto(found.Session), found.Messages.Select(m =>
+                new StoredMessageDto(m.Seq, m.Role, m.Content, m.Model, m.FinishReason, m.Usage is null ? null : ProviderWire.Usage(m.Usage), m.CreatedAt)).ToList()));
+        });
+
+        connection.AddRequestHandler(Protocol.Methods.ChatDeleteSession, json.ChatSessionIdParams, json.DeletedResult, (p, _, _) =>
+            ValueTask.FromResult(new DeletedResult(history.Delete(p.SessionId))));
+    }
+
+    private static ChatSessionDto ToDto(ChatSessionSummary s) => new(s.Id, s.Title, s.Model, s.CreatedAt, s.UpdatedAt, s.MessageCount);
+
+    private static RpcException Invalid(string message) => new(ErrorCodes.InvalidParams, $"Invalid params for '{Protocol.Methods.ChatSend}': {message}");
+
+    private static ChatParams ToParams(ChatParamsDto? p)
+    {
+        if (p is null) return new ChatParams();
+        string? format = null, schema = null;
+        if (p.ResponseFormat is { } rf)
+        {
+            if (rf.ValueKind == JsonValueKind.String) format = rf.GetString();
+            else if (rf.ValueKind == JsonValueKind.Object && rf.TryGetProperty("jsonSchema", out var s))
+            {
+                format = "jsonSchema";
+                schema = s.GetRawText();
+            }
+            else if (rf.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined)) throw Invalid("responseFormat must be \"text\", \"json\" or {jsonSchema}.");
+        }
+        return new ChatParams
+        {
+            Temperature = p.Temperature,
+            TopP = p.TopP,
+            TopK = p.TopK,
+            MinP = p.MinP,
+            MaxTokens = p.MaxTokens,
+            Seed = p.Seed,
+            Stop = p.Stop,
+            ResponseFormat = format,
+            JsonSchema = schema,
+        };
     }
 }

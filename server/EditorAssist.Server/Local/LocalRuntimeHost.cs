@@ -97,6 +97,9 @@ public sealed class LocalRuntimeHost(StoreHolder session, ILoggerFactory loggerF
         return $"{ProviderId}/{sb}";
     }
 
+    /// <summary>Files registered with <c>models/load {path}</c> this session.</summary>
+    public IReadOnlyCollection<string> RegisteredPaths => _registered.Values.ToList();
+
     /// <summary>Registers a GGUF file on disk under its ref (models/load {path}).</summary>
     public string Register(string path)
     {

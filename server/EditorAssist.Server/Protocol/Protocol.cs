@@ -19,9 +19,22 @@ public static class Methods
     public const string ModelsUnload = "models/unload";
     public const string ModelsStatus = "models/status";
     public const string RuntimeDidChangeState = "runtime/didChangeState";
+    public const string CompletionInline = "completion/inline";
+
+    // Providers, models, routing and chat (issue 5; DTOs in ProvidersProtocol.cs).
+    public const string ProvidersList = "providers/list";
+    public const string ProvidersSetApiKey = "providers/setApiKey";
+    public const string ProvidersConfigure = "providers/configure";
+    public const string ProvidersCheck = "providers/check";
+    public const string ProvidersDidChange = "providers/didChange";
+    public const string ModelsList = "models/list";
+    public const string RouterGet = "router/get";
+    public const string RouterSet = "router/set";
     public const string ChatSend = "chat/send";
     public const string ChatDelta = "chat/delta";
-    public const string CompletionInline = "completion/inline";
+    public const string ChatSessions = "chat/sessions";
+    public const string ChatSession = "chat/session";
+    public const string ChatDeleteSession = "chat/deleteSession";
 
     // Enabled only with --diagnostics: used by the interop tests and the benchmarks.
     public const string DiagnosticsEcho = "diagnostics/echo";
@@ -108,39 +121,6 @@ public sealed record ModelStatusResult(bool Downloaded, bool Loading, bool Loade
 
 public sealed record RuntimeStateParams(string Ref, string State, string? Detail);
 
-public sealed record ChatMessageDto(string Role, string Content);
-
-public sealed record ChatParamsDto
-{
-    public float? Temperature { get; init; }
-    public float? TopP { get; init; }
-    public int? TopK { get; init; }
-    public float? MinP { get; init; }
-    public float? RepeatPenalty { get; init; }
-    public int? MaxTokens { get; init; }
-    public uint? Seed { get; init; }
-    public IReadOnlyList<string>? Stop { get; init; }
-    /// <summary><c>"text"</c>, <c>"json"</c>, or <c>{"jsonSchema": {...}}</c>.</summary>
-    public JsonElement? ResponseFormat { get; init; }
-}
-
-public sealed record ChatSendParams
-{
-    public required string StreamId { get; init; }
-    public string? SessionId { get; init; }
-    public string? Model { get; init; }
-    public required IReadOnlyList<ChatMessageDto> Messages { get; init; }
-    public ChatParamsDto? Params { get; init; }
-}
-
-public sealed record ChatUsageDto(int PromptTokens, int CompletionTokens, int CachedTokens);
-
-public sealed record ChatTimingsDto(double TtftMs, double TotalMs, double TokensPerSecond);
-
-public sealed record ChatSendResult(string SessionId, string Content, string FinishReason, ChatUsageDto Usage, ChatTimingsDto Timings, string Model, string Privacy);
-
-public sealed record ChatDeltaParams(string StreamId, string Delta);
-
 public sealed record ContextChunkDto(string Uri, string Text);
 
 public sealed record InlineCompletionParams
@@ -176,9 +156,6 @@ public sealed record InlineCompletionResult(IReadOnlyList<InlineItemDto> Items, 
 [JsonSerializable(typeof(ModelRefParams))]
 [JsonSerializable(typeof(ModelStatusResult))]
 [JsonSerializable(typeof(RuntimeStateParams))]
-[JsonSerializable(typeof(ChatSendParams))]
-[JsonSerializable(typeof(ChatSendResult))]
-[JsonSerializable(typeof(ChatDeltaParams))]
 [JsonSerializable(typeof(InlineCompletionParams))]
 [JsonSerializable(typeof(InlineCompletionResult))]
 [JsonSerializable(typeof(WaitParams))]

@@ -1,0 +1,144 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Anthropic;
+using Anthropic.Models.Messages;
+using EditorAssist.Core.Providers.Http;
+
+namespace EditorAssist.Core.Providers.Anthropic;
+
+/// <summary>
+/// Anthropic's Messages API through the official <c>Anthropic</c> SDK (<c>Messages.CreateStreaming</c>).
+/// System messages become the top-level <c>system</c> field; usage comes from message_start (input)
+/// and message_delta (output). Model discovery reads <c>GET /v1/models</c>.
+/// </summary>
+public sealed class AnthropicProvider(ProviderDescriptor descriptor, ProviderHttp http) : RemoteProvider(descriptor, http)
+{
+    public const string ApiVersion = "2023-06-01";
+    private const int DefaultMaxTokens = 4096;
+
+    public override async Task<IReadOnlyList<ModelInfo>> ListModelsAsync(ProviderContext context, CancellationToken cancellationToken)
+    {
+        RequireKey(context);
+        using var doc = await GetJsonAsync(context, "v1/models?limit=100", h =>
+        {
+            if (context.ApiKey is { } key) h.Add("x-api-key", key);
+            h.Add("anthropic-version", ApiVersion);
+        }, cancellationToken).ConfigureAwait(false);
+        var list = new List<ModelInfo>();
+        if (doc.RootElement.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var m in data.EnumerateArray())
+            {
+                if (!m.TryGetProperty("id", out var id) || id.GetString() is not { Length: > 0 } modelId) continue;
+                var preset = Descriptor.Models.FirstOrDefault(p => p.Id == modelId);
+                list.Add(new ModelInfo
+                {
+                    Id = modelId,
+                    DisplayName = m.TryGetProperty("display_name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : preset?.DisplayName,
+                    ContextLength = preset?.ContextLength ?? ReadInt(m, "max_input_tokens", "context_window"),
+                    Pricing = Descriptor.PricingFor(modelId),
+                });
+            }
+        }
+        return list;
+    }
+
+    public override IAsyncEnumerable<ChatChunk> StreamChatAsync(ProviderContext context, ChatRequest request, CancellationToken cancellationToken)
+    {
+        RequireKey(context);
+        return Stream(context, request, cancellationToken);
+    }
+
+    private async IAsyncEnumerable<ChatChunk> Stream(ProviderContext context, ChatRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var call = Http.Create(context.Options);
+        var client = new AnthropicClient
+        {
+            ApiKey = context.ApiKey,
+            // Never pick up ANTHROPIC_AUTH_TOKEN / ANTHROPIC_BASE_URL from the environment: the user's
+            // configured key and URL are the only ones. (SDK 13.x sends the key as a Bearer token.)
+            AuthToken = null,
+            BaseUrl = BaseUri(context).ToString().TrimEnd('/'),
+            HttpClient = call.Client,
+            MaxRetries = 0,
+            Timeout = TimeSpan.FromHours(1),
+        };
+        var parameters = ToSdk(request);
+
+        long input = 0, output = 0, cached = 0;
+        string? finish = null, model = null;
+        await foreach (var ev in Pump(context, call.State, ct => client.Messages.CreateStreaming(parameters, ct), cancellationToken).ConfigureAwait(false))
+        {
+            if (ev.TryPickContentBlockDelta(out var block))
+            {
+                if (block.Delta.TryPickText(out var text) && !string.IsNullOrEmpty(text.Text)) yield return ChatChunk.Text(text.Text);
+            }
+            else if (ev.TryPickStart(out var start))
+            {
+                model = start.Message.RawData.TryGetValue("model", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
+                input = start.Message.Usage.InputTokens;
+                cached = start.Message.Usage.CacheReadInputTokens ?? 0;
+            }
+            else if (ev.TryPickDelta(out var delta))
+            {
+                output = delta.Usage.OutputTokens;
+                if (delta.Usage.InputTokens is { } i && i > 0) input = i;
+                if (delta.Delta.RawData.TryGetValue("stop_reason", out var sr) && sr.ValueKind == JsonValueKind.String) finish = MapStop(sr.GetString());
+            }
+        }
+        yield return ChatChunk.Done(new ChatFinal
+        {
+            FinishReason = finish ?? FinishReasons.Stop,
+            Usage = new ChatUsage((int)(input + cached), (int)output, (int)cached),
+            Model = model,
+        });
+    }
+
+    internal static string MapStop(string? raw)
+    {
+        var s = (raw ?? "").Replace("_", "", StringComparison.Ordinal);
+        return s.Contains("maxtokens", StringComparison.OrdinalIgnoreCase) ? FinishReasons.Length : FinishReasons.Stop;
+    }
+
+    /// <summary>
+    /// The request body as the Messages API documents it. Built as raw JSON fields because this SDK
+    /// version types only part of the body (no temperature/top_p/top_k properties); the SDK still owns
+    /// the transport, headers and the SSE parsing.
+    /// </summary>
+    internal static MessageCreateParams ToSdk(ChatRequest request)
+    {
+        var system = string.Join("\n\n", request.Messages.Where(m => m.Role == "system").Select(m => m.Content));
+        var p = request.Params;
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteString("model", request.Model);
+            w.WriteNumber("max_tokens", p.MaxTokens ?? DefaultMaxTokens);
+            w.WriteStartArray("messages");
+            foreach (var m in request.Messages.Where(m => m.Role != "system"))
+            {
+                w.WriteStartObject();
+                w.WriteString("role", m.Role == "assistant" ? "assistant" : "user");
+                w.WriteString("content", m.Content);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            if (system.Length > 0) w.WriteString("system", system);
+            if (p.Temperature is { } t) w.WriteNumber("temperature", t);
+            if (p.TopP is { } tp) w.WriteNumber("top_p", tp);
+            if (p.TopK is { } tk) w.WriteNumber("top_k", tk);
+            if (p.Stop is { Count: > 0 } stop)
+            {
+                w.WriteStartArray("stop_sequences");
+                foreach (var s in stop) w.WriteStringValue(s);
+                w.WriteEndArray();
+            }
+            w.WriteBoolean("stream", true);
+            w.WriteEndObject();
+        }
+        using var doc = JsonDocument.Parse(buffer.ToArray());
+        var body = doc.RootElement.EnumerateObject().ToDictionary(x => x.Name, x => x.Value.Clone(), StringComparer.Ordinal);
+        return MessageCreateParams.FromRawUnchecked(new Dictionary<string, JsonElement>(), new Dictionary<string, JsonElement>(), body);
+    }
+}

@@ -1,0 +1,139 @@
+namespace EditorAssist.Core.Providers;
+
+/// <summary>
+/// One provider behind the registry: the local runtime, or a remote API. Implementations are
+/// thread-safe (several requests may run at once) and read their configuration (base URL, key)
+/// from <see cref="ProviderContext"/> on every call, so a <c>providers/configure</c> or
+/// <c>providers/setApiKey</c> takes effect on the next request.
+/// </summary>
+/// <remarks>
+/// The local llama runtime implements this interface (with <see cref="ProviderDescriptor.Kind"/> =
+/// Local and <see cref="ProviderDescriptor.Api"/> = Local) and is registered in DI as
+/// <c>IChatProvider</c>; the registry picks it up, and <c>chat/send</c> resolves <c>local/…</c> refs
+/// through the same path as remote ones. Failures are thrown as
+/// <see cref="Errors.EditorAssistException"/> with PROTOCOL.md codes (1001 unknown model,
+/// 1002 not downloaded, 1003 unavailable, 1008 memory, 1015 busy …).
+/// </remarks>
+public interface IChatProvider
+{
+    ProviderDescriptor Descriptor { get; }
+
+    /// <summary>Whether the provider can serve a request now, with a reason a user can act on. Never throws for "no".</summary>
+    Task<ProviderStatus> CheckAsync(ProviderContext context, CancellationToken cancellationToken);
+
+    /// <summary>The models the provider offers now (from its API, or for the local runtime from disk).</summary>
+    /// <exception cref="Errors.EditorAssistException">The list could not be read (unreachable, key rejected…).</exception>
+    Task<IReadOnlyList<ModelInfo>> ListModelsAsync(ProviderContext context, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Streams a chat completion: zero or more <see cref="ChatChunk"/>s with text, then exactly one
+    /// with <see cref="ChatChunk.Final"/> set, last. Cancelling the token stops the upstream
+    /// generation (closes the HTTP stream, or stops the native decode loop).
+    /// </summary>
+    IAsyncEnumerable<ChatChunk> StreamChatAsync(ProviderContext context, ChatRequest request, CancellationToken cancellationToken);
+}
+
+/// <summary>Optional: fill-in-the-middle completion (inline completions). The router asks for it with a type test.</summary>
+public interface IFimProvider
+{
+    Task<FimResult> CompleteFimAsync(ProviderContext context, FimRequest request, CancellationToken cancellationToken);
+}
+
+/// <summary>The per-call view of a provider's configuration. The key is never persisted or logged.</summary>
+public sealed record ProviderContext
+{
+    public required ProviderDescriptor Descriptor { get; init; }
+    /// <summary>The effective base URL: the user's configured one, else the preset default. Null for the local runtime.</summary>
+    public string? BaseUrl { get; init; }
+    public string? ApiKey { get; init; }
+    /// <summary>Provider options from <c>providers/configure</c> (timeouts, default model, extra headers…).</summary>
+    public ProviderOptions Options { get; init; } = new();
+    public PrivacyClass Privacy { get; init; }
+}
+
+/// <summary>User options for a provider (persisted, never secrets).</summary>
+public sealed record ProviderOptions
+{
+    /// <summary>The model used when a request names only this provider, or when falling back to it.</summary>
+    public string? DefaultModel { get; init; }
+    /// <summary>Time allowed for the response headers of one attempt.</summary>
+    public int? RequestTimeoutMs { get; init; }
+    /// <summary>Longest silence allowed between two streamed chunks.</summary>
+    public int? StreamIdleTimeoutMs { get; init; }
+    public int? MaxRetries { get; init; }
+    public bool? Enabled { get; init; }
+}
+
+public sealed record ProviderStatus(Availability Availability, string? Reason = null, long? LatencyMs = null);
+
+public sealed record ModelInfo
+{
+    public required string Id { get; init; }
+    public string? DisplayName { get; init; }
+    public int? ContextLength { get; init; }
+    public IReadOnlyList<string> Roles { get; init; } = ["chat"];
+    public ModelPricing? Pricing { get; init; }
+    /// <summary>Local models only: file details (filled by the local runtime).</summary>
+    public LocalModelDetails? Local { get; init; }
+}
+
+public sealed record LocalModelDetails(string Path, long SizeBytes, string? Quant, DateTimeOffset? LastUsed, bool Loaded);
+
+public sealed record ChatMessage(string Role, string Content);
+
+public sealed record ChatParams
+{
+    public double? Temperature { get; init; }
+    public double? TopP { get; init; }
+    public int? TopK { get; init; }
+    public double? MinP { get; init; }
+    public int? MaxTokens { get; init; }
+    public long? Seed { get; init; }
+    public IReadOnlyList<string>? Stop { get; init; }
+    /// <summary>"text" | "json" | a JSON schema (raw JSON text), or null.</summary>
+    public string? ResponseFormat { get; init; }
+    public string? JsonSchema { get; init; }
+}
+
+public sealed record ChatRequest
+{
+    /// <summary>The provider's own model id (without the "provider/" prefix).</summary>
+    public required string Model { get; init; }
+    public required IReadOnlyList<ChatMessage> Messages { get; init; }
+    public ChatParams Params { get; init; } = new();
+}
+
+public sealed record ChatUsage(int PromptTokens, int CompletionTokens, int CachedTokens = 0);
+
+/// <summary>stop | length | cancelled (PROTOCOL.md), plus "error" for a stream that ended on a provider error.</summary>
+public static class FinishReasons
+{
+    public const string Stop = "stop";
+    public const string Length = "length";
+    public const string Cancelled = "cancelled";
+}
+
+public sealed record ChatFinal
+{
+    public required string FinishReason { get; init; }
+    public ChatUsage? Usage { get; init; }
+    /// <summary>The model id the provider reports having used (may differ from the requested alias).</summary>
+    public string? Model { get; init; }
+}
+
+/// <summary>One item of a chat stream: a text delta, or the final summary (last item).</summary>
+public readonly record struct ChatChunk(string? Delta, ChatFinal? Final)
+{
+    public static ChatChunk Text(string delta) => new(delta, null);
+    public static ChatChunk Done(ChatFinal final) => new(null, final);
+}
+
+public sealed record FimRequest
+{
+    public required string Model { get; init; }
+    public required string Prefix { get; init; }
+    public string Suffix { get; init; } = "";
+    public int? MaxTokens { get; init; }
+}
+
+public sealed record FimResult(string Text, ChatUsage? Usage);

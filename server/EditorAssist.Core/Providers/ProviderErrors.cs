@@ -1,0 +1,134 @@
+using System.Net;
+using System.Net.Sockets;
+using EditorAssist.Core.Errors;
+using EditorAssist.Core.Providers.Http;
+
+namespace EditorAssist.Core.Providers;
+
+/// <summary>
+/// Turns whatever a provider call threw (an SDK exception, an HttpRequestException, an IOException of
+/// a broken stream) into an <see cref="EditorAssistException"/> with a PROTOCOL.md code, using what the
+/// HTTP layer recorded (<see cref="HttpCallState"/>) so that the OpenAI SDK, the Anthropic SDK and
+/// plain HTTP map identically. Every message passes through <see cref="Redactor"/>.
+/// </summary>
+public static class ProviderErrors
+{
+    public static EditorAssistException Missing(ProviderDescriptor d) =>
+        Create(ErrorCode.ApiKeyMissing, d,
+            $"{d.DisplayName} needs an API key. Add one in EditorAssist's provider settings{(d.ApiKeyUrl is null ? "" : $" (get a key at {d.ApiKeyUrl})")}.");
+
+    public static EditorAssistException Map(ProviderContext context, Exception ex, HttpCallState? http)
+    {
+        if (ex is EditorAssistException already) return already;
+        var d = context.Descriptor;
+        var body = http?.Body ?? "";
+        var text = body + "\n" + ex.Message + "\n" + ex.InnerException?.Message;
+
+        if (http?.Status is { } status && !http.Succeeded)
+        {
+            var code = (int)status;
+            var detail = ExtractMessage(body);
+            if (status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+            {
+                return context.ApiKey is null && d.RequiresApiKey
+                    ? Missing(d)
+                    : Create(ErrorCode.ApiKeyRejected, d, $"{d.DisplayName} rejected the API key (HTTP {code}){Suffix(detail)}. Check or replace the key.");
+            }
+            if (status == HttpStatusCode.TooManyRequests)
+            {
+                if (Contains(text, "insufficient_quota") || Contains(text, "quota"))
+                    return Create(ErrorCode.QuotaExceeded, d, $"{d.DisplayName} reports the account's quota is used up{Suffix(detail)}. Check the plan and billing.");
+                var ex429 = Create(ErrorCode.RateLimited, d, $"{d.DisplayName} is rate limiting requests{(http.RetryAfter is { } ra ? $"; try again in {Math.Ceiling(ra.TotalSeconds)} s" : "")}{Suffix(detail)}.",
+                    http.RetryAfter is { } r ? new Dictionary<string, object?> { ["retryAfterMs"] = (long)r.TotalMilliseconds } : null);
+                return ex429;
+            }
+            if (IsContextLength(d, text))
+                return Create(ErrorCode.ContextLengthExceeded, d, $"The conversation is longer than the model's context on {d.DisplayName}{Suffix(detail)}. Start a new chat or send less context.");
+            if (status == HttpStatusCode.NotFound
+                || (code < 500 && (Contains(text, "model_not_found") || Contains(text, "does not exist") || (Contains(text, "model") && Contains(text, "not found")))))
+                return Create(ErrorCode.ModelNotFound, d, $"{d.DisplayName} does not know that model (HTTP {code}){Suffix(detail)}. Pick another model or refresh the model list.");
+            if (code >= 500 || status is HttpStatusCode.RequestTimeout or HttpStatusCode.Conflict)
+                return Create(ErrorCode.ProviderUnavailable, d, $"{d.DisplayName} failed (HTTP {code}){Suffix(detail)}. Try again later.",
+                    new Dictionary<string, object?> { ["status"] = code });
+            return Create(ErrorCode.ProviderUnavailable, d, $"{d.DisplayName} refused the request (HTTP {code}){Suffix(detail)}.",
+                new Dictionary<string, object?> { ["status"] = code });
+        }
+
+        // No failed status: the connection failed, timed out, or the stream broke or carried an error event.
+        if (IsContextLength(d, text))
+            return Create(ErrorCode.ContextLengthExceeded, d, $"The conversation is longer than the model's context on {d.DisplayName}. Start a new chat or send less context.");
+        if (Contains(text, "rate_limit"))
+            return Create(ErrorCode.RateLimited, d, $"{d.DisplayName} is rate limiting requests.");
+        if (Contains(text, "authentication_error") || Contains(text, "invalid_api_key"))
+            return Create(ErrorCode.ApiKeyRejected, d, $"{d.DisplayName} rejected the API key. Check or replace the key.");
+        if (http?.TimedOut == true || ex is TimeoutException || ex.InnerException is TimeoutException)
+            return Create(ErrorCode.ProviderUnavailable, d, $"{d.DisplayName} did not answer in time at {Where(context)}.", new Dictionary<string, object?> { ["reason"] = "timeout" });
+        if (http is { Succeeded: true })
+            return Create(ErrorCode.ProviderUnavailable, d, $"The response from {d.DisplayName} broke off: {Redactor.Redact(Innermost(ex).Message)}", new Dictionary<string, object?> { ["reason"] = "streamBroken" });
+        if (Find<SocketException>(ex) is { } se)
+            return Create(ErrorCode.ProviderUnavailable, d,
+                se.SocketErrorCode == SocketError.ConnectionRefused
+                    ? $"Nothing is listening at {Where(context)}. Is {d.DisplayName} running?"
+                    : $"Cannot reach {d.DisplayName} at {Where(context)} ({se.SocketErrorCode}).",
+                new Dictionary<string, object?> { ["reason"] = se.SocketErrorCode == SocketError.ConnectionRefused ? "notRunning" : "unreachable" });
+        return Create(ErrorCode.ProviderUnavailable, d, $"Cannot reach {d.DisplayName} at {Where(context)}: {Innermost(ex).Message}",
+            new Dictionary<string, object?> { ["reason"] = "unreachable" });
+    }
+
+    public static bool IsContextLength(ProviderDescriptor d, string text) =>
+        d.ContextLengthPatterns.Any(p => Contains(text, p)) || Contains(text, "context_length_exceeded");
+
+    /// <summary>Whether a failure before the first token may move on to the next provider (fallback).</summary>
+    public static bool AllowsFallback(EditorAssistException ex) =>
+        ex.Code is ErrorCode.ProviderUnavailable or ErrorCode.ApiKeyMissing or ErrorCode.ApiKeyRejected
+            or ErrorCode.RateLimited or ErrorCode.QuotaExceeded or ErrorCode.ModelNotDownloaded or ErrorCode.ModelBusy;
+
+    private static EditorAssistException Create(ErrorCode code, ProviderDescriptor d, string message, Dictionary<string, object?>? details = null)
+    {
+        var data = details ?? new Dictionary<string, object?>();
+        data["providerId"] = d.Id;
+        return new EditorAssistException(code, Redactor.Redact(message)) { Details = data };
+    }
+
+    private static string Where(ProviderContext c) => c.BaseUrl is null ? c.Descriptor.Id : Redactor.Redact(c.BaseUrl);
+
+    private static string Suffix(string? detail) => string.IsNullOrWhiteSpace(detail) ? "" : $": {Truncate(detail, 300)}";
+
+    private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max] + "…";
+
+    private static bool Contains(string text, string pattern) => text.Contains(pattern, StringComparison.OrdinalIgnoreCase);
+
+    private static T? Find<T>(Exception ex) where T : Exception
+    {
+        for (Exception? e = ex; e is not null; e = e.InnerException) if (e is T t) return t;
+        return null;
+    }
+
+    private static Exception Innermost(Exception ex)
+    {
+        while (ex.InnerException is not null) ex = ex.InnerException;
+        return ex;
+    }
+
+    /// <summary>The human part of an error body: error.message (OpenAI, Anthropic), error (Ollama), else the raw text.</summary>
+    internal static string? ExtractMessage(string body)
+    {
+        if (string.IsNullOrWhiteSpace(body)) return null;
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(body);
+            var root = doc.RootElement;
+            if (root.ValueKind == System.Text.Json.JsonValueKind.Array && root.GetArrayLength() > 0) root = root[0];
+            if (root.ValueKind == System.Text.Json.JsonValueKind.Object && root.TryGetProperty("error", out var err))
+            {
+                if (err.ValueKind == System.Text.Json.JsonValueKind.String) return err.GetString();
+                if (err.ValueKind == System.Text.Json.JsonValueKind.Object && err.TryGetProperty("message", out var m) && m.ValueKind == System.Text.Json.JsonValueKind.String) return m.GetString();
+            }
+            if (root.ValueKind == System.Text.Json.JsonValueKind.Object && root.TryGetProperty("message", out var msg) && msg.ValueKind == System.Text.Json.JsonValueKind.String) return msg.GetString();
+        }
+        catch (System.Text.Json.JsonException)
+        {
+        }
+        return body.Trim();
+    }
+}

@@ -1,0 +1,236 @@
+using System.Diagnostics;
+using EditorAssist.Core.Chat;
+using EditorAssist.Core.Errors;
+using EditorAssist.Core.Providers;
+using Microsoft.Extensions.Logging;
+
+namespace EditorAssist.Core.Routing;
+
+public sealed record ChatSendRequest
+{
+    public string? SessionId { get; init; }
+    /// <summary>"provider/model"; null lets the router choose by policy.</summary>
+    public string? Model { get; init; }
+    public required IReadOnlyList<ChatMessage> Messages { get; init; }
+    public ChatParams Params { get; init; } = new();
+}
+
+public sealed record ChatTimings(double TtftMs, double TotalMs, double TokensPerSecond);
+
+public sealed record ChatCost(double Usd, bool Approximate, string? PricingAsOf);
+
+/// <summary>A provider the router tried and left before the first token, and why.</summary>
+public sealed record SkippedProvider(string ProviderId, int Code, string Reason);
+
+public sealed record ChatSendResult
+{
+    public required string SessionId { get; init; }
+    public required string Content { get; init; }
+    public required string FinishReason { get; init; }
+    public required ChatUsage Usage { get; init; }
+    public required ChatTimings Timings { get; init; }
+    public required string Model { get; init; }
+    public required PrivacyClass Privacy { get; init; }
+    public ChatCost? Cost { get; init; }
+    public IReadOnlyList<SkippedProvider> FellBackFrom { get; init; } = [];
+}
+
+/// <summary>
+/// <c>chat/send</c>: picks a provider by the request and the <see cref="RouterPolicy"/>, enforces
+/// local-only, streams deltas to the caller, falls back to the next provider only while no token has
+/// reached the user, and returns usage, timings, cost and the privacy class of where the text went.
+/// Local refs (<c>local/…</c>) resolve through the same registry as remote ones.
+/// </summary>
+public sealed class ChatRouter(ProviderRegistry registry, ModelDiscovery discovery, ChatHistory history, ILogger<ChatRouter>? logger = null)
+{
+    public async Task<ChatSendResult> SendAsync(ChatSendRequest request, Action<string> onDelta, CancellationToken cancellationToken)
+    {
+        if (request.Messages.Count == 0) throw new ArgumentException("messages must not be empty.");
+        var policy = registry.State.GetRouterPolicy();
+        var candidates = await CandidatesAsync(request.Model, policy, cancellationToken).ConfigureAwait(false);
+        var skipped = new List<SkippedProvider>();
+        EditorAssistException? last = null;
+
+        foreach (var (providerId, modelId, explicitChoice) in candidates)
+        {
+            var provider = registry.Get(providerId);
+            var context = registry.ContextFor(providerId);
+            if (policy.Strategy == RoutingStrategy.LocalOnly && context.Privacy == PrivacyClass.Cloud)
+            {
+                // Enforced here, whatever the client asked: nothing is sent to a cloud provider.
+                if (explicitChoice) throw PolicyViolation(context);
+                continue;
+            }
+
+            var started = Stopwatch.StartNew();
+            var firstToken = false;
+            double ttft = 0;
+            var content = new System.Text.StringBuilder();
+            ChatFinal? final = null;
+            try
+            {
+                var chatRequest = new ChatRequest { Model = modelId, Messages = request.Messages, Params = request.Params };
+                await foreach (var chunk in provider.StreamChatAsync(context, chatRequest, cancellationToken).ConfigureAwait(false))
+                {
+                    if (chunk.Delta is { Length: > 0 } delta)
+                    {
+                        if (!firstToken) { firstToken = true; ttft = started.Elapsed.TotalMilliseconds; }
+                        content.Append(delta);
+                        onDelta(delta);
+                    }
+                    if (chunk.Final is { } f) final = f;
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                Save(request, $"{providerId}/{modelId}", content.ToString(), FinishReasons.Cancelled, null);
+                throw;
+            }
+            catch (EditorAssistException ex) when (!firstToken && policy.Fallback && ProviderErrors.AllowsFallback(ex))
+            {
+                // Nothing reached the user yet: the next provider may answer instead.
+                logger?.LogWarning("{Provider} failed before the first token ({Code}); trying the next provider. {Message}", providerId, ex.Code, Redactor.Redact(ex.Message));
+                skipped.Add(new SkippedProvider(providerId, (int)ex.Code, ex.Message));
+                last = ex;
+                continue;
+            }
+
+            var total = started.Elapsed.TotalMilliseconds;
+            var usage = final?.Usage ?? new ChatUsage(0, 0);
+            var genMs = Math.Max(total - ttft, 0.001);
+            var modelRef = $"{providerId}/{modelId}";
+            var finish = final?.FinishReason ?? FinishReasons.Stop;
+            var sessionId = Save(request, modelRef, content.ToString(), finish, usage);
+            return new ChatSendResult
+            {
+                SessionId = sessionId,
+                Content = content.ToString(),
+                FinishReason = finish,
+                Usage = usage,
+                Timings = new ChatTimings(Math.Round(ttft, 2), Math.Round(total, 2), usage.CompletionTokens > 1 ? Math.Round((usage.CompletionTokens - 1) / (genMs / 1000.0), 2) : 0),
+                Model = modelRef,
+                Privacy = context.Privacy,
+                Cost = EstimateCost(context, modelId, usage),
+                FellBackFrom = skipped,
+            };
+        }
+
+        if (last is not null)
+        {
+            if (skipped.Count <= 1) throw last;
+            throw new EditorAssistException(last.Code, $"No provider could answer. {string.Join(" ", skipped.Select(s => $"{s.ProviderId}: {s.Reason}"))}")
+            { Details = new Dictionary<string, object?> { ["providers"] = string.Join(",", skipped.Select(s => s.ProviderId)) } };
+        }
+        throw policy.Strategy == RoutingStrategy.LocalOnly
+            ? new EditorAssistException(ErrorCode.PolicyViolation, "Local-only mode is on and no local model or local server is available. Load a local model, start a local server, or turn local-only mode off.")
+            : new EditorAssistException(ErrorCode.ProviderUnavailable, "No provider is configured with a model. Add an API key or a local server in EditorAssist's settings.");
+    }
+
+    /// <summary>Estimated cost from the registry's pricing: zero on the device, null when the price is unknown.</summary>
+    public static ChatCost? EstimateCost(ProviderContext context, string modelId, ChatUsage usage)
+    {
+        if (context.Descriptor.Kind == ProviderKind.Local) return new ChatCost(0, false, null);
+        var p = context.Descriptor.PricingFor(modelId);
+        if (p is null) return context.Privacy == PrivacyClass.Loopback ? new ChatCost(0, true, null) : null;
+        var uncached = Math.Max(usage.PromptTokens - usage.CachedTokens, 0);
+        var usd = (uncached * p.Input + usage.CachedTokens * (p.CachedInput ?? p.Input) + usage.CompletionTokens * p.Output) / 1_000_000.0;
+        return new ChatCost(Math.Round(usd, 8), p.Approximate, p.AsOf);
+    }
+
+    private async Task<List<(string ProviderId, string ModelId, bool Explicit)>> CandidatesAsync(string? modelRef, RouterPolicy policy, CancellationToken cancellationToken)
+    {
+        var list = new List<(string, string, bool)>();
+        string? primaryProvider = null;
+        if (!string.IsNullOrEmpty(modelRef))
+        {
+            var (pid, mid) = ProviderRegistry.ParseRef(modelRef);
+            registry.Get(pid);
+            list.Add((pid, mid, true));
+            primaryProvider = pid;
+            if (!policy.Fallback) return list;
+        }
+
+        foreach (var p in Ordered(policy))
+        {
+            var id = p.Descriptor.Id;
+            if (id == primaryProvider) continue;
+            var context = registry.ContextFor(id);
+            if (context.Options.Enabled == false) continue;
+            if (p.Descriptor.RequiresApiKey && context.ApiKey is null) continue;
+            if (policy.Strategy == RoutingStrategy.LocalOnly && context.Privacy == PrivacyClass.Cloud) continue;
+            var model = p.Descriptor.Kind == ProviderKind.Local
+                ? await LocalDefaultAsync(p, context, cancellationToken).ConfigureAwait(false)
+                : discovery.DefaultModelFor(id);
+            if (model is null) continue;
+            list.Add((id, model, false));
+        }
+        return list;
+    }
+
+    /// <summary>Providers in policy order: the configured order first, then by privacy class for the strategy.</summary>
+    public IReadOnlyList<IChatProvider> Ordered(RouterPolicy policy)
+    {
+        var explicitOrder = policy.Order ?? [];
+        int Rank(IChatProvider p)
+        {
+            var privacy = registry.ContextFor(p.Descriptor.Id).Privacy;
+            return policy.Strategy == RoutingStrategy.CloudFirst
+                ? privacy switch { PrivacyClass.Cloud => 0, PrivacyClass.Loopback => 1, _ => 2 }
+                : privacy switch { PrivacyClass.OnDevice => 0, PrivacyClass.Loopback => 1, _ => 2 };
+        }
+        return registry.Providers
+            .Select((p, i) => (p, i))
+            .OrderBy(x => explicitOrder.IndexOf(x.p.Descriptor.Id) is var k && k >= 0 ? k : int.MaxValue)
+            .ThenBy(x => explicitOrder.Contains(x.p.Descriptor.Id) ? 0 : Rank(x.p))
+            .ThenBy(x => x.i)
+            .Select(x => x.p)
+            .ToList();
+    }
+
+    private static async Task<string?> LocalDefaultAsync(IChatProvider p, ProviderContext context, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var models = await p.ListModelsAsync(context, cancellationToken).ConfigureAwait(false);
+            return (models.FirstOrDefault(m => m.Local?.Loaded == true) ?? models.FirstOrDefault())?.Id;
+        }
+        catch (EditorAssistException)
+        {
+            return null;
+        }
+    }
+
+    private static EditorAssistException PolicyViolation(ProviderContext context) =>
+        new(ErrorCode.PolicyViolation,
+            $"Local-only mode is on: {context.Descriptor.DisplayName} is a cloud provider, so the request was not sent. Pick a local model or turn local-only mode off.")
+        {
+            Details = new Dictionary<string, object?> { ["providerId"] = context.Descriptor.Id, ["privacy"] = "cloud" },
+        };
+
+    private string Save(ChatSendRequest request, string modelRef, string content, string finish, ChatUsage? usage)
+    {
+        try
+        {
+            var last = request.Messages[^1];
+            var messages = new List<StoredChatMessage>();
+            if (last.Role != "assistant") messages.Add(new StoredChatMessage(0, last.Role, last.Content, null, null, null, default));
+            messages.Add(new StoredChatMessage(0, "assistant", content, modelRef, finish, usage, default));
+            return history.Append(request.SessionId, modelRef, messages);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // History is a convenience: a failed write must not lose the answer the user already saw.
+            logger?.LogWarning("Could not save the chat turn: {Message}", ex.Message);
+            return request.SessionId ?? Guid.NewGuid().ToString("n");
+        }
+    }
+}
+
+internal static class ListExtensions
+{
+    public static int IndexOf(this IReadOnlyList<string> list, string value)
+    {
+        for (var i = 0; i < list.Count; i++) if (string.Equals(list[i], value, StringComparison.Ordinal)) return i;
+        return -1;
+    }
+}

@@ -1,0 +1,44 @@
+using System.Text.Json.Serialization;
+
+namespace EditorAssist.Core.Routing;
+
+[JsonConverter(typeof(JsonStringEnumConverter<RoutingStrategy>))]
+public enum RoutingStrategy
+{
+    /// <summary>On-device, then loopback servers, then cloud.</summary>
+    [JsonStringEnumMemberName("preferLocal")] PreferLocal,
+    /// <summary>Cloud first, then loopback, then on-device.</summary>
+    [JsonStringEnumMemberName("cloudFirst")] CloudFirst,
+    /// <summary>Nothing leaves the machine: cloud providers are refused with 1013 (loopback is allowed).</summary>
+    [JsonStringEnumMemberName("localOnly")] LocalOnly,
+}
+
+/// <summary>The routing policy (<c>router/get</c>, <c>router/set</c>); persisted in SQLite.</summary>
+public sealed record RouterPolicy
+{
+    public RoutingStrategy Strategy { get; init; } = RoutingStrategy.PreferLocal;
+    /// <summary>Move on to the next provider when the chosen one fails before the first token.</summary>
+    public bool Fallback { get; init; } = true;
+    /// <summary>Provider ids tried first, in this order; the rest follow in registry order.</summary>
+    public IReadOnlyList<string>? Order { get; init; }
+
+    public static RouterPolicy Default { get; } = new();
+
+    public static bool TryParseStrategy(string? text, out RoutingStrategy strategy)
+    {
+        switch (text)
+        {
+            case "preferLocal": strategy = RoutingStrategy.PreferLocal; return true;
+            case "cloudFirst": strategy = RoutingStrategy.CloudFirst; return true;
+            case "localOnly": strategy = RoutingStrategy.LocalOnly; return true;
+            default: strategy = default; return false;
+        }
+    }
+
+    public static string ToWire(RoutingStrategy s) => s switch
+    {
+        RoutingStrategy.CloudFirst => "cloudFirst",
+        RoutingStrategy.LocalOnly => "localOnly",
+        _ => "preferLocal",
+    };
+}

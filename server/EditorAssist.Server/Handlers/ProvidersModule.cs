@@ -1,0 +1,163 @@
+using EditorAssist.Core.Errors;
+using EditorAssist.Core.Providers;
+using EditorAssist.Core.Providers.Http;
+using EditorAssist.Core.Routing;
+using EditorAssist.Rpc;
+using EditorAssist.Server.Hosting;
+using EditorAssist.Server.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace EditorAssist.Server.Handlers;
+
+/// <summary>
+/// <c>providers/list|setApiKey|configure|check</c>, <c>models/list</c>, <c>router/get|set</c>. Keys stay in
+/// <see cref="ApiKeyStore"/> (memory); configuration, the model cache and the router policy persist in SQLite.
+/// </summary>
+internal sealed class ProvidersModule(
+    ProviderRegistry registry,
+    ModelDiscovery discovery,
+    SessionStoreAccessor storeAccessor,
+    ILogger<ProvidersModule> logger) : IRpcModule
+{
+    private readonly Dictionary<string, ProviderStatus> _lastCheck = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+
+    public IEnumerable<string> Methods =>
+    [
+        Protocol.Methods.ProvidersList, Protocol.Methods.ProvidersSetApiKey, Protocol.Methods.ProvidersConfigure,
+        Protocol.Methods.ProvidersCheck, Protocol.Methods.ModelsList, Protocol.Methods.RouterGet, Protocol.Methods.RouterSet,
+    ];
+
+    public void Register(JsonRpcConnection connection, SidecarSession session)
+    {
+        storeAccessor.Attach(session);
+        var json = ProvidersProtocolJson.Default;
+
+        connection.AddRequestHandler(Protocol.Methods.ProvidersList, json.ProvidersListParams, json.ListProviderDto, async (p, _, ct) =>
+        {
+            var tasks = registry.Providers.Select(async provider =>
+            {
+                var context = registry.ContextFor(provider.Descriptor.Id);
+                ProviderStatus? status = null;
+                if (provider.Descriptor.RequiresApiKey && context.ApiKey is null)
+                    status = new ProviderStatus(Availability.No, ProviderErrors.Missing(provider.Descriptor).Message);
+                else if (p.Check || context.Privacy != PrivacyClass.Cloud)
+                    status = await CheckAsync(provider, context, ct).ConfigureAwait(false);
+                else
+                    lock (_lock) status = _lastCheck.GetValueOrDefault(provider.Descriptor.Id);
+                return ToDto(provider, context, status ?? new ProviderStatus(Availability.Unknown));
+            });
+            return (await Task.WhenAll(tasks).ConfigureAwait(false)).ToList();
+        });
+
+        connection.AddRequestHandler(Protocol.Methods.ProvidersSetApiKey, json.SetApiKeyParams, json.EmptyResult, (p, _, _) =>
+        {
+            var provider = registry.Get(p.ProviderId);
+            registry.Keys.Set(p.ProviderId, p.ApiKey);
+            lock (_lock) _lastCheck.Remove(p.ProviderId);
+            // Never the key itself, not even its length.
+            logger.LogInformation("API key for {Provider} {Action}.", provider.Descriptor.Id, string.IsNullOrWhiteSpace(p.ApiKey) ? "removed" : "set (memory only)");
+            connection.Notify(Protocol.Methods.ProvidersDidChange, new ProviderChangedDto(p.ProviderId), json.ProviderChangedDto);
+            return ValueTask.FromResult(new EmptyResult());
+        });
+
+        connection.AddRequestHandler(Protocol.Methods.ProvidersConfigure, json.ConfigureProviderParams, json.ProviderDto, (p, _, _) =>
+        {
+            ProviderContext context;
+            try
+            {
+                context = registry.Configure(p.ProviderId, p.BaseUrl, p.Options is null ? null : ProviderWire.Options(p.Options));
+            }
+            catch (ArgumentException ex)
+            {
+                throw new RpcException(ErrorCodes.InvalidParams, $"Invalid params for '{Protocol.Methods.ProvidersConfigure}': {Redactor.Redact(ex.Message)}");
+            }
+            lock (_lock) _lastCheck.Remove(p.ProviderId);
+            connection.Notify(Protocol.Methods.ProvidersDidChange, new ProviderChangedDto(p.ProviderId), json.ProviderChangedDto);
+            return ValueTask.FromResult(ToDto(registry.Get(p.ProviderId), context, new ProviderStatus(Availability.Unknown)));
+        });
+
+        connection.AddRequestHandler(Protocol.Methods.ProvidersCheck, json.ProviderIdParams, json.CheckResultDto, async (p, _, ct) =>
+        {
+            var provider = registry.Get(p.ProviderId);
+            var status = await CheckAsync(provider, registry.ContextFor(p.ProviderId), ct).ConfigureAwait(false);
+            return new CheckResultDto(ProviderWire.Availability(status.Availability), status.Reason, status.LatencyMs);
+        });
+
+        connection.AddRequestHandler(Protocol.Methods.ModelsList, json.ModelsListParams, json.ModelsListResult, async (p, _, ct) =>
+        {
+            IReadOnlyList<ProviderModels> lists = p.ProviderId is { Length: > 0 } id
+                ? [await discovery.ListAsync(id, p.Refresh, ct).ConfigureAwait(false)]
+                : await discovery.ListAllAsync(p.Refresh, ct).ConfigureAwait(false);
+            var models = lists.SelectMany(l => l.Models.Select(m => new ModelDto
+            {
+                Ref = $"{l.ProviderId}/{m.Id}",
+                ProviderId = l.ProviderId,
+                Id = m.Id,
+                DisplayName = m.DisplayName ?? m.Id,
+                ContextLength = m.ContextLength,
+                Roles = m.Roles,
+                Local = m.Local is { } loc ? new LocalModelDto(loc.Path, loc.SizeBytes, loc.Quant, loc.LastUsed, loc.Loaded) : null,
+                Pricing = ProviderWire.Pricing(m.Pricing),
+                Source = ProviderWire.Source(l.Source),
+            })).ToList();
+            var source = lists.Count == 0 ? ModelSource.Fallback : lists.Max(l => l.Source);
+            var errors = lists.Where(l => l.Error is not null).Select(l => new ProviderErrorDto(l.ProviderId, l.Error!)).ToList();
+            return new ModelsListResult { Models = models, Source = ProviderWire.Source(source), Errors = errors.Count == 0 ? null : errors };
+        });
+
+        connection.AddRequestHandler(Protocol.Methods.RouterGet, json.RouterDto, (_, _) =>
+            ValueTask.FromResult(ProviderWire.Router(registry.State.GetRouterPolicy())));
+
+        connection.AddRequestHandler(Protocol.Methods.RouterSet, json.RouterDto, json.RouterDto, (p, _, _) =>
+        {
+            var current = registry.State.GetRouterPolicy();
+            var strategy = current.Strategy;
+            if (p.Strategy is not null && !RouterPolicy.TryParseStrategy(p.Strategy, out strategy))
+                throw new RpcException(ErrorCodes.InvalidParams, $"Invalid params for '{Protocol.Methods.RouterSet}': strategy must be preferLocal, cloudFirst or localOnly.");
+            if (p.Order is { } order && order.FirstOrDefault(id => !registry.TryGet(id, out _)) is { } unknown)
+                throw new RpcException(ErrorCodes.InvalidParams, $"Invalid params for '{Protocol.Methods.RouterSet}': unknown provider '{unknown}' in order.");
+            var policy = current with { Strategy = strategy, Fallback = p.Fallback ?? current.Fallback, Order = p.Order ?? current.Order };
+            registry.State.SetRouterPolicy(policy);
+            logger.LogInformation("Routing policy: {Strategy}, fallback {Fallback}.", RouterPolicy.ToWire(policy.Strategy), policy.Fallback);
+            return ValueTask.FromResult(ProviderWire.Router(policy));
+        });
+    }
+
+    private async Task<ProviderStatus> CheckAsync(IChatProvider provider, ProviderContext context, CancellationToken ct)
+    {
+        ProviderStatus status;
+        try
+        {
+            status = await provider.CheckAsync(context, ct).ConfigureAwait(false);
+        }
+        catch (EditorAssistException ex)
+        {
+            status = new ProviderStatus(Availability.No, ex.Message);
+        }
+        status = status with { Reason = status.Reason is null ? null : Redactor.Redact(status.Reason) };
+        lock (_lock) _lastCheck[provider.Descriptor.Id] = status;
+        return status;
+    }
+
+    private ProviderDto ToDto(IChatProvider provider, ProviderContext context, ProviderStatus status)
+    {
+        var d = provider.Descriptor;
+        return new ProviderDto
+        {
+            Id = d.Id,
+            DisplayName = d.DisplayName,
+            Kind = ProviderWire.Kind(d.Kind),
+            Privacy = ProviderWire.Privacy(context.Privacy),
+            RequiresApiKey = d.RequiresApiKey,
+            HasApiKey = context.ApiKey is not null,
+            BaseUrl = context.BaseUrl,
+            DefaultBaseUrl = d.DefaultBaseUrl,
+            ApiKeyUrl = d.ApiKeyUrl,
+            Availability = ProviderWire.Availability(status.Availability),
+            Reason = status.Reason,
+            Capabilities = new ProviderCapabilitiesDto(d.Capabilities.Chat, d.Capabilities.Fim, d.Capabilities.Tools, d.Capabilities.Json),
+            Options = d.Kind == ProviderKind.Local ? null : ProviderWire.Options(context.Options),
+        };
+    }
+}

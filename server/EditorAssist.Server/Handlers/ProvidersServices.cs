@@ -1,0 +1,36 @@
+using EditorAssist.Core.Chat;
+using EditorAssist.Core.Providers;
+using EditorAssist.Core.Providers.Http;
+using EditorAssist.Core.Routing;
+using EditorAssist.Server.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+
+namespace EditorAssist.Server.Handlers;
+
+public static class ProvidersServices
+{
+    /// <summary>
+    /// The provider registry, routing and chat. The local runtime plugs in by registering its
+    /// <see cref="IChatProvider"/> (descriptor id "local", kind Local) with
+    /// <c>services.AddSingleton&lt;IChatProvider, LlamaChatProvider&gt;()</c>; nothing else changes.
+    /// A test may register its own <see cref="ProviderHttp"/> (primary handler, retry timings) first.
+    /// </summary>
+    public static IServiceCollection AddProviders(this IServiceCollection services)
+    {
+        services.TryAddSingleton<SessionStoreAccessor>();
+        services.TryAddSingleton(_ => new ProviderHttp());
+        services.TryAddSingleton<ApiKeyStore>();
+        services.TryAddSingleton(sp => new ProviderState(() => sp.GetRequiredService<SessionStoreAccessor>().Store, sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new ProviderRegistry(
+            sp.GetServices<IChatProvider>(), sp.GetRequiredService<ProviderHttp>(), sp.GetRequiredService<ApiKeyStore>(), sp.GetRequiredService<ProviderState>()));
+        services.TryAddSingleton(sp => new ModelDiscovery(sp.GetRequiredService<ProviderRegistry>(), sp.GetRequiredService<ILogger<ModelDiscovery>>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new ChatHistory(() => sp.GetRequiredService<SessionStoreAccessor>().Store, sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new ChatRouter(sp.GetRequiredService<ProviderRegistry>(), sp.GetRequiredService<ModelDiscovery>(),
+            sp.GetRequiredService<ChatHistory>(), sp.GetRequiredService<ILogger<ChatRouter>>()));
+        services.AddSingleton<IRpcModule, ProvidersModule>();
+        services.AddSingleton<IRpcModule, ChatModule>();
+        return services;
+    }
+}

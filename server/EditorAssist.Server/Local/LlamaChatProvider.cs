@@ -1,0 +1,136 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using EditorAssist.Core.Errors;
+using EditorAssist.Core.Providers;
+using EditorAssist.Llama;
+using EditorAssist.Server.Hosting;
+
+namespace EditorAssist.Server.Local;
+
+/// <summary>
+/// The local runtime as the registry's <c>local</c> provider: its models are the GGUF files in
+/// <c>&lt;storage&gt;/models</c> plus files registered with <c>models/load {path}</c>; a chat loads
+/// its model on demand (sharing a load already running) and streams from the context worker.
+/// Privacy is always on-device.
+/// </summary>
+public sealed class LlamaChatProvider(LocalRuntimeHost local, StoreHolder storage) : IChatProvider
+{
+    public ProviderDescriptor Descriptor { get; } = new()
+    {
+        Id = LocalRuntimeHost.ProviderId,
+        DisplayName = "Local (this machine)",
+        Kind = ProviderKind.Local,
+        Api = ProviderApi.Local,
+        RequiresApiKey = false,
+        Discovery = true,
+        Capabilities = new ProviderCapabilities { Chat = true, Fim = true, Json = true },
+    };
+
+    public Task<ProviderStatus> CheckAsync(ProviderContext context, CancellationToken cancellationToken)
+    {
+        try
+        {
+            _ = local.Runtime;
+        }
+        catch (Exception ex)
+        {
+            return Task.FromResult(new ProviderStatus(Availability.No, ex.Message));
+        }
+        return Task.FromResult(ListFiles().Count > 0
+            ? new ProviderStatus(Availability.Readily)
+            : new ProviderStatus(Availability.AfterDownload, "No local model yet: download one or load a GGUF file."));
+    }
+
+    public Task<IReadOnlyList<ModelInfo>> ListModelsAsync(ProviderContext context, CancellationToken cancellationToken)
+    {
+        var loaded = local.Models.LoadedKeys.ToHashSet(StringComparer.Ordinal);
+        IReadOnlyList<ModelInfo> models = ListFiles().Select(f =>
+        {
+            var modelRef = LocalRuntimeHost.RefForPath(f.FullName);
+            return new ModelInfo
+            {
+                Id = modelRef[(LocalRuntimeHost.ProviderId.Length + 1)..],
+                DisplayName = Path.GetFileNameWithoutExtension(f.Name),
+                Roles = ["chat", "fim"],
+                Local = new LocalModelDetails(f.FullName, f.Length, QuantFromName(f.Name), f.LastAccessTimeUtc, loaded.Contains(modelRef)),
+            };
+        }).ToList();
+        return Task.FromResult(models);
+    }
+
+    public async IAsyncEnumerable<ChatChunk> StreamChatAsync(ProviderContext context, ChatRequest request,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var modelRef = request.Model.StartsWith(LocalRuntimeHost.ProviderId + "/", StringComparison.Ordinal)
+            ? request.Model : $"{LocalRuntimeHost.ProviderId}/{request.Model}";
+        var path = local.Resolve(modelRef);
+        await local.Models.GetOrLoadAsync(modelRef, path, new LocalModelOptions(), null, cancellationToken).ConfigureAwait(false);
+
+        var deltas = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var generation = local.Models.GenerateAsync(modelRef, new GenerationRequest
+        {
+            Messages = request.Messages.Select(m => new Llama.ChatMessage(m.Role, m.Content)).ToList(),
+            Options = MapOptions(request.Params),
+        }, d => deltas.Writer.TryWrite(d), cancellationToken);
+        _ = generation.ContinueWith(_ => deltas.Writer.TryComplete(), TaskScheduler.Default);
+
+        await foreach (var d in deltas.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+            yield return ChatChunk.Text(d);
+
+        var result = await generation.ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        yield return ChatChunk.Done(new ChatFinal
+        {
+            FinishReason = result.FinishReason switch
+            {
+                FinishReason.Length => FinishReasons.Length,
+                FinishReason.Cancelled => FinishReasons.Cancelled,
+                _ => FinishReasons.Stop,
+            },
+            Usage = new ChatUsage(result.Usage.PromptTokens, result.Usage.CompletionTokens, result.Usage.CachedTokens),
+            Model = modelRef[(LocalRuntimeHost.ProviderId.Length + 1)..],
+        });
+    }
+
+    internal static GenerationOptions MapOptions(ChatParams p)
+    {
+        var o = new GenerationOptions();
+        if (p.Temperature is double t) o = o with { Temperature = (float)t };
+        if (p.TopP is double tp) o = o with { TopP = (float)tp };
+        if (p.TopK is int tk) o = o with { TopK = tk };
+        if (p.MinP is double mp) o = o with { MinP = (float)mp };
+        if (p.MaxTokens is int mt) o = o with { MaxTokens = mt };
+        if (p.Seed is long seed) o = o with { Seed = unchecked((uint)seed) };
+        if (p.Stop is { Count: > 0 } stop) o = o with { Stop = stop };
+        o = p.ResponseFormat switch
+        {
+            null or "text" => o,
+            "json" => o with { ResponseFormat = ResponseFormatKind.Json },
+            "jsonSchema" => o with { ResponseFormat = ResponseFormatKind.JsonSchema, JsonSchema = p.JsonSchema },
+            _ => throw new ArgumentException($"responseFormat '{p.ResponseFormat}' is not supported."),
+        };
+        return o;
+    }
+
+    private List<FileInfo> ListFiles()
+    {
+        var files = new Dictionary<string, FileInfo>(StringComparer.Ordinal);
+        if (storage.Store is { } store)
+        {
+            var dir = new DirectoryInfo(Path.Combine(store.Directory, "models"));
+            if (dir.Exists)
+                foreach (var f in dir.EnumerateFiles("*.gguf")) files[f.FullName] = f;
+        }
+        foreach (var path in local.RegisteredPaths)
+            if (File.Exists(path)) files[path] = new FileInfo(path);
+        return files.Values.OrderBy(f => f.Name, StringComparer.OrdinalIgnoreCase).ToList();
+    }
+
+    private static string? QuantFromName(string name)
+    {
+        var upper = name.ToUpperInvariant();
+        foreach (var q in new[] { "Q4_K_M", "Q4_K_S", "Q5_K_M", "Q6_K", "Q8_0", "Q4_0", "F16", "BF16", "F32" })
+            if (upper.Contains(q, StringComparison.Ordinal)) return q;
+        return null;
+    }
+}

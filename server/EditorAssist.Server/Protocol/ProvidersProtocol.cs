@@ -1,0 +1,194 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+// The wire shapes of providers/*, models/list, router/*, chat/* (PROTOCOL.md "System and providers",
+// "Chat and completion"). Kept beside Protocol.cs with its own source-generated context so that the
+// provider work merges without touching the shared DTO list. Enum-like fields are strings on the wire.
+namespace EditorAssist.Server.Protocol;
+
+public sealed record ProviderCapabilitiesDto(bool Chat, bool Fim, bool Tools, bool Json);
+
+public sealed record ProviderDto
+{
+    public required string Id { get; init; }
+    public required string DisplayName { get; init; }
+    /// <summary>local | remote</summary>
+    public required string Kind { get; init; }
+    /// <summary>onDevice | loopback | cloud, from the configured base URL.</summary>
+    public required string Privacy { get; init; }
+    public bool RequiresApiKey { get; init; }
+    public bool HasApiKey { get; init; }
+    public string? BaseUrl { get; init; }
+    public string? DefaultBaseUrl { get; init; }
+    public string? ApiKeyUrl { get; init; }
+    /// <summary>readily | afterDownload | no | unknown</summary>
+    public required string Availability { get; init; }
+    public string? Reason { get; init; }
+    public required ProviderCapabilitiesDto Capabilities { get; init; }
+    public ProviderOptionsDto? Options { get; init; }
+}
+
+public sealed record ProviderOptionsDto
+{
+    public string? DefaultModel { get; init; }
+    public int? RequestTimeoutMs { get; init; }
+    public int? StreamIdleTimeoutMs { get; init; }
+    public int? MaxRetries { get; init; }
+    public bool? Enabled { get; init; }
+}
+
+public sealed record ProvidersListParams
+{
+    /// <summary>Also probe cloud providers (network). Local and loopback providers are always probed.</summary>
+    public bool Check { get; init; }
+}
+
+public sealed record SetApiKeyParams
+{
+    public required string ProviderId { get; init; }
+    public string? ApiKey { get; init; }
+}
+
+public sealed record ConfigureProviderParams
+{
+    public required string ProviderId { get; init; }
+    /// <summary>null keeps the current URL; "" resets it to the preset's default.</summary>
+    public string? BaseUrl { get; init; }
+    public ProviderOptionsDto? Options { get; init; }
+}
+
+public sealed record ProviderIdParams
+{
+    public required string ProviderId { get; init; }
+}
+
+public sealed record CheckResultDto(string Availability, string? Reason, long? LatencyMs);
+
+public sealed record ProviderChangedDto(string ProviderId);
+
+public sealed record PricingDto(double Input, double Output, double? CachedInput, string? AsOf, bool Approximate);
+
+public sealed record LocalModelDto(string Path, long SizeBytes, string? Quant, DateTimeOffset? LastUsed, bool Loaded);
+
+public sealed record ModelDto
+{
+    public required string Ref { get; init; }
+    public required string ProviderId { get; init; }
+    public required string Id { get; init; }
+    public required string DisplayName { get; init; }
+    public int? ContextLength { get; init; }
+    public required IReadOnlyList<string> Roles { get; init; }
+    public LocalModelDto? Local { get; init; }
+    public PricingDto? Pricing { get; init; }
+    /// <summary>api | cache | fallback, for this model's provider.</summary>
+    public required string Source { get; init; }
+}
+
+public sealed record ModelsListParams
+{
+    public string? ProviderId { get; init; }
+    public bool Refresh { get; init; }
+}
+
+public sealed record ProviderErrorDto(string ProviderId, string Message);
+
+public sealed record ModelsListResult
+{
+    public required IReadOnlyList<ModelDto> Models { get; init; }
+    /// <summary>api | cache | fallback; for several providers, the least fresh of them.</summary>
+    public required string Source { get; init; }
+    public IReadOnlyList<ProviderErrorDto>? Errors { get; init; }
+}
+
+public sealed record RouterDto
+{
+    /// <summary>preferLocal | cloudFirst | localOnly</summary>
+    public string? Strategy { get; init; }
+    public bool? Fallback { get; init; }
+    public IReadOnlyList<string>? Order { get; init; }
+}
+
+public sealed record ChatMessageDto(string Role, string Content);
+
+public sealed record ChatParamsDto
+{
+    public double? Temperature { get; init; }
+    public double? TopP { get; init; }
+    public int? TopK { get; init; }
+    public double? MinP { get; init; }
+    public int? MaxTokens { get; init; }
+    public long? Seed { get; init; }
+    public IReadOnlyList<string>? Stop { get; init; }
+    /// <summary>"text" | "json" | {jsonSchema: {...}}</summary>
+    public JsonElement? ResponseFormat { get; init; }
+}
+
+public sealed record ChatSendParams
+{
+    public required string StreamId { get; init; }
+    public string? SessionId { get; init; }
+    public string? Model { get; init; }
+    public required IReadOnlyList<ChatMessageDto> Messages { get; init; }
+    public ChatParamsDto? Params { get; init; }
+}
+
+public sealed record ChatDeltaDto(string StreamId, string Delta);
+
+public sealed record UsageDto(int PromptTokens, int CompletionTokens, int CachedTokens);
+
+public sealed record TimingsDto(double TtftMs, double TotalMs, double TokensPerSecond);
+
+public sealed record CostDto(double Usd, bool Approximate, string? PricingAsOf);
+
+public sealed record FallbackDto(string ProviderId, int Code, string Reason);
+
+public sealed record ChatSendResultDto
+{
+    public required string SessionId { get; init; }
+    public required string Content { get; init; }
+    public required string FinishReason { get; init; }
+    public required UsageDto Usage { get; init; }
+    public required TimingsDto Timings { get; init; }
+    public required string Model { get; init; }
+    public required string Privacy { get; init; }
+    public CostDto? Cost { get; init; }
+    public IReadOnlyList<FallbackDto>? FellBackFrom { get; init; }
+}
+
+public sealed record ChatSessionDto(string Id, string Title, string? Model, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, int MessageCount);
+
+public sealed record StoredMessageDto(int Seq, string Role, string Content, string? Model, string? FinishReason, UsageDto? Usage, DateTimeOffset CreatedAt);
+
+public sealed record ChatSessionIdParams
+{
+    public required string SessionId { get; init; }
+}
+
+public sealed record ChatSessionResult(ChatSessionDto Session, IReadOnlyList<StoredMessageDto> Messages);
+
+public sealed record DeletedResult(bool Deleted);
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    AllowOutOfOrderMetadataProperties = true)]
+[JsonSerializable(typeof(ProvidersListParams))]
+[JsonSerializable(typeof(List<ProviderDto>))]
+[JsonSerializable(typeof(ProviderDto))]
+[JsonSerializable(typeof(SetApiKeyParams))]
+[JsonSerializable(typeof(ConfigureProviderParams))]
+[JsonSerializable(typeof(ProviderIdParams))]
+[JsonSerializable(typeof(CheckResultDto))]
+[JsonSerializable(typeof(ProviderChangedDto))]
+[JsonSerializable(typeof(ModelsListParams))]
+[JsonSerializable(typeof(ModelsListResult))]
+[JsonSerializable(typeof(RouterDto))]
+[JsonSerializable(typeof(ChatSendParams))]
+[JsonSerializable(typeof(ChatDeltaDto))]
+[JsonSerializable(typeof(ChatSendResultDto))]
+[JsonSerializable(typeof(List<ChatSessionDto>))]
+[JsonSerializable(typeof(ChatSessionIdParams))]
+[JsonSerializable(typeof(ChatSessionResult))]
+[JsonSerializable(typeof(DeletedResult))]
+[JsonSerializable(typeof(EmptyResult))]
+public sealed partial class ProvidersProtocolJson : JsonSerializerContext;

@@ -1,0 +1,143 @@
+// chat/send through the real sidecar against a loopback OpenAI-compatible server written here, driven
+// by vscode-jsonrpc: streamed chat/delta notifications before the response, cancellation that reaches
+// the upstream HTTP stream, local-only enforcement, and a canary key that must not leak.
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { initialize, rpc, startSidecar, stopSidecar, tempDir } from './sidecar.mjs';
+
+const CANARY = 'sk-canary-interop-5d1e8a7c9b3f';
+
+/** An OpenAI-compatible server: GET /v1/models, POST /v1/chat/completions streamed as SSE. */
+function startFakeOpenAi() {
+  const state = { requests: [], hang: false, disconnected: null, onDisconnect: null };
+  state.disconnected = new Promise((resolve) => { state.onDisconnect = resolve; });
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => { body += d; });
+    req.on('end', () => {
+      state.requests.push({ method: req.method, url: req.url, headers: req.headers, body });
+      if (req.method === 'GET' && req.url === '/v1/models') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ object: 'list', data: [{ id: 'fake-model', object: 'model', created: 1700000000, owned_by: 'fake' }] }));
+        return;
+      }
+      if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
+        res.writeHead(404).end();
+        return;
+      }
+      const hang = state.hang;
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      res.on('close', () => { if (!res.writableEnded) state.onDisconnect(); });
+      const chunk = (delta, finish = null) => `data: ${JSON.stringify({
+        id: 'chatcmpl-interop', object: 'chat.completion.chunk', created: 1700000000, model: 'fake-model',
+        choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], usage: null })}\n\n`;
+      res.write(chunk({ role: 'assistant', content: '' }));
+      const tokens = ['Stream', 'ing ', 'works', '.'];
+      for (const [i, t] of tokens.entries()) {
+        if (hang && i === 2) return; // keep the stream open: only cancellation ends it
+        res.write(chunk({ content: t }));
+      }
+      res.write(chunk({}, 'stop'));
+      res.write(`data: ${JSON.stringify({ id: 'chatcmpl-interop', object: 'chat.completion.chunk', created: 1700000000, model: 'fake-model', choices: [],
+        usage: { prompt_tokens: 17, completion_tokens: 4, total_tokens: 21, prompt_tokens_details: { cached_tokens: 0 } } })}\n\n`);
+      res.end('data: [DONE]\n\n');
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
+    state.baseUrl = `http://127.0.0.1:${server.address().port}/v1`;
+    state.close = () => new Promise((r) => { server.closeAllConnections(); server.close(r); });
+    resolve(state);
+  }));
+}
+
+describe('providers and chat through the real sidecar', () => {
+  let fake, s, storageDir;
+  const deltas = [];
+
+  before(async () => {
+    fake = await startFakeOpenAi();
+    s = startSidecar({ args: [] });
+    storageDir = tempDir();
+    const init = await initialize(s.connection, storageDir);
+    assert.ok(init.capabilities.methods.includes('chat/send'));
+    s.connection.onNotification('chat/delta', (p) => deltas.push(p));
+    await s.connection.sendRequest('providers/configure', { providerId: 'vllm', baseUrl: fake.baseUrl });
+    await s.connection.sendRequest('providers/setApiKey', { providerId: 'openai', apiKey: CANARY });
+  });
+
+  after(async () => {
+    if (s) assert.equal(await stopSidecar(s), 0);
+    if (fake) await fake.close();
+    // The key was in memory only: no file in the storage directory holds it.
+    for (const f of readdirSync(storageDir)) {
+      assert.ok(!readFileSync(path.join(storageDir, f)).includes(CANARY), `${f} holds the key`);
+    }
+    assert.ok(!s.stderr().includes(CANARY), 'stderr holds the key');
+  });
+
+  test('providers/list classifies privacy from the configured URL and probes loopback servers', async () => {
+    const list = await s.connection.sendRequest('providers/list', {});
+    const vllm = list.find((p) => p.id === 'vllm');
+    assert.equal(vllm.privacy, 'loopback');
+    assert.equal(vllm.availability, 'readily');
+    assert.equal(vllm.baseUrl, fake.baseUrl);
+    const openai = list.find((p) => p.id === 'openai');
+    assert.equal(openai.privacy, 'cloud');
+    assert.equal(openai.hasApiKey, true);
+    assert.ok(!JSON.stringify(list).includes(CANARY));
+    const models = await s.connection.sendRequest('models/list', { providerId: 'vllm', refresh: true });
+    assert.equal(models.source, 'api');
+    assert.deepEqual(models.models.map((m) => m.ref), ['vllm/fake-model']);
+  });
+
+  test('chat/send streams chat/delta notifications, then answers with usage, timings and privacy', async () => {
+    deltas.length = 0;
+    const result = await s.connection.sendRequest('chat/send', {
+      streamId: 'stream-1', model: 'vllm/fake-model', messages: [{ role: 'user', content: 'Say something.' }],
+    });
+    // Every delta arrived before the response (notifications are sent first, in order).
+    assert.deepEqual(deltas.map((d) => d.delta), ['Stream', 'ing ', 'works', '.']);
+    assert.ok(deltas.every((d) => d.streamId === 'stream-1'));
+    assert.equal(result.content, 'Streaming works.');
+    assert.equal(result.finishReason, 'stop');
+    assert.deepEqual(result.usage, { promptTokens: 17, completionTokens: 4, cachedTokens: 0 });
+    assert.equal(result.model, 'vllm/fake-model');
+    assert.equal(result.privacy, 'loopback');
+    assert.ok(result.timings.totalMs >= result.timings.ttftMs);
+    const history = await s.connection.sendRequest('chat/session', { sessionId: result.sessionId });
+    assert.deepEqual(history.messages.map((m) => m.role), ['user', 'assistant']);
+  });
+
+  test('$/cancelRequest stops the upstream stream and answers -32800', async () => {
+    deltas.length = 0;
+    fake.hang = true;
+    const source = new rpc.CancellationTokenSource();
+    const firstDelta = new Promise((resolve) => {
+      const d = s.connection.onNotification('chat/delta', (p) => { if (p.streamId === 'stream-2') { d.dispose(); resolve(p); } });
+    });
+    const pending = s.connection.sendRequest('chat/send', {
+      streamId: 'stream-2', model: 'vllm/fake-model', messages: [{ role: 'user', content: 'Go on forever.' }],
+    }, source.token);
+    await firstDelta;
+    source.cancel();
+    await assert.rejects(pending, (e) => e.code === -32800);
+    await fake.disconnected; // the sidecar closed its HTTP request: generation upstream stops
+    fake.hang = false;
+  });
+
+  test('localOnly refuses a cloud provider with 1013 and still allows the loopback one', async () => {
+    const policy = await s.connection.sendRequest('router/set', { strategy: 'localOnly' });
+    assert.equal(policy.strategy, 'localOnly');
+    const before = fake.requests.length;
+    await assert.rejects(
+      s.connection.sendRequest('chat/send', { streamId: 'stream-3', model: 'openai/gpt-4.1-mini', messages: [{ role: 'user', content: 'secret code' }] }),
+      (e) => e.code === 1013 && !e.message.includes(CANARY));
+    const local = await s.connection.sendRequest('chat/send', { streamId: 'stream-4', model: 'vllm/fake-model', messages: [{ role: 'user', content: 'hi' }] });
+    assert.equal(local.privacy, 'loopback');
+    assert.equal(fake.requests.length, before + 1);
+    await s.connection.sendRequest('router/set', { strategy: 'preferLocal' });
+  });
+});
