@@ -75,16 +75,18 @@ internal sealed unsafe class ContextWorker
                 _latestByKey[key] = job;
             }
         }
+        // A caller that gives up while its request waits in the queue is answered at once, not
+        // when the worker gets there (the worker then skips the job). Once running, cancellation
+        // is the generation loop's business: the result carries FinishReason.Cancelled.
+        // Registered before the job is visible to the worker, which disposes it when done.
+        job.ReleaseWhenCancelledWhileQueued();
         Interlocked.Increment(ref _queued);
         if (!_jobs.Writer.TryWrite(job))
         {
             Interlocked.Decrement(ref _queued);
+            job.Dispose();
             throw new LocalModelException(LocalModelErrorCode.ModelBusy, "The model is being unloaded.");
         }
-        // A caller that gives up while its request waits in the queue is answered at once, not
-        // when the worker gets there (the worker then skips the job). Once running, cancellation
-        // is the generation loop's business: the result carries FinishReason.Cancelled.
-        job.ReleaseWhenCancelledWhileQueued();
         return job.Completion.Task;
     }
 

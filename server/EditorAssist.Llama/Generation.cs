@@ -39,7 +39,7 @@ public sealed record GenerationOptions
     public string? Grammar { get; init; }
     /// <summary>
     /// Never sample end-of-generation tokens, so exactly MaxTokens are produced. For benchmarks
-    /// (llama-bench does the same); a chat would ramble on.
+    /// (llama-bench does the same); a chat would ramble on. Ignored when a grammar is in use.
     /// </summary>
     public bool IgnoreEndOfGeneration { get; init; }
 }

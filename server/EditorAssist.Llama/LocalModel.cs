@@ -122,7 +122,9 @@ public sealed class LocalModel : IAsyncDisposable, IDisposable
             var cp = NativeMethods.llama_context_default_params();
             cp.n_ctx = (uint)plan.ContextLength;
             cp.n_batch = (uint)Math.Min(options.BatchSize, plan.ContextLength);
-            cp.n_ubatch = cp.n_batch;
+            // The physical batch stays at llama.cpp's default: compute buffers scale with it, and
+            // an abort (cancellation) is checked between graph nodes, whose size it sets.
+            cp.n_ubatch = Math.Min(cp.n_batch, 512u);
             cp.n_seq_max = 1;
             int threads = options.Threads ?? Environment.ProcessorCount;
             cp.n_threads = threads;

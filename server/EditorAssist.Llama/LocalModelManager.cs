@@ -104,6 +104,25 @@ public sealed class LocalModelManager : IAsyncDisposable
         return await entry.LoadTask!.ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The model under <paramref name="key"/> whatever options it was loaded with — waiting for
+    /// it if it is still loading — or, when there is none (or the last load failed), a new load
+    /// of <paramref name="path"/> with <paramref name="optionsIfNew"/>. For callers that just
+    /// need "the" model (chat/send) and must not reload one that models/load set up differently.
+    /// </summary>
+    public Task<LocalModel> GetOrLoadAsync(string key, string path, LocalModelOptions? optionsIfNew = null,
+        IProgress<float>? progress = null, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            if (_entries.TryGetValue(key, out var existing) && existing.Error == null && existing.LoadTask != null)
+            {
+                return existing.Model is LocalModel loaded ? Task.FromResult(loaded) : existing.LoadTask.WaitAsync(cancellationToken);
+            }
+        }
+        return LoadAsync(key, path, optionsIfNew, progress, cancellationToken);
+    }
+
     private async Task<LocalModel> LoadEntryAsync(string key, Entry entry, Entry? replaced, IProgress<float>? progress, CancellationToken ct)
     {
         await Task.Yield(); // never run the load under the caller's lock or on its stack

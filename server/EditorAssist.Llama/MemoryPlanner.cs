@@ -45,7 +45,7 @@ public static class MemoryPlanner
         long kv = kvPerLayer * layers;
         // Compute buffers: the logits of one batch plus attention scores of one batch over the
         // context (upper bound without flash attention), plus a fixed allowance.
-        long batch = Math.Min(options.BatchSize, ctx);
+        long batch = Math.Min(Math.Min(options.BatchSize, 512), ctx); // the physical batch (n_ubatch)
         long compute = FixedOverhead + batch * Math.Max(file.VocabSize, 1) * 4 + batch * ctx * Math.Max(1, file.HeadCount) * 4L;
 
         if (options.MemoryBudgetBytes is long budget)

@@ -29,7 +29,9 @@ internal static unsafe class SamplerFactory
                 }
                 NativeMethods.llama_sampler_chain_add(chain, g);
             }
-            if (o.IgnoreEndOfGeneration)
+            // Never together with a grammar: once the grammar is complete only end-of-generation
+            // tokens remain allowed, and banning them too would leave nothing to sample.
+            if (o.IgnoreEndOfGeneration && grammar == null)
             {
                 var biases = new List<LlamaLogitBias>();
                 for (int t = 0; t < nVocab; t++)

@@ -260,4 +260,16 @@ public abstract class ContextWorkerContract
         Assert.Equal(3, (await first).Usage.CompletionTokens);
         Assert.Equal(3, (await Model.GenerateAsync(new GenerationRequest { Prompt = "after", Options = Greedy(3) })).Usage.CompletionTokens);
     }
+
+    [Fact]
+    public async Task A_grammar_overrides_IgnoreEndOfGeneration_so_a_finished_grammar_can_end()
+    {
+        var r = await Model.GenerateAsync(new GenerationRequest
+        {
+            Prompt = "x",
+            Options = new GenerationOptions { Temperature = 0, MaxTokens = 50, IgnoreEndOfGeneration = true, Grammar = "root ::= \"yes\" | \"no\"" },
+        });
+        Assert.Contains(r.Text, new[] { "yes", "no" });
+        Assert.Equal(FinishReason.Stop, r.FinishReason);
+    }
 }

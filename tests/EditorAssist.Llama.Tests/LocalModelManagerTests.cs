@@ -114,6 +114,24 @@ public sealed class LocalModelManagerTests
         Assert.Empty(mgr.LoadedKeys);
     }
 
+    [Fact]
+    public async Task GetOrLoad_returns_the_model_loaded_with_other_options_instead_of_reloading()
+    {
+        var (mgr, events) = Create();
+        await using var _d = mgr;
+        var loading = mgr.LoadAsync("k", LlamaTestEnvironment.TinyModelPath, Cpu with { ContextLength = 512 });
+        // While the first load is still in flight, and after it finished: same model, no reload.
+        var during = mgr.GetOrLoadAsync("k", LlamaTestEnvironment.TinyModelPath, Cpu);
+        Assert.Same(await loading, await during);
+        Assert.Same(await loading, await mgr.GetOrLoadAsync("k", LlamaTestEnvironment.TinyModelPath, Cpu));
+        Assert.Equal(512, (await loading).ContextLength);
+        Assert.Single(events, e => e.State == LocalModelState.Loading);
+
+        // Nothing under a key yet: it loads with the given options.
+        var fresh = await mgr.GetOrLoadAsync("other", LlamaTestEnvironment.TinyModelPath, Cpu);
+        Assert.Equal(256, fresh.ContextLength);
+    }
+
     private static class TestingPaths
     {
         public static string Html() => EditorAssist.Testing.Gguf.TestModel.WriteHtmlPage(LlamaTestEnvironment.NewPath("page.html"));
