@@ -117,12 +117,14 @@ describe('local runtime over RPC', () => {
     assert.ok(next.usage.completionTokens > 0);
   });
 
-  test('chat/send without a model and none selected answers 1001; bad params -32602', async () => {
+  test('chat/send without a model uses the router default (a local model); bad params -32602', async () => {
     await ready;
-    await s.connection.sendRequest('models/unload', { ref: 'local/tiny-test-model' });
-    await assert.rejects(s.connection.sendRequest('chat/send', { streamId: 'n', messages: [{ role: 'user', content: 'x' }] }), (e) => e.code === 1001);
+    const r = await s.connection.sendRequest('chat/send', { streamId: 'n', messages: [{ role: 'user', content: 'x' }], params: { maxTokens: 2 } });
+    assert.equal(r.model, 'local/tiny-test-model');
+    assert.equal(r.privacy, 'onDevice');
     await assert.rejects(s.connection.sendRequest('chat/send', { streamId: 'n', messages: [] }), (e) => e.code === -32602);
     await assert.rejects(s.connection.sendRequest('chat/send', { messages: [{ role: 'user', content: 'x' }] }), (e) => e.code === -32602);
+    await assert.rejects(s.connection.sendRequest('chat/send', { streamId: 'n', model: 'local/no-such', messages: [{ role: 'user', content: 'x' }] }), (e) => e.code === 1001);
   });
 });
 

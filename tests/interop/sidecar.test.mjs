@@ -156,11 +156,14 @@ describe('stdout purity', () => {
     send({ jsonrpc: '2.0', id: 7, method: 'system/info' });
     send({ jsonrpc: '2.0', id: 8, method: 'settings/update', params: { settings: { a: 1 } } });
     send({ jsonrpc: '2.0', id: 9, method: 'shutdown' });
-    // Exit only after shutdown is answered: a client must not race them.
+    // Exit only after every request is answered: a client must not race them.
     await withTimeout(new Promise((resolve) => {
-      const check = () => { if (Buffer.concat(chunks).includes('"id":9')) resolve(); else s.child.stdout.once('data', check); };
+      const check = () => {
+        const all = Buffer.concat(chunks);
+        if ([2, 3, 4, 5, 7, 8, 9].every((id) => all.includes(`"id":${id},`))) resolve(); else s.child.stdout.once('data', check);
+      };
       check();
-    }), 15000, 'shutdown answer');
+    }), 30000, 'all answers');
     send({ jsonrpc: '2.0', method: 'exit' });
     assert.equal(await withTimeout(s.exited, 15000, 'exit'), 0);
 

@@ -26,10 +26,11 @@ internal sealed class LocalModelsModule(LocalRuntimeHost local) : IRpcModule
         connection.AddRequestHandler(Protocol.Methods.ModelsLoad, ProtocolJson.Default.ModelsLoadParams, ProtocolJson.Default.ModelsLoadResult, async (p, r, ct) =>
         {
             string modelRef, path;
-            if (!string.IsNullOrWhiteSpace(p.Path))
+            var byPath = !string.IsNullOrWhiteSpace(p.Path);
+            if (byPath)
             {
-                path = Path.GetFullPath(p.Path);
-                modelRef = local.Register(path);
+                path = Path.GetFullPath(p.Path!);
+                modelRef = LocalRuntimeHost.RefForPath(path);
             }
             else if (!string.IsNullOrWhiteSpace(p.Ref))
             {
@@ -46,6 +47,8 @@ internal sealed class LocalModelsModule(LocalRuntimeHost local) : IRpcModule
             var reporter = new Progress<float>(f => progress.Report(w => w.WriteNumber("percentage", Math.Round(f * 100, 1))));
             var model = await local.Models.LoadAsync(modelRef, path,
                 new LocalModelOptions { GpuLayers = p.GpuLayers, ContextLength = p.ContextLength }, reporter, ct).ConfigureAwait(false);
+            // Registered only once it loaded: a file that is not a model must not appear in listings.
+            if (byPath) local.Register(path);
             progress.End(w => w.WriteString("message", $"Loaded on {model.Backend}"));
             return new ModelsLoadResult(modelRef, model.Backend, model.GpuLayers, model.ContextLength,
                 (long)model.LoadTime.TotalMilliseconds, path, model.Info.SizeBytes);
