@@ -13,5 +13,6 @@ export {
 } from './supervisor';
 export { formatSystemInfo } from '../system/format';
 export * as protocol from '../protocol';
-export { ChatController, type ChatTransport } from '../chat/controller';
+export { ChatController, withContext, type ChatContext, type ChatTransport } from '../chat/controller';
+export { chatBodyHtml } from '../chat/html';
 export { isOpenableUrl, parseFromWebview } from '../chat/messages';
