@@ -66,6 +66,61 @@ export interface SystemInfo {
   runtime: { llamaBuild?: string | null; backends?: string[]; [key: string]: unknown };
 }
 
+// ---- providers and models (docs/PROTOCOL.md; used by the picker as the sidecar grows them) --
+
+export type Privacy = 'onDevice' | 'loopback' | 'cloud';
+export type Availability = 'readily' | 'afterDownload' | 'no' | 'unknown';
+
+export interface ProviderInfo {
+  id: string;
+  displayName: string;
+  kind: 'local' | 'remote';
+  privacy: Privacy;
+  requiresApiKey: boolean;
+  hasApiKey: boolean;
+  baseUrl?: string;
+  availability: Availability;
+  reason?: string;
+  capabilities: { chat: boolean; fim: boolean; tools: boolean; json: boolean };
+}
+
+export interface ModelInfo {
+  ref: string;
+  providerId: string;
+  id: string;
+  displayName: string;
+  contextLength?: number;
+  roles: ('chat' | 'fim')[];
+  local?: { path: string; sizeBytes: number; quant: string; lastUsed?: string | null; loaded: boolean };
+}
+
+export type FitVerdict = 'fullGpu' | 'partialGpu' | 'cpuOnly' | 'tooLarge';
+
+export interface CatalogEntry {
+  id: string;
+  displayName: string;
+  repo: string;
+  file: string;
+  revision: string;
+  sizeBytes: number;
+  quant: string;
+  parameters: string | number;
+  contextLength: number;
+  roles: ('chat' | 'fim')[];
+  license: string;
+  fit: { verdict: FitVerdict; gpuLayers: number; estimatedBytes: number };
+}
+
+/** `$/progress` value of a download (`models/download`). */
+export interface DownloadProgress {
+  kind: 'begin' | 'report' | 'end';
+  phase?: 'downloading' | 'verifying';
+  bytes?: number;
+  totalBytes?: number;
+  bytesPerSecond?: number;
+  etaSeconds?: number;
+}
+
 // ---- chat -------------------------------------------------------------------------------
 
 export type ChatRole = 'system' | 'user' | 'assistant';

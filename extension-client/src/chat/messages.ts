@@ -2,7 +2,9 @@
 // direction, imported by both sides (webview/main.ts and chat/). The webview is untrusted
 // territory (it renders model output), so the extension validates what it receives.
 
-export type Privacy = 'onDevice' | 'loopback' | 'cloud';
+import type { Privacy } from '../protocol';
+
+export type { Privacy };
 export type FinishReason = 'stop' | 'length' | 'cancelled' | 'error';
 
 /** Extension → webview. */

@@ -16,3 +16,6 @@ export * as protocol from '../protocol';
 export { ChatController, withContext, type ChatContext, type ChatTransport } from '../chat/controller';
 export { chatBodyHtml } from '../chat/html';
 export { isOpenableUrl, parseFromWebview } from '../chat/messages';
+export { buildModelPicker, type PickerEntry } from '../models/picker';
+export { DownloadProgressMapper, formatDuration } from '../models/progress';
+export { CloudConsent, allowedInLocalOnly, describePrivacy } from '../privacy/privacy';
