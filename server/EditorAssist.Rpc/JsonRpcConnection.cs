@@ -125,18 +125,22 @@ public sealed class JsonRpcConnection : IAsyncDisposable
     /// <summary>Sends a notification. Never blocks; a notification sent after close is dropped.</summary>
     public void Notify(string method, Action<Utf8JsonWriter>? writeParams)
     {
-        Enqueue(w =>
+        Enqueue(w => WriteCall(w, null, method, writeParams));
+    }
+
+    /// <summary>A request (with an id) or a notification (without).</summary>
+    private static void WriteCall(Utf8JsonWriter w, long? id, string method, Action<Utf8JsonWriter>? writeParams)
+    {
+        w.WriteStartObject();
+        w.WriteString("jsonrpc"u8, "2.0"u8);
+        if (id is long value) w.WriteNumber("id"u8, value);
+        w.WriteString("method"u8, method);
+        if (writeParams is not null)
         {
-            w.WriteStartObject();
-            w.WriteString("jsonrpc"u8, "2.0"u8);
-            w.WriteString("method"u8, method);
-            if (writeParams is not null)
-            {
-                w.WritePropertyName("params"u8);
-                writeParams(w);
-            }
-            w.WriteEndObject();
-        });
+            w.WritePropertyName("params"u8);
+            writeParams(w);
+        }
+        w.WriteEndObject();
     }
 
     /// <summary>
@@ -150,19 +154,7 @@ public sealed class JsonRpcConnection : IAsyncDisposable
         var id = Interlocked.Increment(ref _nextId);
         var tcs = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
         _pending[id] = tcs;
-        Enqueue(w =>
-        {
-            w.WriteStartObject();
-            w.WriteString("jsonrpc"u8, "2.0"u8);
-            w.WriteNumber("id"u8, id);
-            w.WriteString("method"u8, method);
-            if (writeParams is not null)
-            {
-                w.WritePropertyName("params"u8);
-                writeParams(w);
-            }
-            w.WriteEndObject();
-        });
+        Enqueue(w => WriteCall(w, id, method, writeParams));
         using var registration = cancellationToken.Register(() =>
         {
             if (!_pending.TryRemove(id, out var waiting)) return;

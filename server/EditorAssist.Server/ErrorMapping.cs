@@ -1,5 +1,6 @@
 using System.Text.Json;
 using EditorAssist.Core.Errors;
+using EditorAssist.Core.Local;
 using EditorAssist.Rpc;
 
 namespace EditorAssist.Server;
@@ -9,17 +10,19 @@ internal static class ErrorMapping
 {
     public static RpcException? Map(Exception ex) => ex switch
     {
-        EditorAssistException e => new RpcException((int)e.Code, e.Message, WriteData(e)),
+        EditorAssistException e => new RpcException((int)e.Code, e.Message, WriteData(e.Code, e.Details)),
+        // The runtime's codes equal the protocol's (LocalModelErrorCode values are pinned to them).
+        LocalModelException e => new RpcException((int)e.Code, e.Message, WriteData((ErrorCode)(int)e.Code, e.Details)),
         _ => null,
     };
 
-    private static Action<Utf8JsonWriter> WriteData(EditorAssistException e) => w =>
+    private static Action<Utf8JsonWriter> WriteData(ErrorCode code, IReadOnlyDictionary<string, object?>? details) => w =>
     {
         w.WriteStartObject();
-        w.WriteString("reason", e.Code.ToString());
-        if (e.Details is not null)
+        w.WriteString("reason", code.ToString());
+        if (details is not null)
         {
-            foreach (var (key, value) in e.Details)
+            foreach (var (key, value) in details)
             {
                 w.WritePropertyName(key);
                 switch (value)

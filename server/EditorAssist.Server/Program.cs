@@ -32,6 +32,19 @@ public static class Program
             case "version":
                 Console.WriteLine(SidecarSession.ServerVersion);
                 return 0;
+            case "generate":
+                using (var loggers = LoggerFactory.Create(l => ConfigureLogging(l, options.LogLevel)))
+                {
+                    try
+                    {
+                        return await Cli.GenerateCommand.RunAsync(options.VerbArgs, loggers).ConfigureAwait(false);
+                    }
+                    catch (ArgumentException ex)
+                    {
+                        Console.Error.WriteLine($"error: {ex.Message}\n\n{Cli.GenerateCommand.Usage}");
+                        return 2;
+                    }
+                }
         }
 
         // Before anything can log or print: stdout now belongs to the protocol alone.
@@ -49,6 +62,9 @@ public static class Program
         using var host = builder.Build();
         await host.StartAsync().ConfigureAwait(false);
         var session = host.Services.GetRequiredService<SidecarSession>();
+        host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EditorAssist.Startup").LogDebug(
+            "Start-up: {SinceProcessStart:F0} ms since the process started.",
+            (DateTime.Now - System.Diagnostics.Process.GetCurrentProcess().StartTime).TotalMilliseconds);
 
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; session.End("SIGTERM"); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; session.End("SIGINT"); });
@@ -87,12 +103,17 @@ public static class Program
     {
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<IAcceleratorInfoSource, NoAccelerators>();
+        services.AddSingleton<StoreHolder>();
+        services.AddSingleton<Local.LocalRuntimeHost>();
+        services.AddSingleton<IAcceleratorInfoSource>(sp => sp.GetRequiredService<Local.LocalRuntimeHost>());
         services.AddSingleton<SystemInfoProvider>();
         services.AddSingleton<SidecarSession>();
         services.AddSingleton<IRpcModule, LifecycleModule>();
         services.AddSingleton<IRpcModule, SettingsModule>();
         services.AddSingleton<IRpcModule, SystemModule>();
+        services.AddSingleton<IRpcModule, LocalModelsModule>();
+        services.AddSingleton<Local.LocalChat>();
+        services.AddSingleton<IRpcModule, ChatModule>();
         if (options.Diagnostics) services.AddSingleton<IRpcModule, DiagnosticsModule>();
     }
 }

@@ -26,4 +26,4 @@ export function publishSidecar() {
   return publishedSidecarDir;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) build();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) build();

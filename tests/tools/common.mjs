@@ -58,3 +58,11 @@ export function runtimeIdentifier() {
   const osName = { linux: 'linux', darwin: 'osx', win32: 'win' }[process.platform] ?? process.platform;
   return `${osName}-${arch}`;
 }
+
+/** Writes a generated GGUF test model (see tests/EditorAssist.TestModels) and returns its path. */
+export function writeTestModel(file, kind = 'tiny') {
+  const dll = path.join(repoRoot, 'tests', 'EditorAssist.TestModels', 'bin', configuration, 'net10.0', 'EditorAssist.TestModels.dll');
+  const r = spawnSync('dotnet', [dll, file, kind], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`writing test model failed: ${r.stderr}`);
+  return r.stdout.trim();
+}

@@ -7,7 +7,8 @@ public sealed record CpuInfo(string Name, int Cores);
 
 public sealed record GpuInfo(string Name, string Backend, long VramTotalBytes, long VramFreeBytes);
 
-public sealed record RuntimeInfo(string? LlamaBuild, IReadOnlyList<string> Backends);
+/// <summary>The native runtime; <see cref="Error"/> says why it is unavailable, when it is.</summary>
+public sealed record RuntimeInfo(string? LlamaBuild, IReadOnlyList<string> Backends, string? Error = null);
 
 public sealed record MachineInfo(
     string Os, string Arch, CpuInfo Cpu, long RamTotalBytes, long RamFreeBytes,

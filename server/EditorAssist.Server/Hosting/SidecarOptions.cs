@@ -8,6 +8,8 @@ namespace EditorAssist.Server.Hosting;
 public sealed record SidecarOptions
 {
     public string Verb { get; init; } = "serve";
+    /// <summary>Arguments after a verb such as <c>generate</c>, parsed by that verb.</summary>
+    public IReadOnlyList<string> VerbArgs { get; init; } = [];
     public bool Diagnostics { get; init; }
     public int MaxMessageBytes { get; init; } = 8 * 1024 * 1024;
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
@@ -17,6 +19,7 @@ public sealed record SidecarOptions
         EditorAssist sidecar: JSON-RPC 2.0 over stdio (LSP base-protocol framing).
 
         Usage: EditorAssist.Server [--stdio] [options]
+               EditorAssist.Server generate --model PATH --prompt TEXT [...]   (see generate --help)
                EditorAssist.Server --version | --help
 
         Options:
@@ -33,6 +36,8 @@ public sealed record SidecarOptions
         var o = new SidecarOptions();
         if (Environment.GetEnvironmentVariable("EDITORASSIST_LOG_LEVEL") is { Length: > 0 } envLevel)
             o = o with { LogLevel = ParseLevel(envLevel) };
+        if (args.Count > 0 && args[0] is "generate")
+            return o with { Verb = args[0], VerbArgs = args.Skip(1).ToList(), LogLevel = o.LogLevel == LogLevel.Information ? LogLevel.Warning : o.LogLevel };
         for (var i = 0; i < args.Count; i++)
         {
             var a = args[i];

@@ -14,6 +14,7 @@ namespace EditorAssist.Server.Hosting;
 public sealed class SidecarSession(
     SidecarOptions options,
     IEnumerable<IRpcModule> modules,
+    StoreHolder storage,
     TimeProvider time,
     ILoggerFactory loggerFactory) : IAsyncDisposable
 {
@@ -25,11 +26,9 @@ public sealed class SidecarSession(
     public static string ServerVersion { get; } =
         typeof(SidecarSession).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
-    public SqliteStore? Store { get; private set; }
+    public SqliteStore? Store => storage.Store;
 
-    public SettingsRepository Settings => Store is null
-        ? throw new InvalidOperationException("The store opens at initialize.")
-        : new SettingsRepository(Store, time);
+    public SettingsRepository Settings => storage.Settings;
 
     public JsonRpcConnection Connection => _connection ?? throw new InvalidOperationException("The session has not started.");
 
@@ -41,8 +40,8 @@ public sealed class SidecarSession(
     internal void OpenStore(string directory)
     {
         if (Store is not null) return;
-        Store = SqliteStore.Open(directory, loggerFactory.CreateLogger("EditorAssist.Storage"), time: time);
-        _logger.LogInformation("Storage at {Dir} (schema {Version}).", Store.Directory, Store.SchemaVersion);
+        var store = storage.Open(directory);
+        _logger.LogInformation("Storage at {Dir} (schema {Version}).", store.Directory, store.SchemaVersion);
     }
 
     internal void WatchParent(int processId)
@@ -88,6 +87,5 @@ public sealed class SidecarSession(
     {
         _parentWatcher?.Dispose();
         if (_connection is not null) await _connection.DisposeAsync().ConfigureAwait(false);
-        Store?.Dispose();
     }
 }

@@ -15,6 +15,12 @@ public static class Methods
     public const string SettingsUpdate = "settings/update";
     public const string SettingsGet = "settings/get";
     public const string SystemInfo = "system/info";
+    public const string ModelsLoad = "models/load";
+    public const string ModelsUnload = "models/unload";
+    public const string ModelsStatus = "models/status";
+    public const string RuntimeDidChangeState = "runtime/didChangeState";
+    public const string ChatSend = "chat/send";
+    public const string ChatDelta = "chat/delta";
 
     // Enabled only with --diagnostics: used by the interop tests and the benchmarks.
     public const string DiagnosticsEcho = "diagnostics/echo";
@@ -79,6 +85,61 @@ public sealed record TickParams
 
 public sealed record DiagnosticsStats(long Ticks, long LastTick);
 
+public sealed record ModelsLoadParams
+{
+    /// <summary>A model ref (<c>local/&lt;id&gt;</c>); or give <see cref="Path"/>.</summary>
+    public string? Ref { get; init; }
+    /// <summary>Any GGUF file on disk: registered as a local model under <c>local/&lt;file stem&gt;</c>.</summary>
+    public string? Path { get; init; }
+    /// <summary>Layers to offload; null chooses from free device memory.</summary>
+    public int? GpuLayers { get; init; }
+    public int? ContextLength { get; init; }
+}
+
+public sealed record ModelsLoadResult(string Ref, string Backend, int GpuLayers, int ContextLength, long LoadMs, string Path, long SizeBytes);
+
+public sealed record ModelRefParams
+{
+    public required string Ref { get; init; }
+}
+
+public sealed record ModelStatusResult(bool Downloaded, bool Loading, bool Loaded, string? State, double? Progress, string? Error);
+
+public sealed record RuntimeStateParams(string Ref, string State, string? Detail);
+
+public sealed record ChatMessageDto(string Role, string Content);
+
+public sealed record ChatParamsDto
+{
+    public float? Temperature { get; init; }
+    public float? TopP { get; init; }
+    public int? TopK { get; init; }
+    public float? MinP { get; init; }
+    public float? RepeatPenalty { get; init; }
+    public int? MaxTokens { get; init; }
+    public uint? Seed { get; init; }
+    public IReadOnlyList<string>? Stop { get; init; }
+    /// <summary><c>"text"</c>, <c>"json"</c>, or <c>{"jsonSchema": {...}}</c>.</summary>
+    public JsonElement? ResponseFormat { get; init; }
+}
+
+public sealed record ChatSendParams
+{
+    public required string StreamId { get; init; }
+    public string? SessionId { get; init; }
+    public string? Model { get; init; }
+    public required IReadOnlyList<ChatMessageDto> Messages { get; init; }
+    public ChatParamsDto? Params { get; init; }
+}
+
+public sealed record ChatUsageDto(int PromptTokens, int CompletionTokens, int CachedTokens);
+
+public sealed record ChatTimingsDto(double TtftMs, double TotalMs, double TokensPerSecond);
+
+public sealed record ChatSendResult(string SessionId, string Content, string FinishReason, ChatUsageDto Usage, ChatTimingsDto Timings, string Model, string Privacy);
+
+public sealed record ChatDeltaParams(string StreamId, string Delta);
+
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
@@ -89,6 +150,14 @@ public sealed record DiagnosticsStats(long Ticks, long LastTick);
 [JsonSerializable(typeof(SettingsResult))]
 [JsonSerializable(typeof(EmptyResult))]
 [JsonSerializable(typeof(MachineInfo))]
+[JsonSerializable(typeof(ModelsLoadParams))]
+[JsonSerializable(typeof(ModelsLoadResult))]
+[JsonSerializable(typeof(ModelRefParams))]
+[JsonSerializable(typeof(ModelStatusResult))]
+[JsonSerializable(typeof(RuntimeStateParams))]
+[JsonSerializable(typeof(ChatSendParams))]
+[JsonSerializable(typeof(ChatSendResult))]
+[JsonSerializable(typeof(ChatDeltaParams))]
 [JsonSerializable(typeof(WaitParams))]
 [JsonSerializable(typeof(BurstParams))]
 [JsonSerializable(typeof(TickParams))]

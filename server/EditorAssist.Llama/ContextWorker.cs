@@ -1,0 +1,452 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Threading.Channels;
+using EditorAssist.Core.Local;
+using EditorAssist.Llama.Native;
+using Microsoft.Extensions.Logging;
+
+namespace EditorAssist.Llama;
+
+/// <summary>
+/// The single owner of a llama_context. A dedicated thread takes jobs from an unbounded
+/// channel in arrival order (fair: first come, first served) and is the only thread that ever
+/// touches the context, its batch and its KV cache. It also remembers which tokens the KV
+/// cache holds, so a request that shares a prefix with the previous one evaluates only the rest.
+/// </summary>
+internal sealed unsafe class ContextWorker
+{
+    private readonly LocalModel _model;
+    private readonly SafeLlamaContextHandle _ctx;
+    private readonly ILogger _logger;
+    private readonly Channel<Job> _jobs = Channel.CreateUnbounded<Job>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Thread _thread;
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _shutdown = new();
+    private readonly List<int> _cached = []; // tokens whose K/V are in the cache, positions 0..n-1
+    private readonly int _nCtx;
+    private readonly int _nBatch;
+    private readonly Dictionary<string, Job> _latestByKey = new(StringComparer.Ordinal);
+    private LlamaBatch _batch;
+    private int _queued;
+    // Read by the native abort callback during llama_decode (on this worker's thread pool threads).
+    private volatile bool _abortDecode;
+    private GCHandle _self;
+
+    public ContextWorker(LocalModel model, SafeLlamaContextHandle ctx, ILogger logger)
+    {
+        _model = model;
+        _ctx = ctx;
+        _logger = logger;
+        _nCtx = (int)NativeMethods.llama_n_ctx(ctx);
+        _nBatch = (int)NativeMethods.llama_n_batch(ctx);
+        _batch = NativeMethods.llama_batch_init(_nBatch, 0, 1);
+        // Lets a cancellation interrupt a long prompt evaluation between compute graph nodes
+        // instead of after a whole batch (libllama honours it on CPU; GPU backends finish the batch).
+        _self = GCHandle.Alloc(this, GCHandleType.Normal);
+        NativeMethods.llama_set_abort_callback(ctx, &OnAbort, GCHandle.ToIntPtr(_self));
+        _thread = new Thread(Run) { IsBackground = true, Name = "llama-context " + System.IO.Path.GetFileName(model.Path) };
+        _thread.Start();
+    }
+
+    public int Queued => Volatile.Read(ref _queued);
+
+    public Task<GenerationResult> Enqueue(GenerationRequest request, Action<string>? onDelta, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Messages == null && request.Prompt == null)
+        {
+            throw new ArgumentException("A request needs Messages or a Prompt.", nameof(request));
+        }
+        if (request.Options.MaxTokens < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(request), "MaxTokens must be at least 1.");
+        }
+        var job = new Job(request, onDelta, ct, Stopwatch.GetTimestamp());
+        if (request.SupersedeKey is string key)
+        {
+            lock (_latestByKey)
+            {
+                // The newest request of a group (e.g. inline completions of one editor) makes the
+                // older one pointless: cancel it whether it is queued or already generating.
+                if (_latestByKey.TryGetValue(key, out var older))
+                {
+                    older.Supersede();
+                }
+                _latestByKey[key] = job;
+            }
+        }
+        Interlocked.Increment(ref _queued);
+        if (!_jobs.Writer.TryWrite(job))
+        {
+            Interlocked.Decrement(ref _queued);
+            throw new LocalModelException(LocalModelErrorCode.ModelBusy, "The model is being unloaded.");
+        }
+        // A caller that gives up while its request waits in the queue is answered at once, not
+        // when the worker gets there (the worker then skips the job). Once running, cancellation
+        // is the generation loop's business: the result carries FinishReason.Cancelled.
+        job.ReleaseWhenCancelledWhileQueued();
+        return job.Completion.Task;
+    }
+
+    [UnmanagedCallersOnly]
+    private static byte OnAbort(IntPtr data)
+    {
+        try
+        {
+            return GCHandle.FromIntPtr(data).Target is ContextWorker { _abortDecode: true } ? (byte)1 : (byte)0;
+        }
+        catch
+        {
+            return 0;
+        }
+    }
+
+    public Task EnqueueReset()
+    {
+        var job = new Job(null, null, CancellationToken.None, Stopwatch.GetTimestamp());
+        Interlocked.Increment(ref _queued);
+        if (!_jobs.Writer.TryWrite(job))
+        {
+            Interlocked.Decrement(ref _queued);
+            throw new LocalModelException(LocalModelErrorCode.ModelBusy, "The model is being unloaded.");
+        }
+        return job.Completion.Task;
+    }
+
+    /// <summary>Refuses new work, cancels the running job, fails queued ones, frees the context.</summary>
+    public Task StopAsync()
+    {
+        if (_jobs.Writer.TryComplete())
+        {
+            _shutdown.Cancel();
+        }
+        return _stopped.Task;
+    }
+
+    private void Run()
+    {
+        try
+        {
+            var reader = _jobs.Reader;
+            // Blocking waits are right here: this thread exists only to own the context, and
+            // an await would resume on a pool thread, breaking the single-owner rule.
+            while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+            {
+                while (reader.TryRead(out var job))
+                {
+                    Interlocked.Decrement(ref _queued);
+                    if (_shutdown.IsCancellationRequested)
+                    {
+                        job.Completion.TrySetException(new LocalModelException(LocalModelErrorCode.ModelBusy, "The model was unloaded."));
+                        continue;
+                    }
+                    Execute(job);
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "The llama context worker failed");
+        }
+        finally
+        {
+            NativeMethods.llama_batch_free(_batch);
+            _batch = default;
+            _ctx.Dispose();
+            _self.Free();
+            _stopped.TrySetResult();
+        }
+    }
+
+    private void Execute(Job job)
+    {
+        if (job.Request == null)
+        {
+            ClearCache();
+            job.Completion.TrySetResult(null!);
+            return;
+        }
+        try
+        {
+            if (!job.TryStart())
+            {
+                return; // cancelled or superseded while queued; the caller already has its answer
+            }
+            if (job.Token.IsCancellationRequested || job.IsSuperseded)
+            {
+                job.Completion.TrySetCanceled(job.Token.IsCancellationRequested ? job.Token : job.SupersededToken);
+                return;
+            }
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(job.Token, job.SupersededToken, _shutdown.Token);
+            _abortDecode = false;
+            using (linked.Token.Register(() => _abortDecode = true))
+            {
+                job.Completion.TrySetResult(Generate(job, linked.Token));
+            }
+        }
+        catch (Exception e)
+        {
+            job.Completion.TrySetException(e);
+        }
+        finally
+        {
+            _abortDecode = false;
+            if (job.Request?.SupersedeKey is string key)
+            {
+                lock (_latestByKey)
+                {
+                    if (_latestByKey.TryGetValue(key, out var latest) && latest == job)
+                    {
+                        _latestByKey.Remove(key);
+                    }
+                }
+            }
+            job.Dispose();
+        }
+    }
+
+    private void ClearCache()
+    {
+        NativeMethods.llama_memory_clear(NativeMethods.llama_get_memory(_ctx), true);
+        _cached.Clear();
+    }
+
+    private GenerationResult Generate(Job job, CancellationToken ct)
+    {
+        var req = job.Request!;
+        var opt = req.Options;
+        long start = Stopwatch.GetTimestamp();
+        string prompt = req.Messages != null ? _model.ApplyChatTemplate(req.Messages, addAssistantPrefix: true) : req.Prompt!;
+        // The template already contains BOS if the model wants one; tokenizing with addSpecial
+        // would add it twice, so only a raw prompt gets the model's automatic specials.
+        bool templated = req.Messages != null;
+        int[] tokens = _model.Tokenize(prompt, addSpecial: !templated || !StartsWithBos(prompt), parseSpecial: true);
+        if (tokens.Length == 0)
+        {
+            throw new ArgumentException("The prompt is empty.");
+        }
+        if (tokens.Length >= _nCtx)
+        {
+            throw new LocalModelException(LocalModelErrorCode.ContextLengthExceeded,
+                $"The prompt has {tokens.Length} tokens; the context holds {_nCtx}.")
+            {
+                Details = new Dictionary<string, object?> { ["promptTokens"] = tokens.Length, ["contextLength"] = _nCtx },
+            };
+        }
+
+        using var sampler = SamplerFactory.Create(_model, opt);
+
+        // --- prefix reuse: keep the common prefix in the KV cache, drop the rest -------------
+        int reuse = 0;
+        while (reuse < _cached.Count && reuse < tokens.Length && _cached[reuse] == tokens[reuse])
+        {
+            reuse++;
+        }
+        if (reuse == tokens.Length)
+        {
+            reuse--; // the last prompt token must be evaluated again to get logits to sample from
+        }
+        if (reuse < _cached.Count)
+        {
+            IntPtr mem = NativeMethods.llama_get_memory(_ctx);
+            if (!NativeMethods.llama_memory_seq_rm(mem, 0, reuse, -1))
+            {
+                // Some memories (recurrent models) cannot drop a suffix: start over.
+                NativeMethods.llama_memory_clear(mem, true);
+                reuse = 0;
+            }
+            _cached.RemoveRange(reuse, _cached.Count - reuse);
+        }
+
+        // --- prompt evaluation in batches; cancellation checked between batches ---------------
+        FinishReason? finish = null;
+        for (int i = reuse; i < tokens.Length && finish == null; i += _nBatch)
+        {
+            if (ct.IsCancellationRequested)
+            {
+                finish = FinishReason.Cancelled;
+                break;
+            }
+            int n = Math.Min(_nBatch, tokens.Length - i);
+            if (!Decode(tokens.AsSpan(i, n), i, logitsForLast: i + n == tokens.Length))
+            {
+                finish = FinishReason.Cancelled;
+            }
+        }
+        long promptDone = Stopwatch.GetTimestamp();
+
+        var utf8 = new Utf8StreamAssembler();
+        var stops = new StopSequenceMatcher(opt.Stop);
+        var text = new System.Text.StringBuilder();
+        int completion = 0;
+        long firstToken = 0;
+
+        void Emit(string s)
+        {
+            if (s.Length == 0)
+            {
+                return;
+            }
+            text.Append(s);
+            job.OnDelta?.Invoke(s);
+        }
+
+        while (finish == null)
+        {
+            int token = NativeMethods.llama_sampler_sample(sampler, _ctx, -1);
+            if (firstToken == 0)
+            {
+                firstToken = Stopwatch.GetTimestamp();
+            }
+            if (NativeMethods.llama_vocab_is_eog(_model.Vocab, token))
+            {
+                finish = FinishReason.Stop;
+                break;
+            }
+            completion++;
+            string piece = utf8.Append(_model.TokenToPiece(token));
+            Emit(stops.Append(piece));
+            if (stops.Stopped)
+            {
+                finish = FinishReason.Stop;
+                break;
+            }
+            if (completion >= opt.MaxTokens || _cached.Count + 1 >= _nCtx)
+            {
+                finish = FinishReason.Length;
+                break;
+            }
+            if (ct.IsCancellationRequested)
+            {
+                finish = FinishReason.Cancelled;
+                break;
+            }
+            if (!Decode([token], _cached.Count, logitsForLast: true))
+            {
+                finish = FinishReason.Cancelled;
+            }
+        }
+        utf8.Reset();
+        Emit(stops.Flush());
+
+        long end = Stopwatch.GetTimestamp();
+        double Ms(long from, long to) => Stopwatch.GetElapsedTime(from, to).TotalMilliseconds;
+        double genMs = Ms(promptDone, end);
+        double promptMs = Ms(start, promptDone);
+        int evaluated = tokens.Length - reuse;
+        var usage = new GenerationUsage(tokens.Length, completion, reuse);
+        var timings = new GenerationTimings(
+            QueueMs: Ms(job.EnqueuedAt, start),
+            TtftMs: firstToken == 0 ? 0 : Ms(job.EnqueuedAt, firstToken),
+            PromptMs: promptMs,
+            TotalMs: Ms(job.EnqueuedAt, end),
+            TokensPerSecond: completion > 0 && genMs > 0 ? completion / (genMs / 1000) : 0,
+            PromptTokensPerSecond: evaluated > 0 && promptMs > 0 ? evaluated / (promptMs / 1000) : 0);
+        return new GenerationResult(text.ToString(), finish.Value, usage, timings);
+    }
+
+    private bool StartsWithBos(string prompt)
+    {
+        int bos = _model.BosToken;
+        if (bos < 0)
+        {
+            return false;
+        }
+        string bosText = System.Text.Encoding.UTF8.GetString(_model.TokenToPiece(bos, renderSpecial: true));
+        return bosText.Length > 0 && prompt.StartsWith(bosText, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Decodes tokens at positions pos.. on sequence 0 and records them as cached. Returns false
+    /// when the abort callback stopped it (cancellation); the cache then holds exactly the
+    /// tokens recorded before the call.
+    /// </summary>
+    private bool Decode(ReadOnlySpan<int> tokens, int pos, bool logitsForLast)
+    {
+        _batch.n_tokens = tokens.Length;
+        for (int i = 0; i < tokens.Length; i++)
+        {
+            _batch.token[i] = tokens[i];
+            _batch.pos[i] = pos + i;
+            _batch.n_seq_id[i] = 1;
+            _batch.seq_id[i][0] = 0;
+            _batch.logits[i] = (sbyte)(logitsForLast && i == tokens.Length - 1 ? 1 : 0);
+        }
+        int rc = NativeMethods.llama_decode(_ctx, _batch);
+        if (rc == 2)
+        {
+            // Aborted: micro-batches that finished stay in the KV cache; drop them so the cache
+            // matches _cached again and the context stays usable.
+            if (!NativeMethods.llama_memory_seq_rm(NativeMethods.llama_get_memory(_ctx), 0, _cached.Count, -1))
+            {
+                ClearCache();
+            }
+            return false;
+        }
+        if (rc != 0)
+        {
+            // The memory state is uncertain after a failure: start the next request clean.
+            ClearCache();
+            throw rc == 1
+                ? new LocalModelException(LocalModelErrorCode.ContextLengthExceeded, "The context is full (no KV cache slot).")
+                : new InvalidOperationException($"llama_decode failed with {rc}.");
+        }
+        for (int i = 0; i < tokens.Length; i++)
+        {
+            _cached.Add(tokens[i]);
+        }
+        return true;
+    }
+
+    private sealed class Job(GenerationRequest? request, Action<string>? onDelta, CancellationToken token, long enqueuedAt) : IDisposable
+    {
+        private const int Queued = 0, Running = 1, Abandoned = 2;
+        private readonly CancellationTokenSource _superseded = new();
+        private int _state;
+        private CancellationTokenRegistration _tokenReg, _supersedeReg;
+
+        /// <summary>Worker side: claims the job; false when it was abandoned while queued.</summary>
+        public bool TryStart() => Interlocked.CompareExchange(ref _state, Running, Queued) == Queued;
+
+        public void ReleaseWhenCancelledWhileQueued()
+        {
+            _tokenReg = Token.Register(() => Abandon(Token));
+            _supersedeReg = _superseded.Token.Register(() => Abandon(_superseded.Token));
+        }
+
+        private void Abandon(CancellationToken why)
+        {
+            if (Interlocked.CompareExchange(ref _state, Abandoned, Queued) == Queued)
+            {
+                Completion.TrySetCanceled(why);
+            }
+        }
+
+        public GenerationRequest? Request { get; } = request;
+        public Action<string>? OnDelta { get; } = onDelta;
+        public CancellationToken Token { get; } = token;
+        public long EnqueuedAt { get; } = enqueuedAt;
+        public TaskCompletionSource<GenerationResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public CancellationToken SupersededToken => _superseded.Token;
+        public bool IsSuperseded => _superseded.IsCancellationRequested;
+
+        public void Supersede()
+        {
+            try
+            {
+                _superseded.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // Already finished.
+            }
+        }
+
+        public void Dispose()
+        {
+            _tokenReg.Dispose();
+            _supersedeReg.Dispose();
+            _superseded.Dispose();
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using EditorAssist.Llama;
+using EditorAssist.Rpc;
+using EditorAssist.Server.Hosting;
+using EditorAssist.Server.Local;
+using EditorAssist.Server.Protocol;
+
+namespace EditorAssist.Server.Handlers;
+
+/// <summary>
+/// <c>models/load</c> (with work-done progress and cancellation), <c>models/unload</c>,
+/// <c>models/status</c>, and the <c>runtime/didChangeState</c> notifications.
+/// </summary>
+internal sealed class LocalModelsModule(LocalRuntimeHost local) : IRpcModule
+{
+    public IEnumerable<string> Methods => [Protocol.Methods.ModelsLoad, Protocol.Methods.ModelsUnload, Protocol.Methods.ModelsStatus];
+
+    public void Register(JsonRpcConnection connection, SidecarSession session)
+    {
+        local.StateChanged += (modelRef, state, detail) =>
+        {
+            if (state == LocalModelState.Unloaded) state = LocalModelState.Idle;
+            connection.Notify(Protocol.Methods.RuntimeDidChangeState,
+                new RuntimeStateParams(modelRef, state.ToString().ToLowerInvariant(), detail), ProtocolJson.Default.RuntimeStateParams);
+        };
+
+        connection.AddRequestHandler(Protocol.Methods.ModelsLoad, ProtocolJson.Default.ModelsLoadParams, ProtocolJson.Default.ModelsLoadResult, async (p, r, ct) =>
+        {
+            string modelRef, path;
+            if (!string.IsNullOrWhiteSpace(p.Path))
+            {
+                path = Path.GetFullPath(p.Path);
+                modelRef = local.Register(path);
+            }
+            else if (!string.IsNullOrWhiteSpace(p.Ref))
+            {
+                modelRef = p.Ref;
+                path = local.Resolve(modelRef);
+            }
+            else
+            {
+                throw new RpcException(ErrorCodes.InvalidParams, "Invalid params for 'models/load': give 'ref' or 'path'.");
+            }
+
+            using var progress = r.CreateProgress();
+            progress.Begin($"Loading {modelRef}", w => w.WriteString("ref", modelRef));
+            var reporter = new Progress<float>(f => progress.Report(w => w.WriteNumber("percentage", Math.Round(f * 100, 1))));
+            var model = await local.Models.LoadAsync(modelRef, path,
+                new LocalModelOptions { GpuLayers = p.GpuLayers, ContextLength = p.ContextLength }, reporter, ct).ConfigureAwait(false);
+            progress.End(w => w.WriteString("message", $"Loaded on {model.Backend}"));
+            return new ModelsLoadResult(modelRef, model.Backend, model.GpuLayers, model.ContextLength,
+                (long)model.LoadTime.TotalMilliseconds, path, model.Info.SizeBytes);
+        });
+
+        connection.AddRequestHandler(Protocol.Methods.ModelsUnload, ProtocolJson.Default.ModelRefParams, ProtocolJson.Default.EmptyResult, async (p, _, _) =>
+        {
+            await local.Models.UnloadAsync(p.Ref).ConfigureAwait(false);
+            return new EmptyResult();
+        });
+
+        connection.AddRequestHandler(Protocol.Methods.ModelsStatus, ProtocolJson.Default.ModelRefParams, ProtocolJson.Default.ModelStatusResult, (p, _, _) =>
+        {
+            bool downloaded;
+            try { downloaded = File.Exists(local.Resolve(p.Ref)); }
+            catch (Core.Errors.EditorAssistException) { downloaded = false; }
+            var s = local.Models.GetStatus(p.Ref);
+            return ValueTask.FromResult(new ModelStatusResult(downloaded, s.Loading, s.Loaded,
+                s.State?.ToString().ToLowerInvariant(), s.Progress is float f ? Math.Round(f * 100, 1) : null, s.Error));
+        });
+    }
+}

@@ -1,0 +1,30 @@
+using EditorAssist.Core.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace EditorAssist.Server.Hosting;
+
+/// <summary>
+/// The session's SQLite store, opened at <c>initialize</c> (the client names the directory).
+/// A service of its own so features can reach storage without depending on the session.
+/// </summary>
+public sealed class StoreHolder(ILoggerFactory loggerFactory, TimeProvider time) : IDisposable
+{
+    private readonly Lock _gate = new();
+
+    public SqliteStore? Store { get; private set; }
+
+    public SettingsRepository Settings => Store is null
+        ? throw new InvalidOperationException("The store opens at initialize.")
+        : new SettingsRepository(Store, time);
+
+    /// <summary>Opens the store once; later calls are no-ops.</summary>
+    public SqliteStore Open(string directory)
+    {
+        lock (_gate)
+        {
+            return Store ??= SqliteStore.Open(directory, loggerFactory.CreateLogger("EditorAssist.Storage"), time: time);
+        }
+    }
+
+    public void Dispose() => Store?.Dispose();
+}

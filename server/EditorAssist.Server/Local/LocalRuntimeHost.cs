@@ -1,0 +1,146 @@
+using System.Collections.Concurrent;
+using System.Text;
+using EditorAssist.Core.Errors;
+using EditorAssist.Core.Local;
+using EditorAssist.Core.SystemInfo;
+using EditorAssist.Llama;
+using EditorAssist.Server.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace EditorAssist.Server.Local;
+
+/// <summary>
+/// The sidecar's handle on the local runtime: initialises libllama lazily (the first
+/// <c>system/info</c>, <c>models/load</c> or local chat — start-up stays fast), owns the
+/// <see cref="LocalModelManager"/>, and resolves model refs (<c>local/&lt;id&gt;</c>) to files.
+/// Settings read at initialisation: <c>local.allowGpu</c> (default true), <c>local.nativeDir</c>,
+/// <c>local.idleUnloadMinutes</c> (default 15, 0 = never).
+/// Thread-safe.
+/// </summary>
+public sealed class LocalRuntimeHost(StoreHolder session, ILoggerFactory loggerFactory, TimeProvider time)
+    : IAcceleratorInfoSource, IAsyncDisposable
+{
+    public const string ProviderId = "local";
+
+    private readonly ILogger _logger = loggerFactory.CreateLogger("EditorAssist.Local");
+    private readonly Lock _gate = new();
+    private readonly ConcurrentDictionary<string, string> _registered = new(StringComparer.Ordinal);
+    private LlamaRuntime? _runtime;
+    private LocalModelManager? _models;
+    private string? _initError;
+
+    /// <summary>Raised when a model's state changes: (ref, state, detail).</summary>
+    public event Action<string, LocalModelState, string?>? StateChanged;
+
+    /// <summary>The runtime, initialising it on first use.</summary>
+    /// <exception cref="LocalModelException">ProviderUnavailable when the native library cannot be loaded.</exception>
+    public LlamaRuntime Runtime
+    {
+        get
+        {
+            EnsureInitialized();
+            return _runtime ?? throw new LocalModelException(LocalModelErrorCode.ProviderUnavailable,
+                $"The local runtime is unavailable: {_initError}");
+        }
+    }
+
+    public LocalModelManager Models
+    {
+        get
+        {
+            _ = Runtime;
+            return _models!;
+        }
+    }
+
+    private void EnsureInitialized()
+    {
+        lock (_gate)
+        {
+            if (_runtime is not null || _initError is not null) return;
+            try
+            {
+                var allowGpu = session.Store is null || session.Settings.Get("local.allowGpu") is not { ValueKind: System.Text.Json.JsonValueKind.False };
+                var nativeDir = session.Store is null ? null : session.Settings.Get("local.nativeDir") is { ValueKind: System.Text.Json.JsonValueKind.String } d ? d.GetString() : null;
+                nativeDir ??= PackagedNativeDirectory(allowGpu);
+                _runtime = LlamaRuntime.Initialize(new LlamaRuntimeOptions { NativeDirectory = nativeDir, AllowVulkan = allowGpu }, loggerFactory.CreateLogger("EditorAssist.Llama"));
+                var idleMinutes = session.Store is null ? 15 : session.Settings.Get("local.idleUnloadMinutes") is { ValueKind: System.Text.Json.JsonValueKind.Number } m ? m.GetDouble() : 15;
+                _models = new LocalModelManager(_runtime, idleMinutes > 0 ? TimeSpan.FromMinutes(idleMinutes) : null, time, loggerFactory.CreateLogger("EditorAssist.Local.Models"));
+                _models.StateChanged += (key, state, error) => StateChanged?.Invoke(key, state, error);
+                _logger.LogInformation("Local runtime: {Build}; backends {Backends}; GPU {Gpu}.",
+                    _runtime.BuildInfo, string.Join(", ", _runtime.Backends), _runtime.GpuDevice?.Description ?? "none");
+            }
+            catch (Exception ex)
+            {
+                _initError = ex.Message;
+                _logger.LogWarning("The local runtime could not start: {Reason}", ex.Message);
+            }
+        }
+    }
+
+    /// <summary>A packaged sidecar (the VSIX) carries the native build beside itself in <c>native/&lt;variant&gt;</c>.</summary>
+    private static string? PackagedNativeDirectory(bool allowGpu)
+    {
+        var root = Path.Combine(AppContext.BaseDirectory, "native");
+        if (!Directory.Exists(root)) return null;
+        string[] variants = allowGpu ? ["linux-x64-vulkan", "linux-x64"] : ["linux-x64", "linux-x64-vulkan"];
+        return variants.Select(v => Path.Combine(root, v)).FirstOrDefault(Directory.Exists);
+    }
+
+    /// <summary>The ref a file gets: <c>local/</c> + its name without <c>.gguf</c>, lower-cased, unsafe characters replaced.</summary>
+    public static string RefForPath(string path)
+    {
+        var stem = Path.GetFileName(path);
+        if (stem.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase)) stem = stem[..^5];
+        var sb = new StringBuilder(stem.Length);
+        foreach (var c in stem.ToLowerInvariant()) sb.Append(char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '-');
+        return $"{ProviderId}/{sb}";
+    }
+
+    /// <summary>Registers a GGUF file on disk under its ref (models/load {path}).</summary>
+    public string Register(string path)
+    {
+        var full = Path.GetFullPath(path);
+        var modelRef = RefForPath(full);
+        _registered[modelRef] = full;
+        return modelRef;
+    }
+
+    /// <summary>The file behind a local ref: a registered path, else <c>&lt;storage&gt;/models/&lt;id&gt;.gguf</c>.</summary>
+    /// <exception cref="EditorAssistException">ModelNotFound.</exception>
+    public string Resolve(string modelRef)
+    {
+        if (_registered.TryGetValue(modelRef, out var path)) return path;
+        if (modelRef.StartsWith(ProviderId + "/", StringComparison.Ordinal) && session.Store is { } store)
+        {
+            var id = modelRef[(ProviderId.Length + 1)..];
+            if (id.Length > 0 && id.IndexOfAny(['/', '\\']) < 0 && id != "." && id != "..")
+            {
+                var candidate = Path.Combine(store.Directory, "models", id + ".gguf");
+                if (File.Exists(candidate)) return candidate;
+            }
+        }
+        throw new EditorAssistException(ErrorCode.ModelNotFound, $"No local model '{modelRef}'. Load a GGUF file by path or download a model first.");
+    }
+
+    public IReadOnlyList<GpuInfo> GetGpus()
+    {
+        EnsureInitialized();
+        if (_runtime is null) return [];
+        return _runtime.RefreshDevices()
+            .Where(d => d.Type is LlamaDeviceType.Gpu or LlamaDeviceType.IntegratedGpu || (d.IsVulkan && _runtime.GpuDevice?.Name == d.Name))
+            .Select(d => new GpuInfo(d.Description.Length > 0 ? d.Description : d.Name, d.Backend.ToLowerInvariant(), d.MemoryTotalBytes, d.MemoryFreeBytes))
+            .ToList();
+    }
+
+    public RuntimeInfo GetRuntime()
+    {
+        EnsureInitialized();
+        return _runtime is null ? new RuntimeInfo(null, [], _initError) : new RuntimeInfo(_runtime.BuildInfo, _runtime.Backends, null);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_models is not null) await _models.DisposeAsync().ConfigureAwait(false);
+    }
+}
