@@ -12,6 +12,7 @@ export const Methods = {
   settingsUpdate: 'settings/update',
   systemInfo: 'system/info',
   chatSend: 'chat/send',
+  modelsLoad: 'models/load',
   chatDelta: 'chat/delta',
   cancelRequest: '$/cancelRequest',
   progress: '$/progress',
@@ -121,6 +122,24 @@ export interface DownloadProgress {
   etaSeconds?: number;
 }
 
+export interface ModelsLoadParams {
+  ref?: string;
+  /** Any GGUF file on disk; registers it as a local model and returns its ref. */
+  path?: string;
+  gpuLayers?: number;
+  contextLength?: number;
+  workDoneToken?: string;
+}
+
+export interface ModelsLoadResult {
+  ref: string;
+  backend: string;
+  gpuLayers: number;
+  contextLength: number;
+  loadMs: number;
+  sizeBytes?: number;
+}
+
 // ---- chat -------------------------------------------------------------------------------
 
 export type ChatRole = 'system' | 'user' | 'assistant';
@@ -208,6 +227,7 @@ export const Requests = {
   settingsUpdate: request<SettingsUpdateParams, Record<string, never>>(Methods.settingsUpdate),
   systemInfo: request<void, SystemInfo>(Methods.systemInfo),
   chatSend: request<ChatSendParams, ChatSendResult>(Methods.chatSend),
+  modelsLoad: request<ModelsLoadParams, ModelsLoadResult>(Methods.modelsLoad),
 } as const;
 
 export const Notifications = {

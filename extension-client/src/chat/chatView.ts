@@ -15,7 +15,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   private readonly controller: ChatController;
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly extensionUri: vscode.Uri, sidecar: SidecarSupervisor) {
+  constructor(private readonly extensionUri: vscode.Uri, sidecar: SidecarSupervisor, activeModel: () => string | undefined) {
     this.controller = new ChatController({
       request: (def, params, token) => sidecar.request(def, params, token),
       onNotification: (method, handler) => sidecar.onNotification(method, handler),
@@ -23,7 +23,10 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         const m = sidecar.state === 'running' ? sidecar.serverInfo?.capabilities?.methods : undefined;
         return Array.isArray(m) ? (m as string[]) : undefined;
       },
-    }, (m) => this.post(m), () => editorContext());
+    }, (m) => this.post(m), () => editorContext(), () => ({
+      model: activeModel(),
+      maxTokens: vscode.workspace.getConfiguration('editorAssist.chat').get<number>('maxTokens') || undefined,
+    }));
     // Tell the webview when chat becomes (un)available as the sidecar comes and goes.
     this.disposables.push(sidecar.onDidChangeState(() => this.post({ type: 'state', ...this.controller.availability() })));
   }

@@ -45,6 +45,8 @@ export class ChatController implements Disposable {
     private readonly post: (m: ToWebview) => void,
     /** Supplies the editor context when the user asks for it (the view provider's job). */
     private readonly context: () => ChatContext | undefined = () => undefined,
+    /** The model to ask and generation limits; absent model: the sidecar's choice. */
+    private readonly options: () => { model?: string; maxTokens?: number } = () => ({}),
   ) {
     this.subscription = transport.onNotification(Notifications.chatDelta.method, (p) => this.onDelta(p));
   }
@@ -129,7 +131,9 @@ export class ChatController implements Disposable {
     const streamId = id;
     const stream = { id, text: '' };
     this.streams.set(streamId, stream);
-    const params: ChatSendParams = { streamId, sessionId: this.sessionId, messages: [...this.history] };
+    const { model, maxTokens } = this.options();
+    const params: ChatSendParams = { streamId, sessionId: this.sessionId, model, messages: [...this.history] };
+    if (maxTokens) params.params = { maxTokens };
     try {
       const result: ChatSendResult = await this.transport.request(Requests.chatSend, params, cts.token);
       this.sessionId = result.sessionId ?? this.sessionId;
