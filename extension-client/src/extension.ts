@@ -37,7 +37,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     activeModel,
     vscode.commands.registerCommand(Commands.loadModelFile, () => loadModelFile(s, activeModel, log)),
     s,
-    new SidecarStatusBar(s),
+    new SidecarStatusBar(s, activeModel),
     s.onDidFail(async ({ message }) => {
       const choice = await vscode.window.showErrorMessage(message, 'Show Logs', 'Restart');
       if (choice === 'Show Logs') log.show();

@@ -69,6 +69,8 @@ export default [
       const loaded = await waitForNotification(page, /is loaded/, { timeoutMs: 120_000 });
       const ref = /(local\/[\w.-]+) is loaded/.exec(loaded)?.[1];
       assert.ok(ref, loaded);
+      // The status bar names the chat model now.
+      await page.locator('.statusbar [aria-label="EditorAssist: running"]', { hasText: ref }).first().waitFor({ state: 'visible', timeout: 10_000 });
 
       const frame = chatFrame(page);
       // Clicking the activity-bar icon of a view that is already open would close it.
