@@ -1,10 +1,10 @@
 // Builds the VSIX: the bundled extension plus the sidecar, ready for `code --install-extension`.
 //
-//   node scripts/package.mjs [--sidecar-from-build] [--no-native] [--out FILE]
+//   node scripts/package.mjs [--sidecar-from-build] [--cpu-only | --no-native] [--out FILE]
 //
 // Steps: bundle (production) → stage the sidecar (dotnet publish, or with --sidecar-from-build
 // a copy of the solution's Release build output, which is faster when it is fresh) → stage
-// native libraries (hook, see stageNativeLibraries) → write the VSIX (a zip holding
+// native llama.cpp libraries (see stageNativeLibraries) → write the VSIX (a zip holding
 // extension.vsixmanifest, [Content_Types].xml and extension/…). We write the zip ourselves
 // (yazl) rather than use @vscode/vsce: vsce pulls a large dependency tree and prompts on
 // missing metadata; what VS Code needs from a VSIX is small and documented.
@@ -43,23 +43,21 @@ function stageSidecar(dest, { fromBuild }) {
 }
 
 /**
- * Hook for the local runtime: native llama.cpp libraries for TARGET go under
- * extension/sidecar/runtimes/<rid>/native/ (where .NET's native library probing looks).
- * Files the sidecar's own build already placed there are kept; this copies what is missing
- * from the pinned npm packages, when they are installed.
+ * The local runtime's native llama.cpp libraries, from the pinned npm packages. They go where
+ * the sidecar looks for them (EditorAssist.Llama's LlamaLibrary: node_modules/@node-llama-cpp/
+ * <pkg>/bins/<flavour>/ in any folder above its own), i.e. mirrored under extension/sidecar/.
+ * `which`: 'all' (CPU and Vulkan builds), 'cpu' (the CPU build only), or false.
  */
-function stageNativeLibraries(sidecarDir) {
-  const nativeDir = path.join(sidecarDir, 'runtimes', TARGET, 'native');
-  for (const pkg of ['@node-llama-cpp/linux-x64', '@node-llama-cpp/linux-x64-vulkan']) {
-    const bins = path.join(repoRoot, 'node_modules', pkg, 'bins');
-    if (!existsSync(bins)) continue;
-    for (const flavour of readdirSync(bins)) {
-      const to = path.join(nativeDir, flavour);
-      if (existsSync(to)) continue;
-      mkdirSync(to, { recursive: true });
-      // Only the shared libraries: llama-addon.node is node-llama-cpp's own binding, unused here.
-      cpSync(path.join(bins, flavour), to, { recursive: true, filter: (src) => statSync(src).isDirectory() || /\.so(\.\d+)*$/.test(src) });
-    }
+function stageNativeLibraries(sidecarDir, which) {
+  if (!which) return;
+  const pkgs = which === 'cpu' ? ['linux-x64'] : ['linux-x64', 'linux-x64-vulkan'];
+  for (const pkg of pkgs) {
+    const bins = path.join(repoRoot, 'node_modules', '@node-llama-cpp', pkg, 'bins');
+    if (!existsSync(bins)) throw new Error(`@node-llama-cpp/${pkg} is not installed (npm install)`);
+    // Shared libraries and the build metadata; llama-addon.node is node-llama-cpp's own binding.
+    cpSync(bins, path.join(sidecarDir, 'node_modules', '@node-llama-cpp', pkg, 'bins'), {
+      recursive: true, filter: (src) => statSync(src).isDirectory() || /\.so(\.\d+)*$|\.json$/.test(src),
+    });
   }
 }
 
@@ -112,7 +110,7 @@ function listFiles(dir, base = dir) {
 }
 
 /** Builds the VSIX and resolves with its path. */
-export async function packageVsix({ sidecarFromBuild = false, nativeLibs = true, out } = {}) {
+export async function packageVsix({ sidecarFromBuild = false, nativeLibs = 'all', compress = true, out } = {}) {
   const t0 = Date.now();
   sh(process.execPath, [path.join(clientRoot, 'scripts', 'build.mjs'), '--production']);
   const pkg = JSON.parse(readFileSync(path.join(clientRoot, 'package.json'), 'utf8'));
@@ -130,7 +128,7 @@ export async function packageVsix({ sidecarFromBuild = false, nativeLibs = true,
   if (existsSync(path.join(repoRoot, 'LICENSE'))) cpSync(path.join(repoRoot, 'LICENSE'), path.join(stage, 'LICENSE.txt'));
 
   stageSidecar(path.join(stage, 'sidecar'), { fromBuild: sidecarFromBuild });
-  if (nativeLibs) stageNativeLibraries(path.join(stage, 'sidecar'));
+  stageNativeLibraries(path.join(stage, 'sidecar'), nativeLibs);
 
   const files = listFiles(stage);
   const vsix = out ?? path.join(repoRoot, 'artifacts', 'vsix', `${pkg.name}-${TARGET}-${pkg.version}.vsix`);
@@ -141,7 +139,7 @@ export async function packageVsix({ sidecarFromBuild = false, nativeLibs = true,
   for (const f of files) {
     const full = path.join(stage, f);
     const mode = statSync(full).mode;
-    zip.addFile(full, `extension/${f.split(path.sep).join('/')}`, { mode });
+    zip.addFile(full, `extension/${f.split(path.sep).join('/')}`, { mode, compress });
   }
   zip.end();
   await new Promise((resolve, reject) => {
@@ -155,5 +153,5 @@ export async function packageVsix({ sidecarFromBuild = false, nativeLibs = true,
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const args = process.argv.slice(2);
   const outIdx = args.indexOf('--out');
-  await packageVsix({ sidecarFromBuild: args.includes('--sidecar-from-build'), nativeLibs: !args.includes('--no-native'), out: outIdx >= 0 ? path.resolve(args[outIdx + 1]) : undefined });
+  await packageVsix({ sidecarFromBuild: args.includes('--sidecar-from-build'), nativeLibs: args.includes('--no-native') ? false : args.includes('--cpu-only') ? 'cpu' : 'all', out: outIdx >= 0 ? path.resolve(args[outIdx + 1]) : undefined });
 }

@@ -4,4 +4,5 @@ export const Commands = {
   showLogs: 'editorAssist.showLogs',
   restartSidecar: 'editorAssist.restartSidecar',
   newChat: 'editorAssist.newChat',
+  loadModelFile: 'editorAssist.loadModelFile',
 } as const;

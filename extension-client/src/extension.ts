@@ -9,6 +9,7 @@ import { SidecarStatusBar } from './sidecar/statusBar';
 import { SidecarSupervisor } from './sidecar/supervisor';
 import { showSystemInfo } from './system/showSystemInfo';
 import { CHAT_VIEW_ID, ChatViewProvider } from './chat/chatView';
+import { ActiveModel, loadModelFile } from './models/loadModelFile';
 
 let sidecar: SidecarSupervisor | undefined;
 
@@ -30,10 +31,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
   });
   const s = sidecar;
-  const chat = new ChatViewProvider(context.extensionUri, s);
+  const activeModel = new ActiveModel(context.globalState);
+  const chat = new ChatViewProvider(context.extensionUri, s, () => activeModel.ref);
   context.subscriptions.push(
+    activeModel,
+    vscode.commands.registerCommand(Commands.loadModelFile, () => loadModelFile(s, activeModel, log)),
     s,
-    new SidecarStatusBar(s),
+    new SidecarStatusBar(s, activeModel),
     s.onDidFail(async ({ message }) => {
       const choice = await vscode.window.showErrorMessage(message, 'Show Logs', 'Restart');
       if (choice === 'Show Logs') log.show();

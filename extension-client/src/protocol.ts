@@ -12,6 +12,7 @@ export const Methods = {
   settingsUpdate: 'settings/update',
   systemInfo: 'system/info',
   chatSend: 'chat/send',
+  modelsLoad: 'models/load',
   chatDelta: 'chat/delta',
   cancelRequest: '$/cancelRequest',
   progress: '$/progress',
@@ -64,6 +65,79 @@ export interface SystemInfo {
   ramFreeBytes: number;
   gpus: GpuInfo[];
   runtime: { llamaBuild?: string | null; backends?: string[]; [key: string]: unknown };
+}
+
+// ---- providers and models (docs/PROTOCOL.md; used by the picker as the sidecar grows them) --
+
+export type Privacy = 'onDevice' | 'loopback' | 'cloud';
+export type Availability = 'readily' | 'afterDownload' | 'no' | 'unknown';
+
+export interface ProviderInfo {
+  id: string;
+  displayName: string;
+  kind: 'local' | 'remote';
+  privacy: Privacy;
+  requiresApiKey: boolean;
+  hasApiKey: boolean;
+  baseUrl?: string;
+  availability: Availability;
+  reason?: string;
+  capabilities: { chat: boolean; fim: boolean; tools: boolean; json: boolean };
+}
+
+export interface ModelInfo {
+  ref: string;
+  providerId: string;
+  id: string;
+  displayName: string;
+  contextLength?: number;
+  roles: ('chat' | 'fim')[];
+  local?: { path: string; sizeBytes: number; quant: string; lastUsed?: string | null; loaded: boolean };
+}
+
+export type FitVerdict = 'fullGpu' | 'partialGpu' | 'cpuOnly' | 'tooLarge';
+
+export interface CatalogEntry {
+  id: string;
+  displayName: string;
+  repo: string;
+  file: string;
+  revision: string;
+  sizeBytes: number;
+  quant: string;
+  parameters: string | number;
+  contextLength: number;
+  roles: ('chat' | 'fim')[];
+  license: string;
+  fit: { verdict: FitVerdict; gpuLayers: number; estimatedBytes: number };
+}
+
+/** `$/progress` value of a download (`models/download`). */
+export interface DownloadProgress {
+  kind: 'begin' | 'report' | 'end';
+  phase?: 'downloading' | 'verifying';
+  bytes?: number;
+  totalBytes?: number;
+  bytesPerSecond?: number;
+  etaSeconds?: number;
+}
+
+export interface ModelsLoadParams {
+  ref?: string;
+  /** Any GGUF file on disk; registers it as a local model and returns its ref. */
+  path?: string;
+  gpuLayers?: number;
+  contextLength?: number;
+  workDoneToken?: string;
+}
+
+export interface ModelsLoadResult {
+  ref: string;
+  backend: string;
+  gpuLayers: number;
+  contextLength: number;
+  loadMs: number;
+  sizeBytes?: number;
 }
 
 // ---- chat -------------------------------------------------------------------------------
@@ -153,6 +227,7 @@ export const Requests = {
   settingsUpdate: request<SettingsUpdateParams, Record<string, never>>(Methods.settingsUpdate),
   systemInfo: request<void, SystemInfo>(Methods.systemInfo),
   chatSend: request<ChatSendParams, ChatSendResult>(Methods.chatSend),
+  modelsLoad: request<ModelsLoadParams, ModelsLoadResult>(Methods.modelsLoad),
 } as const;
 
 export const Notifications = {

@@ -3,18 +3,19 @@ import { describe, it } from 'node:test';
 import { fakeSupervisor, lib, waitFor } from './support.mjs';
 
 /** A controller over a supervisor running the fake sidecar; `posted` collects webview messages. */
-async function chatOver(mode) {
+async function chatOver(mode, context) {
   const { sup, events } = fakeSupervisor(mode);
   await sup.start();
   const posted = [];
   let notify;
   const changed = (listener) => { notify = listener; return { dispose() {} }; };
+  const sent = [];
   const controller = new lib.ChatController({
-    request: (def, params, token) => sup.request(def, params, token),
+    request: (def, params, token) => { sent.push(structuredClone(params)); return sup.request(def, params, token); },
     onNotification: (m, h) => sup.onNotification(m, h),
     methods: () => sup.serverInfo?.capabilities?.methods,
-  }, (m) => { posted.push(m); notify?.(m); });
-  return { sup, events, controller, posted, onPost: changed };
+  }, (m) => { posted.push(m); notify?.(m); }, () => context);
+  return { sup, events, controller, posted, sent, onPost: changed };
 }
 
 describe('ChatController', () => {
@@ -67,9 +68,52 @@ describe('ChatController', () => {
   });
 });
 
+describe('ChatController conversation', () => {
+  it('regenerate drops the last answer and asks again with the same history', async () => {
+    const { sup, controller, posted, sent } = await chatOver('chat');
+    await controller.handle({ type: 'send', text: 'first' });
+    const firstId = posted.find((m) => m.type === 'assistantStart').id;
+    await controller.handle({ type: 'regenerate' });
+    assert.deepEqual(posted.find((m) => m.type === 'removeMessage'), { type: 'removeMessage', id: firstId });
+    assert.deepEqual(sent[1].messages, [{ role: 'user', content: 'first' }]);
+    await controller.handle({ type: 'send', text: 'second' });
+    assert.deepEqual(sent[2].messages.map((m) => m.role), ['user', 'assistant', 'user']);
+    assert.equal(sent[2].messages[1].content, 'You said: first');
+    assert.equal(sent[2].sessionId, 's1', 'the session id from the first answer is reused');
+    await sup.stop();
+  });
+
+  it('sends the selection along only when asked, fenced with its language', async () => {
+    const { sup, controller, sent } = await chatOver('chat', { path: 'src/a.py', languageId: 'python', text: 'def f():\n    return 1' });
+    await controller.handle({ type: 'send', text: 'plain' });
+    await controller.handle({ type: 'send', text: 'explain', includeSelection: true });
+    assert.equal(sent[0].messages.at(-1).content, 'plain');
+    assert.equal(sent[1].messages.at(-1).content, 'explain\n\nContext from src/a.py:\n```python\ndef f():\n    return 1\n```');
+    await sup.stop();
+  });
+
+  it('keeps a stopped partial answer in the conversation', async () => {
+    const { sup, controller, sent, onPost } = await chatOver('chat-slow');
+    const sending = controller.handle({ type: 'send', text: 'long' });
+    await waitFor(onPost, (m) => m.type === 'assistantDelta');
+    await controller.handle({ type: 'stop' });
+    await sending;
+    const slow = controller.handle({ type: 'send', text: 'next' });
+    await waitFor(onPost, (m) => m.type === 'assistantDelta');
+    await controller.handle({ type: 'stop' });
+    await slow;
+    assert.deepEqual(sent[1].messages.map((m) => m.role), ['user', 'assistant', 'user']);
+    assert.match(sent[1].messages[1].content, /^tick 0 /);
+    await sup.stop();
+  });
+});
+
 describe('webview messages', () => {
   it('accepts well-formed messages and drops everything else', () => {
     assert.deepEqual(lib.parseFromWebview({ type: 'send', text: 'hi', extra: 1 }), { type: 'send', text: 'hi' });
+    assert.deepEqual(lib.parseFromWebview({ type: 'send', text: 'hi', includeSelection: 'yes' }), { type: 'send', text: 'hi' });
+    assert.deepEqual(lib.parseFromWebview({ type: 'send', text: 'hi', includeSelection: true }), { type: 'send', text: 'hi', includeSelection: true });
+    assert.deepEqual(lib.parseFromWebview({ type: 'regenerate' }), { type: 'regenerate' });
     assert.deepEqual(lib.parseFromWebview({ type: 'newFile', code: 'x', language: 'python' }), { type: 'newFile', code: 'x', language: 'python' });
     for (const bad of [null, 'send', {}, { type: 'send' }, { type: 'send', text: '   ' }, { type: 'send', text: 5 },
       { type: 'newFile', code: 'x', language: '"><script>' }, { type: 'eval', code: '1' }, { type: 'openLink' }]) {

@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { chromium } from 'playwright-core';
+import { lib } from './support.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const clientRoot = path.resolve(here, '..');
@@ -33,11 +34,7 @@ function page(nonce, origin, withCsp) {
   return `<!DOCTYPE html><html><head><meta charset="UTF-8">
 ${withCsp ? `<meta http-equiv="Content-Security-Policy" content="${csp}">` : ''}
 <link rel="stylesheet" href="${origin}/chat.css"></head><body>
-<header id="header"><span id="model">EditorAssist</span><span id="badge" hidden></span><span id="speed"></span></header>
-<main id="log" role="log" aria-live="polite"></main>
-<div id="notice" role="status" hidden></div>
-<form id="composer"><textarea id="input" rows="3"></textarea>
-<div class="actions"><button type="button" id="stop" hidden>Stop</button><button type="submit" id="send">Send</button></div></form>
+${lib.chatBodyHtml()}
 <script nonce="${nonce}">
   window.__posted = []; window.__violations = []; let saved;
   document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.blockedURI + ' ' + e.violatedDirective + ' @' + e.lineNumber + ':' + e.columnNumber + ' ' + (e.sample || '')));
@@ -143,6 +140,25 @@ describe('chat webview (Chromium)', () => {
     await deliver(p, [{ type: 'assistantEnd', id: 'a1', finishReason: 'cancelled' }]);
     assert.equal(await p.locator('.finish.cancelled').innerText(), 'Stopped.');
     assert.equal(await p.locator('#stop').isHidden(), true);
+    await p.close();
+  });
+
+  it('shows the answering model, a Cloud badge only for cloud models, and offers Regenerate', async () => {
+    const { p } = await openChat();
+    await deliver(p, [{ type: 'assistantStart', id: 'a1' }, { type: 'assistantDelta', id: 'a1', delta: 'local answer' },
+      { type: 'assistantEnd', id: 'a1', finishReason: 'stop', model: 'local/qwen2.5-coder-1.5b-q8_0', privacy: 'onDevice' }]);
+    assert.equal(await p.locator('#model').innerText(), 'local/qwen2.5-coder-1.5b-q8_0');
+    assert.equal(await p.locator('#badge').isHidden(), true);
+    await p.locator('#regenerate').click();
+    assert.deepEqual(await p.evaluate(() => window.__posted.at(-1)), { type: 'regenerate' });
+    await deliver(p, [{ type: 'removeMessage', id: 'a1' }, ...stream('a2', 'cloud answer'.padEnd(20, '.'))]);
+    await deliver(p, [{ type: 'assistantEnd', id: 'a2', finishReason: 'stop', model: 'openai/gpt-4.1-mini', privacy: 'cloud' }]);
+    assert.equal(await p.locator('.msg.assistant').count(), 1, 'the regenerated answer replaced the old one');
+    assert.equal(await p.locator('#badge').innerText(), 'Cloud');
+    await p.locator('#include-selection').check();
+    await p.locator('#input').fill('explain this');
+    await p.locator('#input').press('Enter');
+    assert.deepEqual(await p.evaluate(() => window.__posted.at(-1)), { type: 'send', text: 'explain this', includeSelection: true });
     await p.close();
   });
 

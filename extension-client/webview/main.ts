@@ -25,6 +25,10 @@ const stopButton = $<HTMLButtonElement>('stop');
 const sendButton = $<HTMLButtonElement>('send');
 const notice = $<HTMLElement>('notice');
 const speed = $<HTMLElement>('speed');
+const modelLabel = $<HTMLElement>('model');
+const badge = $<HTMLElement>('badge');
+const regenerateButton = $<HTMLButtonElement>('regenerate');
+const includeSelection = $<HTMLInputElement>('include-selection');
 
 const PURIFY: Config & { RETURN_DOM_FRAGMENT: true } = {
   USE_PROFILES: { html: true },
@@ -150,6 +154,16 @@ function showUser(id: string, text: string): void {
 function setBusy(busy: boolean): void {
   stopButton.hidden = !busy;
   sendButton.disabled = busy;
+  regenerateButton.hidden = busy || !log.querySelector('.msg.assistant');
+}
+
+/** The header: which model answered, and a warning badge when it runs in the cloud. */
+function showModel(model: string | undefined, privacy: string | undefined): void {
+  if (model) modelLabel.textContent = model;
+  const cloud = privacy === 'cloud';
+  badge.hidden = !cloud;
+  badge.textContent = cloud ? 'Cloud' : '';
+  badge.title = cloud ? 'Prompts and code are sent to this provider.' : '';
 }
 
 function saveMessage(m: SavedMessage): void {
@@ -195,14 +209,21 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
       }
       renderers.delete(m.id);
       speed.textContent = m.tokensPerSecond ? `${m.tokensPerSecond.toFixed(1)} tok/s` : '';
+      showModel(m.model, m.privacy);
       setBusy(false);
       break;
     }
+    case 'removeMessage':
+      log.querySelector(`.msg[data-id="${CSS.escape(m.id)}"]`)?.remove();
+      state.messages = state.messages.filter((x) => x.id !== m.id);
+      vscode.setState(state);
+      break;
     case 'notice':
       showNotice(m.level, m.text);
       break;
     case 'clear':
       log.replaceChildren();
+      regenerateButton.hidden = true;
       state = { messages: [] };
       vscode.setState(state);
       notice.hidden = true;
@@ -215,7 +236,7 @@ form.addEventListener('submit', (e) => {
   const text = input.value;
   if (!text.trim() || sendButton.disabled) return;
   input.value = '';
-  vscode.postMessage({ type: 'send', text });
+  vscode.postMessage(includeSelection.checked ? { type: 'send', text, includeSelection: true } : { type: 'send', text });
 });
 input.addEventListener('keydown', (e) => {
   if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
@@ -226,6 +247,7 @@ input.addEventListener('keydown', (e) => {
   }
 });
 stopButton.addEventListener('click', () => vscode.postMessage({ type: 'stop' }));
+regenerateButton.addEventListener('click', () => vscode.postMessage({ type: 'regenerate' }));
 
 log.addEventListener('click', (e) => {
   const target = e.target as HTMLElement;
@@ -253,5 +275,6 @@ for (const m of state.messages) {
     r.flush();
   }
 }
+setBusy(false);
 vscode.postMessage({ type: 'ready' });
 input.focus();

@@ -38,7 +38,7 @@ export function plain(text) {
 }
 
 /** Runs a command through the command palette (F1), as a person would. */
-export async function runCommand(page, title, { timeoutMs = 20_000 } = {}) {
+export async function runCommand(page, title, { timeoutMs = 20_000, opensQuickInput = false } = {}) {
   await page.keyboard.press('Escape');
   await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 }, trial: false }).catch(() => undefined);
   await page.keyboard.press('F1');
@@ -48,6 +48,11 @@ export async function runCommand(page, title, { timeoutMs = 20_000 } = {}) {
   const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: title }).first();
   await row.waitFor({ state: 'visible', timeout: timeoutMs });
   await row.click();
+  if (opensQuickInput) {
+    // The command asks in a quick input of its own: wait until the palette's text is gone.
+    await pollUntil(() => input.inputValue().catch(() => '>'), (v) => v.length > 0 && !v.startsWith('>'), { timeoutMs, what: `${title} to open its input` });
+    return;
+  }
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: timeoutMs });
 }
 

@@ -22,6 +22,8 @@ const folder = path.resolve(process.argv[2] ?? repoRoot);
 if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new Error(`not a folder: ${folder}`);
 const port = Number.parseInt(process.env.PORT ?? '8080', 10);
 
+// No native libraries in this VSIX: the profile lives inside the repository, and the sidecar
+// finds llama.cpp in its node_modules/@node-llama-cpp (it searches every folder above it).
 const vsix = await packageVsix({ sidecarFromBuild: true, nativeLibs: false, out: path.join(toolsDir, 'start', 'editorassist.vsix') });
 const profile = prepareProfile({ vsix, root: path.join(toolsDir, 'start-profile') });
 const server = await startCodeServer({ profile, folder, port, logFile: path.join(toolsDir, 'start', 'code-server.log'), env: { EDITORASSIST_SIDECAR: '' } });

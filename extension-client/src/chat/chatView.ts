@@ -4,7 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { SidecarSupervisor } from '../sidecar/supervisor';
-import { ChatController } from './controller';
+import { ChatController, type ChatContext } from './controller';
+import { chatBodyHtml } from './html';
 import { isOpenableUrl, parseFromWebview, type FromWebview, type ToWebview } from './messages';
 
 export const CHAT_VIEW_ID = 'editorAssist.chat';
@@ -14,7 +15,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   private readonly controller: ChatController;
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly extensionUri: vscode.Uri, sidecar: SidecarSupervisor) {
+  constructor(private readonly extensionUri: vscode.Uri, sidecar: SidecarSupervisor, activeModel: () => string | undefined) {
     this.controller = new ChatController({
       request: (def, params, token) => sidecar.request(def, params, token),
       onNotification: (method, handler) => sidecar.onNotification(method, handler),
@@ -22,7 +23,10 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         const m = sidecar.state === 'running' ? sidecar.serverInfo?.capabilities?.methods : undefined;
         return Array.isArray(m) ? (m as string[]) : undefined;
       },
-    }, (m) => this.post(m));
+    }, (m) => this.post(m), () => editorContext(), () => ({
+      model: activeModel(),
+      maxTokens: vscode.workspace.getConfiguration('editorAssist.chat').get<number>('maxTokens') || undefined,
+    }));
     // Tell the webview when chat becomes (un)available as the sidecar comes and goes.
     this.disposables.push(sidecar.onDidChangeState(() => this.post({ type: 'state', ...this.controller.availability() })));
   }
@@ -111,15 +115,25 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
 <title>EditorAssist Chat</title>
 </head>
 <body>
-<header id="header"><span id="model">EditorAssist</span><span id="badge" hidden></span><span id="speed"></span></header>
-<main id="log" role="log" aria-live="polite"></main>
-<div id="notice" role="status" hidden></div>
-<form id="composer">
-  <textarea id="input" rows="3" placeholder="Ask EditorAssist… (Enter to send, Shift+Enter for a new line)" aria-label="Message"></textarea>
-  <div class="actions"><button type="button" id="stop" hidden>Stop</button><button type="submit" id="send">Send</button></div>
-</form>
+${chatBodyHtml()}
 <script nonce="${nonce}" src="${script}"></script>
 </body>
 </html>`;
   }
+}
+
+const MAX_CONTEXT_CHARS = 20_000;
+
+/** The selection in the active editor, or the whole file when nothing is selected. */
+function editorContext(): ChatContext | undefined {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) return undefined;
+  const doc = editor.document;
+  const text = editor.selection.isEmpty ? doc.getText() : doc.getText(editor.selection);
+  if (!text.trim()) return undefined;
+  return {
+    path: vscode.workspace.asRelativePath(doc.uri),
+    languageId: doc.languageId,
+    text: text.length > MAX_CONTEXT_CHARS ? `${text.slice(0, MAX_CONTEXT_CHARS)}\n… (truncated)` : text,
+  };
 }

@@ -8,6 +8,20 @@ import type { Disposable } from '../sidecar/events';
 import type { FromWebview, ToWebview } from './messages';
 
 /** The one thing chat needs from the sidecar layer (SidecarSupervisor satisfies it). */
+/** Code the user chose to send along (the selection, or the current file). */
+export interface ChatContext {
+  path: string;
+  languageId: string;
+  text: string;
+}
+
+/** The user message sent to the model: the question, then the context it refers to. */
+export function withContext(text: string, context: ChatContext | undefined): string {
+  if (!context) return text;
+  const fence = context.text.includes('```') ? '````' : '```';
+  return `${text}\n\nContext from ${context.path}:\n${fence}${context.languageId}\n${context.text}\n${fence}`;
+}
+
 export interface ChatTransport {
   request<P, R>(def: RequestDef<P, R>, params: P, token?: CancellationTokenSource['token']): Promise<R>;
   onNotification(method: string, handler: (params: unknown) => void): Disposable;
@@ -19,11 +33,21 @@ export class ChatController implements Disposable {
   private history: ChatMessage[] = [];
   private sessionId: string | undefined;
   private inflight: { id: string; cts: CancellationTokenSource } | undefined;
-  private readonly streams = new Map<string, string>(); // streamId → assistant message id
+  /** streamId → the assistant message it feeds and the text streamed so far. */
+  private readonly streams = new Map<string, { id: string; text: string }>();
   private readonly subscription: Disposable;
   private counter = 0;
 
-  constructor(private readonly transport: ChatTransport, private readonly post: (m: ToWebview) => void) {
+  private lastAssistantId: string | undefined;
+
+  constructor(
+    private readonly transport: ChatTransport,
+    private readonly post: (m: ToWebview) => void,
+    /** Supplies the editor context when the user asks for it (the view provider's job). */
+    private readonly context: () => ChatContext | undefined = () => undefined,
+    /** The model to ask and generation limits; absent model: the sidecar's choice. */
+    private readonly options: () => { model?: string; maxTokens?: number } = () => ({}),
+  ) {
     this.subscription = transport.onNotification(Notifications.chatDelta.method, (p) => this.onDelta(p));
   }
 
@@ -41,7 +65,9 @@ export class ChatController implements Disposable {
         this.post({ type: 'state', ...this.availability() });
         return;
       case 'send':
-        return this.send(msg.text);
+        return this.send(withContext(msg.text, msg.includeSelection ? this.context() : undefined));
+      case 'regenerate':
+        return this.regenerate();
       case 'stop':
         this.inflight?.cts.cancel();
         return;
@@ -57,6 +83,7 @@ export class ChatController implements Disposable {
     this.inflight?.cts.cancel();
     this.history = [];
     this.sessionId = undefined;
+    this.lastAssistantId = undefined;
     this.post({ type: 'clear' });
   }
 
@@ -66,33 +93,60 @@ export class ChatController implements Disposable {
   }
 
   private async send(text: string): Promise<void> {
+    if (!this.canAsk()) return;
+    const userId = this.nextId('u');
+    this.history.push({ role: 'user', content: text });
+    this.post({ type: 'userMessage', id: userId, text });
+    await this.ask();
+  }
+
+  /** Drops the last answer and asks again with the same conversation. */
+  private async regenerate(): Promise<void> {
+    if (!this.canAsk()) return;
+    if (this.history.at(-1)?.role === 'assistant') this.history.pop();
+    if (this.history.at(-1)?.role !== 'user') return; // nothing to regenerate
+    if (this.lastAssistantId) this.post({ type: 'removeMessage', id: this.lastAssistantId });
+    await this.ask();
+  }
+
+  private canAsk(): boolean {
     const avail = this.availability();
     if (!avail.available) {
       this.post({ type: 'notice', level: 'warning', text: avail.reason ?? 'Chat is not available.' });
-      return;
+      return false;
     }
     if (this.inflight) {
       this.post({ type: 'notice', level: 'info', text: 'Wait for the answer, or press Stop.' });
-      return;
+      return false;
     }
-    const userId = this.nextId('u');
+    return true;
+  }
+
+  private async ask(): Promise<void> {
     const id = this.nextId('a');
-    this.history.push({ role: 'user', content: text });
-    this.post({ type: 'userMessage', id: userId, text });
+    this.lastAssistantId = id;
     this.post({ type: 'assistantStart', id });
     const cts = new CancellationTokenSource();
     this.inflight = { id, cts };
     const streamId = id;
-    this.streams.set(streamId, id);
-    const params: ChatSendParams = { streamId, sessionId: this.sessionId, messages: [...this.history] };
+    const stream = { id, text: '' };
+    this.streams.set(streamId, stream);
+    const { model, maxTokens } = this.options();
+    const params: ChatSendParams = { streamId, sessionId: this.sessionId, model, messages: [...this.history] };
+    if (maxTokens) params.params = { maxTokens };
     try {
       const result: ChatSendResult = await this.transport.request(Requests.chatSend, params, cts.token);
       this.sessionId = result.sessionId ?? this.sessionId;
       this.history.push({ role: 'assistant', content: result.content });
-      this.post({ type: 'assistantEnd', id, finishReason: result.finishReason, tokensPerSecond: result.timings?.tokensPerSecond });
+      this.post({
+        type: 'assistantEnd', id, finishReason: result.finishReason,
+        tokensPerSecond: result.timings?.tokensPerSecond, model: result.model, privacy: result.privacy,
+      });
     } catch (e) {
       const code = (e as { code?: unknown }).code;
       if (code === ErrorCodes.RequestCancelled || cts.token.isCancellationRequested) {
+        // Keep what was shown: the conversation goes on from the partial answer.
+        if (stream.text) this.history.push({ role: 'assistant', content: stream.text });
         this.post({ type: 'assistantEnd', id, finishReason: 'cancelled' });
       } else {
         this.post({ type: 'assistantEnd', id, finishReason: 'error', error: e instanceof Error ? e.message : String(e) });
@@ -107,8 +161,10 @@ export class ChatController implements Disposable {
   private onDelta(raw: unknown): void {
     const p = raw as Partial<ChatDeltaParams> | undefined;
     if (!p || typeof p.streamId !== 'string' || typeof p.delta !== 'string') return;
-    const id = this.streams.get(p.streamId);
-    if (id) this.post({ type: 'assistantDelta', id, delta: p.delta });
+    const stream = this.streams.get(p.streamId);
+    if (!stream) return;
+    stream.text += p.delta;
+    this.post({ type: 'assistantDelta', id: stream.id, delta: p.delta });
   }
 
   private nextId(prefix: string): string {

@@ -2,7 +2,9 @@
 // direction, imported by both sides (webview/main.ts and chat/). The webview is untrusted
 // territory (it renders model output), so the extension validates what it receives.
 
-export type Privacy = 'onDevice' | 'loopback' | 'cloud';
+import type { Privacy } from '../protocol';
+
+export type { Privacy };
 export type FinishReason = 'stop' | 'length' | 'cancelled' | 'error';
 
 /** Extension → webview. */
@@ -11,14 +13,17 @@ export type ToWebview =
   | { type: 'userMessage'; id: string; text: string }
   | { type: 'assistantStart'; id: string }
   | { type: 'assistantDelta'; id: string; delta: string }
-  | { type: 'assistantEnd'; id: string; finishReason: FinishReason; error?: string; tokensPerSecond?: number }
+  | { type: 'assistantEnd'; id: string; finishReason: FinishReason; error?: string; tokensPerSecond?: number; model?: string; privacy?: Privacy }
+  /** Removes an assistant message (before it is regenerated). */
+  | { type: 'removeMessage'; id: string }
   | { type: 'notice'; level: 'info' | 'warning' | 'error'; text: string }
   | { type: 'clear' };
 
 /** Webview → extension. */
 export type FromWebview =
   | { type: 'ready' }
-  | { type: 'send'; text: string }
+  | { type: 'send'; text: string; includeSelection?: boolean }
+  | { type: 'regenerate' }
   | { type: 'stop' }
   | { type: 'newChat' }
   | { type: 'copyCode'; code: string }
@@ -34,10 +39,11 @@ export function parseFromWebview(raw: unknown): FromWebview | undefined {
   if (typeof raw !== 'object' || raw === null) return undefined;
   const m = raw as Record<string, unknown>;
   switch (m.type) {
-    case 'ready': case 'stop': case 'newChat':
+    case 'ready': case 'stop': case 'newChat': case 'regenerate':
       return { type: m.type };
     case 'send':
-      return str(m.text) && m.text.trim().length > 0 ? { type: 'send', text: m.text } : undefined;
+      if (!str(m.text) || m.text.trim().length === 0) return undefined;
+      return m.includeSelection === true ? { type: 'send', text: m.text, includeSelection: true } : { type: 'send', text: m.text };
     case 'copyCode': case 'insertCode':
       return str(m.code) ? { type: m.type, code: m.code } : undefined;
     case 'newFile':

@@ -13,5 +13,9 @@ export {
 } from './supervisor';
 export { formatSystemInfo } from '../system/format';
 export * as protocol from '../protocol';
-export { ChatController, type ChatTransport } from '../chat/controller';
+export { ChatController, withContext, type ChatContext, type ChatTransport } from '../chat/controller';
+export { chatBodyHtml } from '../chat/html';
 export { isOpenableUrl, parseFromWebview } from '../chat/messages';
+export { buildModelPicker, type PickerEntry } from '../models/picker';
+export { DownloadProgressMapper, formatDuration } from '../models/progress';
+export { CloudConsent, allowedInLocalOnly, describePrivacy } from '../privacy/privacy';

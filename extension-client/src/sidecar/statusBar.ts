@@ -14,10 +14,16 @@ export class SidecarStatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
   private readonly subscription: { dispose(): void };
 
-  constructor(private readonly sidecar: SidecarSupervisor) {
+  private readonly modelSubscription: { dispose(): void } | undefined;
+
+  constructor(
+    private readonly sidecar: SidecarSupervisor,
+    private readonly model: { readonly ref: string | undefined; onDidChange?: vscode.Event<string | undefined> } = { ref: undefined },
+  ) {
     this.item = vscode.window.createStatusBarItem('editorAssist.status', vscode.StatusBarAlignment.Right, 100);
     this.item.name = 'EditorAssist';
     this.subscription = sidecar.onDidChangeState(() => this.render());
+    this.modelSubscription = model.onDidChange?.(() => this.render());
     this.render();
     this.item.show();
   }
@@ -25,11 +31,13 @@ export class SidecarStatusBar implements vscode.Disposable {
   private render(): void {
     const state = this.sidecar.state;
     const info = this.sidecar.serverInfo;
-    this.item.text = state === 'running' ? `${ICONS.running} EditorAssist` : `${ICONS[state]} EditorAssist: ${state}`;
+    const model = this.model.ref;
+    this.item.text = state === 'running' ? `${ICONS.running} ${model ?? 'EditorAssist'}` : `${ICONS[state]} EditorAssist: ${state}`;
     this.item.accessibilityInformation = { label: `EditorAssist: ${state}`, role: 'button' };
     const tooltip = new vscode.MarkdownString(undefined, true);
     tooltip.appendMarkdown(`**EditorAssist** sidecar: ${state}`);
     if (info) tooltip.appendMarkdown(`\n\n${info.serverInfo.name} ${info.serverInfo.version} · protocol ${info.protocolVersion}`);
+    tooltip.appendMarkdown(`\n\nChat model: ${model ? `\`${model}\`` : 'none (EditorAssist: Load Model File…)'}`);
     tooltip.appendMarkdown(state === 'running' ? '\n\nClick for system information.' : '\n\nClick to show the logs.');
     this.item.tooltip = tooltip;
     this.item.command = state === 'running' ? Commands.showSystemInfo : Commands.showLogs;
@@ -38,6 +46,7 @@ export class SidecarStatusBar implements vscode.Disposable {
 
   dispose(): void {
     this.subscription.dispose();
+    this.modelSubscription?.dispose();
     this.item.dispose();
   }
 }

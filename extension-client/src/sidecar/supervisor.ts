@@ -192,12 +192,20 @@ export class SidecarSupervisor implements Disposable {
     void (params === undefined ? gen.connection.sendNotification(def.method) : gen.connection.sendNotification(def.method, params));
   }
 
-  /** Registers a handler for a server → client notification on every (re)started connection. */
+  /**
+   * Registers the handler for a server → client notification, on the live connection and on
+   * every restarted one. One handler per method: a feature owns its notifications.
+   */
   onNotification(method: string, handler: (params: unknown) => void): Disposable {
     this.notificationHandlers.set(method, handler);
     const gen = this.current;
-    if (gen && !gen.hasExited) gen.connection.onNotification(method, handler);
-    return { dispose: () => this.notificationHandlers.delete(method) };
+    const live = gen && !gen.hasExited ? gen.connection.onNotification(method, handler) : undefined;
+    return {
+      dispose: () => {
+        live?.dispose();
+        if (this.notificationHandlers.get(method) === handler) this.notificationHandlers.delete(method);
+      },
+    };
   }
   private readonly notificationHandlers = new Map<string, (params: unknown) => void>();
 

@@ -10,6 +10,7 @@ export function describeError(e: unknown): string {
     // Branch on codes, never on message text.
     if (code === ErrorCodes.RequestCancelled) return 'The request was cancelled.';
     if (code === ErrorCodes.MethodNotFound) return 'This sidecar does not support the request; is it out of date?';
+    if (code === ErrorCodes.InvalidModelFile) return `${message} (not a usable GGUF model file)`;
     return `${message} (code ${code})`;
   }
   return message;

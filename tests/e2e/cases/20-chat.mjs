@@ -1,11 +1,20 @@
-// The chat view: it opens from the activity bar and renders its webview under the strict CSP.
-// Until the sidecar offers chat/send it must say so instead of pretending.
+// The chat view against the real sidecar and its local runtime: the view opens under the
+// strict CSP; without a model the sidecar's answer (1001) is shown; a GGUF test model loaded
+// with "Load Model File…" answers, streamed, with its name and speed in the header.
 import assert from 'node:assert/strict';
-import { plain } from '../workbench.mjs';
+import path from 'node:path';
+import { writeTestModel } from '../../tools/common.mjs';
+import { clearNotifications, plain, pollUntil, runCommand, waitForNotification } from '../workbench.mjs';
 
 /** The chat webview's document (VS Code nests it in two iframes). */
 export function chatFrame(page) {
   return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+}
+
+async function ask(page, text) {
+  const input = chatFrame(page).locator('#composer textarea');
+  await input.fill(text);
+  await input.press('Enter');
 }
 
 export default [
@@ -16,8 +25,7 @@ export default [
       await page.locator('.statusbar [aria-label="EditorAssist: running"]').first().waitFor({ state: 'visible', timeout: 60_000 });
       await page.locator('.activitybar [aria-label^="EditorAssist"]').first().click();
       const frame = chatFrame(page);
-      const input = frame.locator('#composer textarea');
-      await input.waitFor({ state: 'visible', timeout: 30_000 });
+      await frame.locator('#composer textarea').waitFor({ state: 'visible', timeout: 30_000 });
       const csp = await frame.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
       assert.match(csp, /default-src 'none'/);
       assert.match(csp, /script-src 'nonce-[A-Za-z0-9+/=]{16,}'(;|$)/);
@@ -33,17 +41,55 @@ export default [
     },
   },
   {
-    name: 'sending a message says plainly that this sidecar cannot chat yet',
+    name: 'without a model, the answer says to choose one (the sidecar\'s 1001)',
     async run({ page, shot }) {
+      await ask(page, 'Hello, EditorAssist');
       const frame = chatFrame(page);
-      const input = frame.locator('#composer textarea');
-      await input.fill('Hello, EditorAssist');
+      const error = frame.locator('.msg.assistant .finish.error').last();
+      await error.waitFor({ state: 'visible', timeout: 30_000 });
+      assert.match(plain(await error.innerText()), /No model selected/);
+      await shot('chat-no-model');
+    },
+  },
+  {
+    name: 'a GGUF loaded with "Load Model File…" answers in the chat, streamed',
+    async run({ page, profile, shot, metrics }) {
+      const model = writeTestModel(path.join(profile.base, 'e2e-tiny.gguf'));
+      await clearNotifications(page);
+      await runCommand(page, 'EditorAssist: Load Model File…', { opensQuickInput: true });
+      // code-server's open dialog is VS Code's simple file dialog: a path in a quick input.
+      const input = page.locator('.quick-input-widget .quick-input-box input');
+      await input.waitFor({ state: 'visible', timeout: 20_000 });
+      // The dialog fills in its start folder asynchronously: type until our path sticks.
+      await pollUntil(async () => { await input.fill(model); return input.inputValue(); }, (v) => v === model,
+        { what: 'the model path in the open dialog', intervalMs: 300 });
+      await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: path.basename(model) }).first()
+        .waitFor({ state: 'visible', timeout: 20_000 });
       await input.press('Enter');
-      const notice = frame.locator('#notice');
-      await notice.waitFor({ state: 'visible', timeout: 10_000 });
-      assert.match(plain(await notice.innerText()), /does not offer chat yet/);
-      assert.equal(await frame.locator('.msg').count(), 0, 'no fake conversation is shown');
-      await shot('chat-unavailable');
+      const loaded = await waitForNotification(page, /is loaded/, { timeoutMs: 120_000 });
+      const ref = /(local\/[\w.-]+) is loaded/.exec(loaded)?.[1];
+      assert.ok(ref, loaded);
+      // The status bar names the chat model now.
+      await page.locator('.statusbar [aria-label="EditorAssist: running"]', { hasText: ref }).first().waitFor({ state: 'visible', timeout: 10_000 });
+
+      const frame = chatFrame(page);
+      // Clicking the activity-bar icon of a view that is already open would close it.
+      if (!(await frame.locator('#composer textarea').isVisible().catch(() => false))) {
+        await page.locator('.activitybar [aria-label^="EditorAssist"]').first().click();
+      }
+      const t0 = Date.now();
+      await ask(page, 'Say hello');
+      const answers = frame.locator('.msg.assistant');
+      const last = answers.last();
+      // The answer streams: text shows before the end (Stop is visible while it streams).
+      await pollUntil(async () => (await last.locator('.body').innerText()).trim().length, (n) => n > 0, { timeoutMs: 120_000, what: 'streamed text' });
+      await frame.locator('#stop').waitFor({ state: 'hidden', timeout: 120_000 });
+      metrics.chatAnswerMs = Date.now() - t0;
+      assert.equal(await last.locator('.finish.error').count(), 0, await last.innerText());
+      assert.equal(plain(await frame.locator('#model').innerText()), ref);
+      assert.match(plain(await frame.locator('#speed').innerText()), /^\d+(\.\d)? tok\/s$/);
+      assert.equal(await frame.locator('#badge').isHidden(), true, 'an on-device model carries no cloud badge');
+      await shot('chat-answer');
     },
   },
 ];
