@@ -115,6 +115,14 @@ public sealed class ChatRouter(ProviderRegistry registry, ModelDiscovery discove
             };
         }
 
+        if (last is not null && string.IsNullOrEmpty(request.Model) && skipped.All(x => x.Code == (int)ErrorCode.ProviderUnavailable))
+        {
+            // The user chose nothing and only guessed-at servers (default local ports) were tried:
+            // "Ollama is not running" would mislead someone who never set Ollama up.
+            throw new EditorAssistException(ErrorCode.ModelNotFound,
+                $"No model selected: choose one with \"EditorAssist: Select Model\", load a GGUF file, or configure a provider. (Tried: {string.Join("; ", skipped.Select(x => $"{x.ProviderId}: {x.Reason}"))})")
+            { Details = new Dictionary<string, object?> { ["providers"] = string.Join(",", skipped.Select(x => x.ProviderId)) } };
+        }
         if (last is not null)
         {
             if (skipped.Count <= 1) throw last;

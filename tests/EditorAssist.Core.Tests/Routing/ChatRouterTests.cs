@@ -71,6 +71,23 @@ public class ChatRouterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task With_no_model_chosen_and_only_unreachable_default_servers_the_error_says_to_choose_a_model()
+    {
+        using var bed = new TestBed(sqlite: true);
+        // Point every loopback preset at a port nothing listens on, so the test does not depend on
+        // what happens to run on this machine.
+        var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        foreach (var p in bed.Registry.Providers.Where(p => p.Descriptor.DefaultBaseUrl?.Contains("127.0.0.1") == true || p.Descriptor.DefaultBaseUrl?.Contains("localhost") == true))
+            bed.Registry.Configure(p.Descriptor.Id, $"http://127.0.0.1:{port}/v1", null);
+        var ex = await Assert.ThrowsAsync<EditorAssistException>(() => Send(bed, null));
+        Assert.Equal(ErrorCode.ModelNotFound, ex.Code);
+        Assert.StartsWith("No model selected", ex.Message);
+    }
+
+    [Fact]
     public async Task Falls_back_to_the_next_provider_when_the_first_fails_before_any_token()
     {
         using var bed = new TestBed();
