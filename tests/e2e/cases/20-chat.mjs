@@ -77,10 +77,13 @@ export default [
       if (!(await frame.locator('#composer textarea').isVisible().catch(() => false))) {
         await page.locator('.activitybar [aria-label^="EditorAssist"]').first().click();
       }
+      const answers = frame.locator('.msg.assistant');
+      // The previous case left an (error) answer: wait for a new one, not that one.
+      const before = await answers.count();
       const t0 = Date.now();
       await ask(page, 'Say hello');
-      const answers = frame.locator('.msg.assistant');
-      const last = answers.last();
+      await pollUntil(() => answers.count(), (n) => n > before, { timeoutMs: 30_000, what: 'a new assistant message' });
+      const last = answers.nth(before);
       // The answer streams: text shows before the end (Stop is visible while it streams).
       await pollUntil(async () => (await last.locator('.body').innerText()).trim().length, (n) => n > 0, { timeoutMs: 120_000, what: 'streamed text' });
       await frame.locator('#stop').waitFor({ state: 'hidden', timeout: 120_000 });
