@@ -30,7 +30,8 @@ public static class ProviderErrors
             var detail = ExtractMessage(body);
             if (status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
             {
-                return context.ApiKey is null && d.RequiresApiKey
+                // No key was sent: the server wants one (a vLLM or llama-server started with --api-key, too).
+                return context.ApiKey is null
                     ? Missing(d)
                     : Create(ErrorCode.ApiKeyRejected, d, $"{d.DisplayName} rejected the API key (HTTP {code}){Suffix(detail)}. Check or replace the key.");
             }

@@ -87,9 +87,19 @@ public sealed class ProviderRegistry
                 url = baseUrl.TrimEnd('/');
             }
         }
-        State.SetConfig(id, new ProviderConfig(url, options ?? current.Options));
+        State.SetConfig(id, new ProviderConfig(url, options is null ? current.Options : Merge(current.Options, options)));
         return ContextFor(id);
     }
+
+    /// <summary>Options named in an update replace the stored ones; options left out (null) are kept.</summary>
+    private static ProviderOptions Merge(ProviderOptions current, ProviderOptions update) => new()
+    {
+        DefaultModel = update.DefaultModel ?? current.DefaultModel,
+        RequestTimeoutMs = update.RequestTimeoutMs ?? current.RequestTimeoutMs,
+        StreamIdleTimeoutMs = update.StreamIdleTimeoutMs ?? current.StreamIdleTimeoutMs,
+        MaxRetries = update.MaxRetries ?? current.MaxRetries,
+        Enabled = update.Enabled ?? current.Enabled,
+    };
 
     /// <summary>Makes the built-in implementation for a preset (by its wire format).</summary>
     public static IChatProvider Create(ProviderDescriptor d, ProviderHttp http) => d.Api switch

@@ -157,6 +157,29 @@ public class OpenAiCompatibleProviderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_keyless_preset_whose_server_wants_a_key_gets_1004_then_works_with_one()
+    {
+        _bed.Registry.Configure("vllm", _server.BaseUrl, new ProviderOptions { MaxRetries = 0 });
+        _server.Enqueue(new StatusReply(401, """{"error":"Unauthorized"}"""));
+        Assert.Equal(ErrorCode.ApiKeyMissing, (await TestBed.Fails(() => _bed.ChatAsync("vllm"))).Code);
+        _bed.Keys.Set("vllm", "vllm-server-token-123456");
+        Assert.Equal("Hello, world", (await _bed.ChatAsync("vllm")).Text);
+        Assert.Equal("Bearer vllm-server-token-123456", _server.Requests[^1].Headers["authorization"]);
+    }
+
+    [Fact]
+    public void Configure_merges_options_and_validates_the_url()
+    {
+        _bed.Registry.Configure("vllm", null, new ProviderOptions { DefaultModel = "a", MaxRetries = 1 });
+        _bed.Registry.Configure("vllm", null, new ProviderOptions { MaxRetries = 3 });
+        Assert.Equal(new ProviderOptions { DefaultModel = "a", MaxRetries = 3 }, _bed.Context("vllm").Options);
+        Assert.Throws<ArgumentException>(() => _bed.Registry.Configure("vllm", "ftp://x", null));
+        Assert.Throws<ArgumentException>(() => _bed.Registry.Configure("vllm", "https://user:sk-secret@host/v1", null));
+        _bed.Registry.Configure("vllm", "", null);
+        Assert.Equal("http://127.0.0.1:8000/v1", _bed.Context("vllm").BaseUrl);
+    }
+
+    [Fact]
     public async Task Missing_key_is_1004_before_any_request()
     {
         _bed.Keys.Set("openai", null);
