@@ -14,11 +14,15 @@ namespace EditorAssist.Server.Handlers;
 /// <see cref="ApiKeyStore"/> (memory); configuration, the model cache and the router policy persist in SQLite.
 /// </summary>
 internal sealed class ProvidersModule(
-    ProviderRegistry registry,
-    ModelDiscovery discovery,
+    Lazy<ProviderRegistry> lazyRegistry,
+    Lazy<ModelDiscovery> lazyDiscovery,
     SessionStoreAccessor storeAccessor,
     ILogger<ProvidersModule> logger) : IRpcModule
 {
+    // Lazy: the registry (presets, SDK types) is built on the first provider call, not at process start.
+    private ProviderRegistry Registry => lazyRegistry.Value;
+    private ModelDiscovery Discovery => lazyDiscovery.Value;
+
     private readonly Dictionary<string, ProviderStatus> _lastCheck = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
@@ -35,9 +39,9 @@ internal sealed class ProvidersModule(
 
         connection.AddRequestHandler(Protocol.Methods.ProvidersList, json.ProvidersListParams, json.ListProviderDto, async (p, _, ct) =>
         {
-            var tasks = registry.Providers.Select(async provider =>
+            var tasks = Registry.Providers.Select(async provider =>
             {
-                var context = registry.ContextFor(provider.Descriptor.Id);
+                var context = Registry.ContextFor(provider.Descriptor.Id);
                 ProviderStatus? status = null;
                 if (provider.Descriptor.RequiresApiKey && context.ApiKey is null)
                     status = new ProviderStatus(Availability.No, ProviderErrors.Missing(provider.Descriptor).Message);
@@ -52,8 +56,8 @@ internal sealed class ProvidersModule(
 
         connection.AddRequestHandler(Protocol.Methods.ProvidersSetApiKey, json.SetApiKeyParams, json.EmptyResult, (p, _, _) =>
         {
-            var provider = registry.Get(p.ProviderId);
-            registry.Keys.Set(p.ProviderId, p.ApiKey);
+            var provider = Registry.Get(p.ProviderId);
+            Registry.Keys.Set(p.ProviderId, p.ApiKey);
             lock (_lock) _lastCheck.Remove(p.ProviderId);
             // Never the key itself, not even its length.
             logger.LogInformation("API key for {Provider} {Action}.", provider.Descriptor.Id, string.IsNullOrWhiteSpace(p.ApiKey) ? "removed" : "set (memory only)");
@@ -66,7 +70,7 @@ internal sealed class ProvidersModule(
             ProviderContext context;
             try
             {
-                context = registry.Configure(p.ProviderId, p.BaseUrl, p.Options is null ? null : ProviderWire.Options(p.Options));
+                context = Registry.Configure(p.ProviderId, p.BaseUrl, p.Options is null ? null : ProviderWire.Options(p.Options));
             }
             catch (ArgumentException ex)
             {
@@ -74,21 +78,21 @@ internal sealed class ProvidersModule(
             }
             lock (_lock) _lastCheck.Remove(p.ProviderId);
             connection.Notify(Protocol.Methods.ProvidersDidChange, new ProviderChangedDto(p.ProviderId), json.ProviderChangedDto);
-            return ValueTask.FromResult(ToDto(registry.Get(p.ProviderId), context, new ProviderStatus(Availability.Unknown)));
+            return ValueTask.FromResult(ToDto(Registry.Get(p.ProviderId), context, new ProviderStatus(Availability.Unknown)));
         });
 
         connection.AddRequestHandler(Protocol.Methods.ProvidersCheck, json.ProviderIdParams, json.CheckResultDto, async (p, _, ct) =>
         {
-            var provider = registry.Get(p.ProviderId);
-            var status = await CheckAsync(provider, registry.ContextFor(p.ProviderId), ct).ConfigureAwait(false);
+            var provider = Registry.Get(p.ProviderId);
+            var status = await CheckAsync(provider, Registry.ContextFor(p.ProviderId), ct).ConfigureAwait(false);
             return new CheckResultDto(ProviderWire.Availability(status.Availability), status.Reason, status.LatencyMs);
         });
 
         connection.AddRequestHandler(Protocol.Methods.ModelsList, json.ModelsListParams, json.ModelsListResult, async (p, _, ct) =>
         {
             IReadOnlyList<ProviderModels> lists = p.ProviderId is { Length: > 0 } id
-                ? [await discovery.ListAsync(id, p.Refresh, ct).ConfigureAwait(false)]
-                : await discovery.ListAllAsync(p.Refresh, ct).ConfigureAwait(false);
+                ? [await Discovery.ListAsync(id, p.Refresh, ct).ConfigureAwait(false)]
+                : await Discovery.ListAllAsync(p.Refresh, ct).ConfigureAwait(false);
             var models = lists.SelectMany(l => l.Models.Select(m => new ModelDto
             {
                 Ref = $"{l.ProviderId}/{m.Id}",
@@ -107,18 +111,18 @@ internal sealed class ProvidersModule(
         });
 
         connection.AddRequestHandler(Protocol.Methods.RouterGet, json.RouterDto, (_, _) =>
-            ValueTask.FromResult(ProviderWire.Router(registry.State.GetRouterPolicy())));
+            ValueTask.FromResult(ProviderWire.Router(Registry.State.GetRouterPolicy())));
 
         connection.AddRequestHandler(Protocol.Methods.RouterSet, json.RouterDto, json.RouterDto, (p, _, _) =>
         {
-            var current = registry.State.GetRouterPolicy();
+            var current = Registry.State.GetRouterPolicy();
             var strategy = current.Strategy;
             if (p.Strategy is not null && !RouterPolicy.TryParseStrategy(p.Strategy, out strategy))
                 throw new RpcException(ErrorCodes.InvalidParams, $"Invalid params for '{Protocol.Methods.RouterSet}': strategy must be preferLocal, cloudFirst or localOnly.");
-            if (p.Order is { } order && order.FirstOrDefault(id => !registry.TryGet(id, out _)) is { } unknown)
+            if (p.Order is { } order && order.FirstOrDefault(id => !Registry.TryGet(id, out _)) is { } unknown)
                 throw new RpcException(ErrorCodes.InvalidParams, $"Invalid params for '{Protocol.Methods.RouterSet}': unknown provider '{unknown}' in order.");
             var policy = current with { Strategy = strategy, Fallback = p.Fallback ?? current.Fallback, Order = p.Order ?? current.Order };
-            registry.State.SetRouterPolicy(policy);
+            Registry.State.SetRouterPolicy(policy);
             logger.LogInformation("Routing policy: {Strategy}, fallback {Fallback}.", RouterPolicy.ToWire(policy.Strategy), policy.Fallback);
             return ValueTask.FromResult(ProviderWire.Router(policy));
         });
