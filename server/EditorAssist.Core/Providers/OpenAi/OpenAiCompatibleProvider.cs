@@ -48,7 +48,7 @@ public class OpenAiCompatibleProvider(ProviderDescriptor descriptor, ProviderHtt
 
     private async IAsyncEnumerable<ChatChunk> Stream(ProviderContext context, ChatRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var call = Http.Create(context.Options);
+        using var call = Http.Create(context);
         var client = CreateChatClient(context, request.Model, call.Client);
         var messages = request.Messages.Select(ToSdk).ToList();
         var options = ToSdk(request.Params, Descriptor.MaxTokensField);
