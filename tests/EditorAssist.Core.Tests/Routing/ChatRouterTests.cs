@@ -178,6 +178,13 @@ public class ChatRouterTests : IAsyncLifetime
         var (preferLocal, _) = await Send(bed, null);
         Assert.Equal("local/tiny-q8_0", preferLocal.Model);
 
+        // preferLocal: on-device, then loopback servers, then cloud; an explicit order goes first.
+        var local = bed.Router.Ordered(new RouterPolicy()).Select(p => bed.Context(p.Descriptor.Id).Privacy).ToList();
+        Assert.Equal(PrivacyClass.OnDevice, local[0]);
+        Assert.Equal(local.OrderBy(p => p).ToList(), local);
+        var pinned = bed.Router.Ordered(new RouterPolicy { Order = ["groq", "ollama"] });
+        Assert.Equal(["groq", "ollama", "local"], pinned.Take(3).Select(p => p.Descriptor.Id));
+
         var ordered = bed.Router.Ordered(new RouterPolicy { Strategy = RoutingStrategy.CloudFirst });
         Assert.Equal(PrivacyClass.Cloud, bed.Context(ordered[0].Descriptor.Id).Privacy);
         Assert.Equal("local", ordered[^1].Descriptor.Id);
