@@ -48,7 +48,7 @@ public sealed class ProviderRegistry
     public IChatProvider Get(string id) => _byId.TryGetValue(id, out var p)
         ? p
         : throw new EditorAssistException(ErrorCode.ModelNotFound, $"There is no provider '{id}'. Known providers: {string.Join(", ", _byId.Keys)}.")
-        { Details = new Dictionary<string, object?> { ["providerId"] = id, ["reason"] = "unknownProvider" } };
+        { Details = new Dictionary<string, object?> { ["providerId"] = id, ["cause"] = "unknownProvider" } };
 
     /// <summary>The provider's current configuration, key and privacy class, for one call.</summary>
     public ProviderContext ContextFor(string id)
@@ -124,7 +124,7 @@ public sealed class ProviderRegistry
         var slash = modelRef.IndexOf('/', StringComparison.Ordinal);
         if (slash <= 0 || slash == modelRef.Length - 1)
             throw new EditorAssistException(ErrorCode.ModelNotFound, $"'{modelRef}' is not a model reference; expected \"<providerId>/<modelId>\".")
-            { Details = new Dictionary<string, object?> { ["reason"] = "invalidRef" } };
+            { Details = new Dictionary<string, object?> { ["cause"] = "invalidRef" } };
         return (modelRef[..slash], modelRef[(slash + 1)..]);
     }
 }

@@ -218,7 +218,7 @@ public class OpenAiCompatibleProviderTests : IAsyncLifetime
             }
         });
         Assert.Equal(ErrorCode.ProviderUnavailable, ex.Code);
-        Assert.Equal("streamBroken", ex.Details!["reason"]);
+        Assert.Equal("streamBroken", ex.Details!["cause"]);
         Assert.Equal(["partial ", "answer "], received);
         Assert.Equal(1, _server.ChatRequests);
         Assert.Empty(_bed.Delays);
@@ -231,7 +231,7 @@ public class OpenAiCompatibleProviderTests : IAsyncLifetime
         _server.Enqueue(new HangReply(), new HangReply());
         var ex = await TestBed.Fails(() => _bed.ChatAsync("openai"));
         Assert.Equal(ErrorCode.ProviderUnavailable, ex.Code);
-        Assert.Equal("timeout", ex.Details!["reason"]);
+        Assert.Equal("timeout", ex.Details!["cause"]);
         Assert.Equal(2, _server.ChatRequests);
     }
 
@@ -266,7 +266,7 @@ public class OpenAiCompatibleProviderTests : IAsyncLifetime
         _bed.Registry.Configure("openai", "http://127.0.0.1:9/v1", new ProviderOptions { MaxRetries = 0 });
         var ex = await TestBed.Fails(() => _bed.ChatAsync("openai"));
         Assert.Equal(ErrorCode.ProviderUnavailable, ex.Code);
-        Assert.Equal("notRunning", ex.Details!["reason"]);
+        Assert.Equal("notRunning", ex.Details!["cause"]);
     }
 
     [Fact]

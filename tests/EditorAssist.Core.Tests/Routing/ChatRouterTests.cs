@@ -153,8 +153,9 @@ public class ChatRouterTests : IAsyncLifetime
         bed.Registry.Configure("ollama", "http://127.0.0.1:9", null); // a loopback server that is not running
         bed.State.SetRouterPolicy(new RouterPolicy { Strategy = RoutingStrategy.LocalOnly, Fallback = true, Order = ["local", "openai", "ollama"] });
         var ex = await Assert.ThrowsAsync<EditorAssistException>(() => Send(bed, "local/tiny-q8_0"));
-        // The local model and the loopback server were tried; the cloud provider never was.
+        // The local model and the loopback server were tried; the cloud provider never was. The code is the first failure's.
         Assert.Equal("local,ollama", ex.Details!["providers"]);
+        Assert.Equal(ErrorCode.ModelNotDownloaded, ex.Code);
         Assert.DoesNotContain("OpenAI", ex.Message);
     }
 
