@@ -291,3 +291,54 @@ public class OpenAiCompatibleProviderTests : IAsyncLifetime
         Assert.Contains("Nothing is listening", down.Reason);
     }
 }
+
+/// <summary>Fill-in-the-middle over each preset's FIM endpoint, against the loopback fake.</summary>
+public class FimTests : IAsyncLifetime
+{
+    private OpenAiFakeServer _server = null!;
+    private TestBed _bed = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await OpenAiFakeServer.StartAsync();
+        _bed = new TestBed();
+    }
+
+    public async Task DisposeAsync()
+    {
+        _bed.Dispose();
+        await _server.DisposeAsync();
+    }
+
+    [Theory]
+    [InlineData("llamacpp", "/infill", "input_prefix")]
+    [InlineData("mistral", "/v1/fim/completions", "prompt")]
+    [InlineData("deepseek", "/beta/completions", "prompt")]
+    public async Task Each_fim_style_reaches_its_endpoint_and_reads_its_answer(string providerId, string path, string prefixField)
+    {
+        _bed.Registry.Configure(providerId, _server.BaseUrl, null);
+        _bed.Keys.Set(providerId, "fim-test-key-0123456789");
+        _server.Enqueue(new StreamReply(["return ", "a + b;"]));
+        var fim = Assert.IsAssignableFrom<IFimProvider>(_bed.Provider(providerId));
+        var result = await fim.CompleteFimAsync(_bed.Context(providerId),
+            new FimRequest { Model = "code-model", Prefix = "int add(int a, int b) {\n  ", Suffix = "\n}", MaxTokens = 16 }, default);
+        Assert.Equal("return a + b;", result.Text);
+        Assert.NotNull(result.Usage);
+        var request = Assert.Single(_server.Requests);
+        Assert.Equal(path, request.Path);
+        using var body = JsonDocument.Parse(request.Body);
+        Assert.Equal("int add(int a, int b) {\n  ", body.RootElement.GetProperty(prefixField).GetString());
+    }
+
+    [Fact]
+    public async Task Fim_errors_map_like_chat_errors_and_providers_without_fim_say_so()
+    {
+        _bed.Registry.Configure("llamacpp", _server.BaseUrl, new ProviderOptions { MaxRetries = 0 });
+        _server.Enqueue(new StatusReply(400, """{"error":{"code":400,"message":"the request exceeds the available context size","type":"exceed_context_size_error"}}"""));
+        var fim = (IFimProvider)_bed.Provider("llamacpp");
+        var ex = await TestBed.Fails(() => fim.CompleteFimAsync(_bed.Context("llamacpp"), new FimRequest { Model = "m", Prefix = "x" }, default));
+        Assert.Equal(ErrorCode.ContextLengthExceeded, ex.Code);
+        var none = (IFimProvider)_bed.Provider("vllm");
+        Assert.Equal(ErrorCode.ModelNotFound, (await TestBed.Fails(() => none.CompleteFimAsync(_bed.Context("vllm"), new FimRequest { Model = "m", Prefix = "x" }, default))).Code);
+    }
+}
