@@ -30,6 +30,7 @@ internal sealed class ProvidersModule(
     [
         Protocol.Methods.ProvidersList, Protocol.Methods.ProvidersSetApiKey, Protocol.Methods.ProvidersConfigure,
         Protocol.Methods.ProvidersCheck, Protocol.Methods.ModelsList, Protocol.Methods.RouterGet, Protocol.Methods.RouterSet,
+        Protocol.Methods.ProvidersPullModel, Protocol.Methods.ProvidersDeleteModel,
     ];
 
     public void Register(JsonRpcConnection connection, SidecarSession session)
@@ -110,6 +111,33 @@ internal sealed class ProvidersModule(
             return new ModelsListResult { Models = models, Source = ProviderWire.Source(source), Errors = errors.Count == 0 ? null : errors };
         });
 
+        // Ollama manages its own models: pull with progress ($/progress {kind, phase, status, bytes, totalBytes}) and delete.
+        connection.AddRequestHandler(Protocol.Methods.ProvidersPullModel, json.ProviderModelParams, json.PulledModelDto, async (p, request, ct) =>
+        {
+            var ollama = OllamaOf(p.ProviderId);
+            using var progress = request.CreateProgress();
+            progress.Begin($"Pulling {p.Model}", w => w.WriteString("phase", "downloading"));
+            await ollama.PullAsync(Registry.ContextFor(p.ProviderId), p.Model, update => progress.Report(w =>
+            {
+                w.WriteString("phase", update.Status.StartsWith("verifying", StringComparison.Ordinal) ? "verifying" : "downloading");
+                w.WriteString("status", update.Status);
+                if (update.Completed is { } c) w.WriteNumber("bytes", c);
+                if (update.Total is { } t) w.WriteNumber("totalBytes", t);
+            }), ct).ConfigureAwait(false);
+            progress.End(w => w.WriteString("status", "success"));
+            await Discovery.ListAsync(p.ProviderId, refresh: true, ct).ConfigureAwait(false); // the cached list is stale now
+            connection.Notify(Protocol.Methods.ProvidersDidChange, new ProviderChangedDto(p.ProviderId), json.ProviderChangedDto);
+            return new PulledModelDto($"{p.ProviderId}/{p.Model}");
+        });
+
+        connection.AddRequestHandler(Protocol.Methods.ProvidersDeleteModel, json.ProviderModelParams, json.EmptyResult, async (p, _, ct) =>
+        {
+            await OllamaOf(p.ProviderId).DeleteAsync(Registry.ContextFor(p.ProviderId), p.Model, ct).ConfigureAwait(false);
+            await Discovery.ListAsync(p.ProviderId, refresh: true, ct).ConfigureAwait(false);
+            connection.Notify(Protocol.Methods.ProvidersDidChange, new ProviderChangedDto(p.ProviderId), json.ProviderChangedDto);
+            return new EmptyResult();
+        });
+
         connection.AddRequestHandler(Protocol.Methods.RouterGet, json.RouterDto, (_, _) =>
             ValueTask.FromResult(ProviderWire.Router(Registry.State.GetRouterPolicy())));
 
@@ -127,6 +155,10 @@ internal sealed class ProvidersModule(
             return ValueTask.FromResult(ProviderWire.Router(policy));
         });
     }
+
+    private Core.Providers.Ollama.OllamaProvider OllamaOf(string providerId) =>
+        Registry.Get(providerId) as Core.Providers.Ollama.OllamaProvider
+        ?? throw new RpcException(ErrorCodes.InvalidParams, $"'{providerId}' does not manage its own models (only Ollama-style providers do).");
 
     private async Task<ProviderStatus> CheckAsync(IChatProvider provider, ProviderContext context, CancellationToken ct)
     {
