@@ -141,3 +141,63 @@ describe('providers and chat through the real sidecar', () => {
     await s.connection.sendRequest('router/set', { strategy: 'preferLocal' });
   });
 });
+
+/** Ollama's native API: /api/version, /api/tags, /api/pull (NDJSON progress), DELETE /api/delete. */
+function startFakeOllama() {
+  const models = new Set(['llama3.2:3b']);
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => { body += d; });
+    req.on('end', () => {
+      const json = (status, value) => { res.writeHead(status, { 'content-type': 'application/json' }); res.end(JSON.stringify(value)); };
+      if (req.method === 'GET' && req.url === '/api/version') return json(200, { version: '0.6.2' });
+      if (req.method === 'GET' && req.url === '/api/tags') return json(200, { models: [...models].map((name) => ({ name, model: name, size: 1000, digest: 'abc' })) });
+      if (req.method === 'POST' && req.url === '/api/pull') {
+        const { model } = JSON.parse(body);
+        res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+        res.write(`${JSON.stringify({ status: 'pulling manifest' })}\n`);
+        for (const completed of [0, 500, 1000]) res.write(`${JSON.stringify({ status: 'pulling abc', digest: 'sha256:abc', total: 1000, completed })}\n`);
+        res.write(`${JSON.stringify({ status: 'verifying sha256 digest' })}\n`);
+        models.add(model);
+        return res.end(`${JSON.stringify({ status: 'success' })}\n`);
+      }
+      if (req.method === 'DELETE' && req.url === '/api/delete') {
+        const { model } = JSON.parse(body);
+        return models.delete(model) ? res.writeHead(200).end() : json(404, { error: `model '${model}' not found` });
+      }
+      res.writeHead(404).end();
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
+    baseUrl: `http://127.0.0.1:${server.address().port}`,
+    close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }),
+  })));
+}
+
+describe('ollama through the real sidecar', () => {
+  test('providers/pullModel reports $/progress, then models/list shows the model; deleteModel removes it', async () => {
+    const ollama = await startFakeOllama();
+    const s = startSidecar({ args: [] });
+    try {
+      await initialize(s.connection, tempDir());
+      await s.connection.sendRequest('providers/configure', { providerId: 'ollama', baseUrl: ollama.baseUrl });
+      const check = await s.connection.sendRequest('providers/check', { providerId: 'ollama' });
+      assert.equal(check.availability, 'readily');
+      const values = [];
+      const progressType = new rpc.ProgressType();
+      s.connection.onProgress(progressType, 'pull-1', (v) => values.push(v));
+      const pulled = await s.connection.sendRequest('providers/pullModel', { providerId: 'ollama', model: 'phi4:14b', workDoneToken: 'pull-1' });
+      assert.equal(pulled.ref, 'ollama/phi4:14b');
+      assert.equal(values[0].kind, 'begin');
+      assert.equal(values.at(-1).kind, 'end');
+      const models = await s.connection.sendRequest('models/list', { providerId: 'ollama' });
+      assert.ok(models.models.some((m) => m.ref === 'ollama/phi4:14b'));
+      await s.connection.sendRequest('providers/deleteModel', { providerId: 'ollama', model: 'phi4:14b' });
+      await assert.rejects(s.connection.sendRequest('providers/deleteModel', { providerId: 'ollama', model: 'phi4:14b' }), (e) => e.code === 1001);
+      await assert.rejects(s.connection.sendRequest('providers/pullModel', { providerId: 'openai', model: 'x' }), (e) => e.code === -32602);
+    } finally {
+      assert.equal(await stopSidecar(s), 0);
+      await ollama.close();
+    }
+  });
+});

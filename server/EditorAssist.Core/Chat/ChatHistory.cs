@@ -83,18 +83,27 @@ public sealed class ChatHistory(Func<SqliteStore?> store, TimeProvider? time = n
             cmd.Parameters.AddWithValue("$n", limit);
             using var r = cmd.ExecuteReader();
             var list = new List<ChatSessionSummary>();
-            while (r.Read())
-                list.Add(new ChatSessionSummary(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2),
-                    DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(3)), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)), r.GetInt32(5)));
+            while (r.Read()) list.Add(ReadSummary(r));
             return list;
         });
     }
 
     public (ChatSessionSummary Session, IReadOnlyList<StoredChatMessage> Messages)? Get(string sessionId)
     {
-        var summary = List(int.MaxValue).FirstOrDefault(x => x.Id == sessionId);
         var s = store();
-        if (summary is null || s is null) return null;
+        if (s is null) return null;
+        var summary = s.Run(c =>
+        {
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = """
+                SELECT s.id, s.title, s.model, s.created_at, s.updated_at, (SELECT COUNT(*) FROM chat_messages m WHERE m.session_id = s.id)
+                FROM chat_sessions s WHERE s.id = $id;
+                """;
+            cmd.Parameters.AddWithValue("$id", sessionId);
+            using var r = cmd.ExecuteReader();
+            return r.Read() ? ReadSummary(r) : null;
+        });
+        if (summary is null) return null;
         var messages = s.Run(c =>
         {
             using var cmd = c.CreateCommand();
@@ -124,6 +133,10 @@ public sealed class ChatHistory(Func<SqliteStore?> store, TimeProvider? time = n
             return cmd.ExecuteNonQuery() > 0;
         });
     }
+
+    private static ChatSessionSummary ReadSummary(Microsoft.Data.Sqlite.SqliteDataReader r) =>
+        new(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2),
+            DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(3)), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)), r.GetInt32(5));
 
     private static string Title(string text)
     {

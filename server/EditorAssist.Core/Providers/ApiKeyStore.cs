@@ -12,8 +12,6 @@ public sealed class ApiKeyStore
 {
     private readonly ConcurrentDictionary<string, string> _keys = new(StringComparer.Ordinal);
 
-    public event Action<string>? Changed;
-
     public string? Get(string providerId) => _keys.TryGetValue(providerId, out var k) ? k : null;
 
     public bool Has(string providerId) => _keys.ContainsKey(providerId);
@@ -28,6 +26,5 @@ public sealed class ApiKeyStore
             Redactor.AddKnownSecret(key);
             _keys[providerId] = key;
         }
-        Changed?.Invoke(providerId);
     }
 }

@@ -79,6 +79,14 @@ public sealed record ProviderDescriptor
     /// OpenAI-compatible servers universally accept the older <c>max_tokens</c> (not all know the new one).
     /// </summary>
     public string MaxTokensField { get; set; } = "max_tokens";
+    /// <summary>
+    /// Fill-in-the-middle endpoint, or null when the provider has none: <c>llamacppInfill</c>
+    /// (<c>POST {root}/infill</c>), <c>fimCompletions</c> (Mistral: <c>POST {base}/fim/completions</c>, chat-shaped
+    /// answer) or <c>suffixCompletions</c> (DeepSeek beta: legacy completions with <c>suffix</c>), at <see cref="FimPath"/>
+    /// relative to the base URL.
+    /// </summary>
+    public string? FimStyle { get; set; }
+    public string? FimPath { get; set; }
     /// <summary>Models used when discovery is impossible or fails; also the source of pricing.</summary>
     public IReadOnlyList<PresetModel> Models { get; set; } = [];
 

@@ -30,7 +30,8 @@ public static class ProviderErrors
             var detail = ExtractMessage(body);
             if (status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
             {
-                return context.ApiKey is null && d.RequiresApiKey
+                // No key was sent: the server wants one (a vLLM or llama-server started with --api-key, too).
+                return context.ApiKey is null
                     ? Missing(d)
                     : Create(ErrorCode.ApiKeyRejected, d, $"{d.DisplayName} rejected the API key (HTTP {code}){Suffix(detail)}. Check or replace the key.");
             }
@@ -62,17 +63,17 @@ public static class ProviderErrors
         if (Contains(text, "authentication_error") || Contains(text, "invalid_api_key"))
             return Create(ErrorCode.ApiKeyRejected, d, $"{d.DisplayName} rejected the API key. Check or replace the key.");
         if (http?.TimedOut == true || ex is TimeoutException || ex.InnerException is TimeoutException)
-            return Create(ErrorCode.ProviderUnavailable, d, $"{d.DisplayName} did not answer in time at {Where(context)}.", new Dictionary<string, object?> { ["reason"] = "timeout" });
+            return Create(ErrorCode.ProviderUnavailable, d, $"{d.DisplayName} did not answer in time at {Where(context)}.", new Dictionary<string, object?> { ["cause"] = "timeout" });
         if (http is { Succeeded: true })
-            return Create(ErrorCode.ProviderUnavailable, d, $"The response from {d.DisplayName} broke off: {Redactor.Redact(Innermost(ex).Message)}", new Dictionary<string, object?> { ["reason"] = "streamBroken" });
+            return Create(ErrorCode.ProviderUnavailable, d, $"The response from {d.DisplayName} broke off: {Redactor.Redact(Innermost(ex).Message)}", new Dictionary<string, object?> { ["cause"] = "streamBroken" });
         if (Find<SocketException>(ex) is { } se)
             return Create(ErrorCode.ProviderUnavailable, d,
                 se.SocketErrorCode == SocketError.ConnectionRefused
                     ? $"Nothing is listening at {Where(context)}. Is {d.DisplayName} running?"
                     : $"Cannot reach {d.DisplayName} at {Where(context)} ({se.SocketErrorCode}).",
-                new Dictionary<string, object?> { ["reason"] = se.SocketErrorCode == SocketError.ConnectionRefused ? "notRunning" : "unreachable" });
+                new Dictionary<string, object?> { ["cause"] = se.SocketErrorCode == SocketError.ConnectionRefused ? "notRunning" : "unreachable" });
         return Create(ErrorCode.ProviderUnavailable, d, $"Cannot reach {d.DisplayName} at {Where(context)}: {Innermost(ex).Message}",
-            new Dictionary<string, object?> { ["reason"] = "unreachable" });
+            new Dictionary<string, object?> { ["cause"] = "unreachable" });
     }
 
     public static bool IsContextLength(ProviderDescriptor d, string text) =>

@@ -48,7 +48,7 @@ public sealed class ProviderRegistry
     public IChatProvider Get(string id) => _byId.TryGetValue(id, out var p)
         ? p
         : throw new EditorAssistException(ErrorCode.ModelNotFound, $"There is no provider '{id}'. Known providers: {string.Join(", ", _byId.Keys)}.")
-        { Details = new Dictionary<string, object?> { ["providerId"] = id, ["reason"] = "unknownProvider" } };
+        { Details = new Dictionary<string, object?> { ["providerId"] = id, ["cause"] = "unknownProvider" } };
 
     /// <summary>The provider's current configuration, key and privacy class, for one call.</summary>
     public ProviderContext ContextFor(string id)
@@ -87,9 +87,19 @@ public sealed class ProviderRegistry
                 url = baseUrl.TrimEnd('/');
             }
         }
-        State.SetConfig(id, new ProviderConfig(url, options ?? current.Options));
+        State.SetConfig(id, new ProviderConfig(url, options is null ? current.Options : Merge(current.Options, options)));
         return ContextFor(id);
     }
+
+    /// <summary>Options named in an update replace the stored ones; options left out (null) are kept.</summary>
+    private static ProviderOptions Merge(ProviderOptions current, ProviderOptions update) => new()
+    {
+        DefaultModel = update.DefaultModel ?? current.DefaultModel,
+        RequestTimeoutMs = update.RequestTimeoutMs ?? current.RequestTimeoutMs,
+        StreamIdleTimeoutMs = update.StreamIdleTimeoutMs ?? current.StreamIdleTimeoutMs,
+        MaxRetries = update.MaxRetries ?? current.MaxRetries,
+        Enabled = update.Enabled ?? current.Enabled,
+    };
 
     /// <summary>Makes the built-in implementation for a preset (by its wire format).</summary>
     public static IChatProvider Create(ProviderDescriptor d, ProviderHttp http) => d.Api switch
@@ -114,7 +124,7 @@ public sealed class ProviderRegistry
         var slash = modelRef.IndexOf('/', StringComparison.Ordinal);
         if (slash <= 0 || slash == modelRef.Length - 1)
             throw new EditorAssistException(ErrorCode.ModelNotFound, $"'{modelRef}' is not a model reference; expected \"<providerId>/<modelId>\".")
-            { Details = new Dictionary<string, object?> { ["reason"] = "invalidRef" } };
+            { Details = new Dictionary<string, object?> { ["cause"] = "invalidRef" } };
         return (modelRef[..slash], modelRef[(slash + 1)..]);
     }
 }

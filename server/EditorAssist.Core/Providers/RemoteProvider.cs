@@ -60,7 +60,7 @@ public abstract class RemoteProvider(ProviderDescriptor descriptor, ProviderHttp
     /// <summary>GET a JSON document relative to the base URL, with retries and error mapping.</summary>
     protected async Task<JsonDocument> GetJsonAsync(ProviderContext context, string relative, Action<HttpRequestHeaders>? headers, CancellationToken cancellationToken)
     {
-        using var call = Http.Create(context.Options);
+        using var call = Http.Create(context);
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(BaseUri(context), relative));

@@ -49,7 +49,7 @@ public sealed class ChatRouter(ProviderRegistry registry, ModelDiscovery discove
         var policy = registry.State.GetRouterPolicy();
         var candidates = await CandidatesAsync(request.Model, policy, cancellationToken).ConfigureAwait(false);
         var skipped = new List<SkippedProvider>();
-        EditorAssistException? last = null;
+        EditorAssistException? first = null;
 
         foreach (var (providerId, modelId, explicitChoice) in candidates)
         {
@@ -91,7 +91,7 @@ public sealed class ChatRouter(ProviderRegistry registry, ModelDiscovery discove
                 // Nothing reached the user yet: the next provider may answer instead.
                 logger?.LogWarning("{Provider} failed before the first token ({Code}); trying the next provider. {Message}", providerId, ex.Code, Redactor.Redact(ex.Message));
                 skipped.Add(new SkippedProvider(providerId, (int)ex.Code, ex.Message));
-                last = ex;
+                first ??= ex;
                 continue;
             }
 
@@ -115,7 +115,7 @@ public sealed class ChatRouter(ProviderRegistry registry, ModelDiscovery discove
             };
         }
 
-        if (last is not null && string.IsNullOrEmpty(request.Model) && skipped.All(x => x.Code == (int)ErrorCode.ProviderUnavailable))
+        if (first is not null && string.IsNullOrEmpty(request.Model) && skipped.All(x => x.Code == (int)ErrorCode.ProviderUnavailable))
         {
             // The user chose nothing and only guessed-at servers (default local ports) were tried:
             // "Ollama is not running" would mislead someone who never set Ollama up.
@@ -123,11 +123,16 @@ public sealed class ChatRouter(ProviderRegistry registry, ModelDiscovery discove
                 $"No model selected: choose one with \"EditorAssist: Select Model\", load a GGUF file, or configure a provider. (Tried: {string.Join("; ", skipped.Select(x => $"{x.ProviderId}: {x.Reason}"))})")
             { Details = new Dictionary<string, object?> { ["providers"] = string.Join(",", skipped.Select(x => x.ProviderId)) } };
         }
-        if (last is not null)
+        if (first is not null)
         {
-            if (skipped.Count <= 1) throw last;
-            throw new EditorAssistException(last.Code, $"No provider could answer. {string.Join(" ", skipped.Select(s => $"{s.ProviderId}: {s.Reason}"))}")
-            { Details = new Dictionary<string, object?> { ["providers"] = string.Join(",", skipped.Select(s => s.ProviderId)) } };
+            if (skipped.Count <= 1) throw first;
+            // The first failure is the one the user chose (or the policy's first pick): its code is the actionable one.
+            var details = new Dictionary<string, object?>(first.Details ?? new Dictionary<string, object?>())
+            {
+                ["providers"] = string.Join(",", skipped.Select(s => s.ProviderId)),
+            };
+            throw new EditorAssistException(first.Code, $"No provider could answer. {string.Join(" ", skipped.Select(s => $"{s.ProviderId}: {s.Reason}"))}")
+            { Details = details };
         }
         throw policy.Strategy == RoutingStrategy.LocalOnly
             ? new EditorAssistException(ErrorCode.PolicyViolation, "Local-only mode is on and no local model or local server is available. Load a local model, start a local server, or turn local-only mode off.")

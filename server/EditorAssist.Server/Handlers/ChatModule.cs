@@ -13,8 +13,12 @@ namespace EditorAssist.Server.Handlers;
 /// methods. Routing, local-only enforcement and fallback live in <see cref="ChatRouter"/>;
 /// <c>$/cancelRequest</c> cancels the token, which closes the upstream stream.
 /// </summary>
-internal sealed class ChatModule(ChatRouter router, ChatHistory history) : IRpcModule
+internal sealed class ChatModule(Lazy<ChatRouter> lazyRouter, Lazy<ChatHistory> lazyHistory) : IRpcModule
 {
+    // Lazy: nothing provider-related is built before the first chat call.
+    private ChatRouter Router => lazyRouter.Value;
+    private ChatHistory History => lazyHistory.Value;
+
     public IEnumerable<string> Methods =>
         [Protocol.Methods.ChatSend, Protocol.Methods.ChatSessions, Protocol.Methods.ChatSession, Protocol.Methods.ChatDeleteSession];
 
@@ -38,7 +42,7 @@ internal sealed class ChatModule(ChatRouter router, ChatHistory history) : IRpcM
             ChatSendResult result;
             try
             {
-                result = await router.SendAsync(request,
+                result = await Router.SendAsync(request,
                     delta => connection.Notify(Protocol.Methods.ChatDelta, new ChatDeltaDto(streamId, delta), json.ChatDeltaDto), ct).ConfigureAwait(false);
             }
             catch (ArgumentException ex)
@@ -60,18 +64,18 @@ internal sealed class ChatModule(ChatRouter router, ChatHistory history) : IRpcM
         });
 
         connection.AddRequestHandler(Protocol.Methods.ChatSessions, json.ListChatSessionDto, (_, _) =>
-            ValueTask.FromResult(history.List().Select(ToDto).ToList()));
+            ValueTask.FromResult(History.List().Select(ToDto).ToList()));
 
         connection.AddRequestHandler(Protocol.Methods.ChatSession, json.ChatSessionIdParams, json.ChatSessionResult, (p, _, _) =>
         {
-            var found = history.Get(p.SessionId)
+            var found = History.Get(p.SessionId)
                         ?? throw new RpcException(ErrorCodes.InvalidParams, $"There is no chat session '{p.SessionId}'.");
             return ValueTask.FromResult(new ChatSessionResult(ToDto(found.Session), found.Messages.Select(m =>
                 new StoredMessageDto(m.Seq, m.Role, m.Content, m.Model, m.FinishReason, m.Usage is null ? null : ProviderWire.Usage(m.Usage), m.CreatedAt)).ToList()));
         });
 
         connection.AddRequestHandler(Protocol.Methods.ChatDeleteSession, json.ChatSessionIdParams, json.DeletedResult, (p, _, _) =>
-            ValueTask.FromResult(new DeletedResult(history.Delete(p.SessionId))));
+            ValueTask.FromResult(new DeletedResult(History.Delete(p.SessionId))));
     }
 
     private static ChatSessionDto ToDto(ChatSessionSummary s) => new(s.Id, s.Title, s.Model, s.CreatedAt, s.UpdatedAt, s.MessageCount);

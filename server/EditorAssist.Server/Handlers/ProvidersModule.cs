@@ -14,11 +14,15 @@ namespace EditorAssist.Server.Handlers;
 /// <see cref="ApiKeyStore"/> (memory); configuration, the model cache and the router policy persist in SQLite.
 /// </summary>
 internal sealed class ProvidersModule(
-    ProviderRegistry registry,
-    ModelDiscovery discovery,
+    Lazy<ProviderRegistry> lazyRegistry,
+    Lazy<ModelDiscovery> lazyDiscovery,
     SessionStoreAccessor storeAccessor,
     ILogger<ProvidersModule> logger) : IRpcModule
 {
+    // Lazy: the registry (presets, SDK types) is built on the first provider call, not at process start.
+    private ProviderRegistry Registry => lazyRegistry.Value;
+    private ModelDiscovery Discovery => lazyDiscovery.Value;
+
     private readonly Dictionary<string, ProviderStatus> _lastCheck = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
@@ -26,6 +30,7 @@ internal sealed class ProvidersModule(
     [
         Protocol.Methods.ProvidersList, Protocol.Methods.ProvidersSetApiKey, Protocol.Methods.ProvidersConfigure,
         Protocol.Methods.ProvidersCheck, Protocol.Methods.ModelsList, Protocol.Methods.RouterGet, Protocol.Methods.RouterSet,
+        Protocol.Methods.ProvidersPullModel, Protocol.Methods.ProvidersDeleteModel,
     ];
 
     public void Register(JsonRpcConnection connection, SidecarSession session)
@@ -35,9 +40,9 @@ internal sealed class ProvidersModule(
 
         connection.AddRequestHandler(Protocol.Methods.ProvidersList, json.ProvidersListParams, json.ListProviderDto, async (p, _, ct) =>
         {
-            var tasks = registry.Providers.Select(async provider =>
+            var tasks = Registry.Providers.Select(async provider =>
             {
-                var context = registry.ContextFor(provider.Descriptor.Id);
+                var context = Registry.ContextFor(provider.Descriptor.Id);
                 ProviderStatus? status = null;
                 if (provider.Descriptor.RequiresApiKey && context.ApiKey is null)
                     status = new ProviderStatus(Availability.No, ProviderErrors.Missing(provider.Descriptor).Message);
@@ -52,8 +57,8 @@ internal sealed class ProvidersModule(
 
         connection.AddRequestHandler(Protocol.Methods.ProvidersSetApiKey, json.SetApiKeyParams, json.EmptyResult, (p, _, _) =>
         {
-            var provider = registry.Get(p.ProviderId);
-            registry.Keys.Set(p.ProviderId, p.ApiKey);
+            var provider = Registry.Get(p.ProviderId);
+            Registry.Keys.Set(p.ProviderId, p.ApiKey);
             lock (_lock) _lastCheck.Remove(p.ProviderId);
             // Never the key itself, not even its length.
             logger.LogInformation("API key for {Provider} {Action}.", provider.Descriptor.Id, string.IsNullOrWhiteSpace(p.ApiKey) ? "removed" : "set (memory only)");
@@ -66,7 +71,7 @@ internal sealed class ProvidersModule(
             ProviderContext context;
             try
             {
-                context = registry.Configure(p.ProviderId, p.BaseUrl, p.Options is null ? null : ProviderWire.Options(p.Options));
+                context = Registry.Configure(p.ProviderId, p.BaseUrl, p.Options is null ? null : ProviderWire.Options(p.Options));
             }
             catch (ArgumentException ex)
             {
@@ -74,21 +79,21 @@ internal sealed class ProvidersModule(
             }
             lock (_lock) _lastCheck.Remove(p.ProviderId);
             connection.Notify(Protocol.Methods.ProvidersDidChange, new ProviderChangedDto(p.ProviderId), json.ProviderChangedDto);
-            return ValueTask.FromResult(ToDto(registry.Get(p.ProviderId), context, new ProviderStatus(Availability.Unknown)));
+            return ValueTask.FromResult(ToDto(Registry.Get(p.ProviderId), context, new ProviderStatus(Availability.Unknown)));
         });
 
         connection.AddRequestHandler(Protocol.Methods.ProvidersCheck, json.ProviderIdParams, json.CheckResultDto, async (p, _, ct) =>
         {
-            var provider = registry.Get(p.ProviderId);
-            var status = await CheckAsync(provider, registry.ContextFor(p.ProviderId), ct).ConfigureAwait(false);
+            var provider = Registry.Get(p.ProviderId);
+            var status = await CheckAsync(provider, Registry.ContextFor(p.ProviderId), ct).ConfigureAwait(false);
             return new CheckResultDto(ProviderWire.Availability(status.Availability), status.Reason, status.LatencyMs);
         });
 
         connection.AddRequestHandler(Protocol.Methods.ModelsList, json.ModelsListParams, json.ModelsListResult, async (p, _, ct) =>
         {
             IReadOnlyList<ProviderModels> lists = p.ProviderId is { Length: > 0 } id
-                ? [await discovery.ListAsync(id, p.Refresh, ct).ConfigureAwait(false)]
-                : await discovery.ListAllAsync(p.Refresh, ct).ConfigureAwait(false);
+                ? [await Discovery.ListAsync(id, p.Refresh, ct).ConfigureAwait(false)]
+                : await Discovery.ListAllAsync(p.Refresh, ct).ConfigureAwait(false);
             var models = lists.SelectMany(l => l.Models.Select(m => new ModelDto
             {
                 Ref = $"{l.ProviderId}/{m.Id}",
@@ -106,23 +111,54 @@ internal sealed class ProvidersModule(
             return new ModelsListResult { Models = models, Source = ProviderWire.Source(source), Errors = errors.Count == 0 ? null : errors };
         });
 
+        // Ollama manages its own models: pull with progress ($/progress {kind, phase, status, bytes, totalBytes}) and delete.
+        connection.AddRequestHandler(Protocol.Methods.ProvidersPullModel, json.ProviderModelParams, json.PulledModelDto, async (p, request, ct) =>
+        {
+            var ollama = OllamaOf(p.ProviderId);
+            using var progress = request.CreateProgress();
+            progress.Begin($"Pulling {p.Model}", w => w.WriteString("phase", "downloading"));
+            await ollama.PullAsync(Registry.ContextFor(p.ProviderId), p.Model, update => progress.Report(w =>
+            {
+                w.WriteString("phase", update.Status.StartsWith("verifying", StringComparison.Ordinal) ? "verifying" : "downloading");
+                w.WriteString("status", update.Status);
+                if (update.Completed is { } c) w.WriteNumber("bytes", c);
+                if (update.Total is { } t) w.WriteNumber("totalBytes", t);
+            }), ct).ConfigureAwait(false);
+            progress.End(w => w.WriteString("status", "success"));
+            await Discovery.ListAsync(p.ProviderId, refresh: true, ct).ConfigureAwait(false); // the cached list is stale now
+            connection.Notify(Protocol.Methods.ProvidersDidChange, new ProviderChangedDto(p.ProviderId), json.ProviderChangedDto);
+            return new PulledModelDto($"{p.ProviderId}/{p.Model}");
+        });
+
+        connection.AddRequestHandler(Protocol.Methods.ProvidersDeleteModel, json.ProviderModelParams, json.EmptyResult, async (p, _, ct) =>
+        {
+            await OllamaOf(p.ProviderId).DeleteAsync(Registry.ContextFor(p.ProviderId), p.Model, ct).ConfigureAwait(false);
+            await Discovery.ListAsync(p.ProviderId, refresh: true, ct).ConfigureAwait(false);
+            connection.Notify(Protocol.Methods.ProvidersDidChange, new ProviderChangedDto(p.ProviderId), json.ProviderChangedDto);
+            return new EmptyResult();
+        });
+
         connection.AddRequestHandler(Protocol.Methods.RouterGet, json.RouterDto, (_, _) =>
-            ValueTask.FromResult(ProviderWire.Router(registry.State.GetRouterPolicy())));
+            ValueTask.FromResult(ProviderWire.Router(Registry.State.GetRouterPolicy())));
 
         connection.AddRequestHandler(Protocol.Methods.RouterSet, json.RouterDto, json.RouterDto, (p, _, _) =>
         {
-            var current = registry.State.GetRouterPolicy();
+            var current = Registry.State.GetRouterPolicy();
             var strategy = current.Strategy;
             if (p.Strategy is not null && !RouterPolicy.TryParseStrategy(p.Strategy, out strategy))
                 throw new RpcException(ErrorCodes.InvalidParams, $"Invalid params for '{Protocol.Methods.RouterSet}': strategy must be preferLocal, cloudFirst or localOnly.");
-            if (p.Order is { } order && order.FirstOrDefault(id => !registry.TryGet(id, out _)) is { } unknown)
+            if (p.Order is { } order && order.FirstOrDefault(id => !Registry.TryGet(id, out _)) is { } unknown)
                 throw new RpcException(ErrorCodes.InvalidParams, $"Invalid params for '{Protocol.Methods.RouterSet}': unknown provider '{unknown}' in order.");
             var policy = current with { Strategy = strategy, Fallback = p.Fallback ?? current.Fallback, Order = p.Order ?? current.Order };
-            registry.State.SetRouterPolicy(policy);
+            Registry.State.SetRouterPolicy(policy);
             logger.LogInformation("Routing policy: {Strategy}, fallback {Fallback}.", RouterPolicy.ToWire(policy.Strategy), policy.Fallback);
             return ValueTask.FromResult(ProviderWire.Router(policy));
         });
     }
+
+    private Core.Providers.Ollama.OllamaProvider OllamaOf(string providerId) =>
+        Registry.Get(providerId) as Core.Providers.Ollama.OllamaProvider
+        ?? throw new RpcException(ErrorCodes.InvalidParams, $"'{providerId}' does not manage its own models (only Ollama-style providers do).");
 
     private async Task<ProviderStatus> CheckAsync(IChatProvider provider, ProviderContext context, CancellationToken ct)
     {

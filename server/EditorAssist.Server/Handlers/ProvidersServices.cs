@@ -29,8 +29,11 @@ public static class ProvidersServices
         services.TryAddSingleton(sp => new ChatHistory(() => sp.GetRequiredService<SessionStoreAccessor>().Store, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new ChatRouter(sp.GetRequiredService<ProviderRegistry>(), sp.GetRequiredService<ModelDiscovery>(),
             sp.GetRequiredService<ChatHistory>(), sp.GetRequiredService<ILogger<ChatRouter>>()));
-        services.AddSingleton<IRpcModule, ProvidersModule>();
-        services.AddSingleton<IRpcModule, ChatModule>();
+        services.AddSingleton<IRpcModule>(sp => new ProvidersModule(
+            new Lazy<ProviderRegistry>(sp.GetRequiredService<ProviderRegistry>), new Lazy<ModelDiscovery>(sp.GetRequiredService<ModelDiscovery>),
+            sp.GetRequiredService<SessionStoreAccessor>(), sp.GetRequiredService<ILogger<ProvidersModule>>()));
+        services.AddSingleton<IRpcModule>(sp => new ChatModule(
+            new Lazy<ChatRouter>(sp.GetRequiredService<ChatRouter>), new Lazy<ChatHistory>(sp.GetRequiredService<ChatHistory>)));
         return services;
     }
 }

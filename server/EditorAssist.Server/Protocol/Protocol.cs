@@ -27,6 +27,8 @@ public static class Methods
     public const string ProvidersConfigure = "providers/configure";
     public const string ProvidersCheck = "providers/check";
     public const string ProvidersDidChange = "providers/didChange";
+    public const string ProvidersPullModel = "providers/pullModel";
+    public const string ProvidersDeleteModel = "providers/deleteModel";
     public const string ModelsList = "models/list";
     public const string RouterGet = "router/get";
     public const string RouterSet = "router/set";

@@ -62,6 +62,15 @@ public sealed record ProviderIdParams
     public required string ProviderId { get; init; }
 }
 
+/// <summary><c>providers/pullModel</c> / <c>providers/deleteModel</c>: a model on a server that manages its own (Ollama).</summary>
+public sealed record ProviderModelParams
+{
+    public required string ProviderId { get; init; }
+    public required string Model { get; init; }
+}
+
+public sealed record PulledModelDto(string Ref);
+
 public sealed record CheckResultDto(string Availability, string? Reason, long? LatencyMs);
 
 public sealed record ProviderChangedDto(string ProviderId);
@@ -179,6 +188,8 @@ public sealed record DeletedResult(bool Deleted);
 [JsonSerializable(typeof(ConfigureProviderParams))]
 [JsonSerializable(typeof(ProviderIdParams))]
 [JsonSerializable(typeof(CheckResultDto))]
+[JsonSerializable(typeof(ProviderModelParams))]
+[JsonSerializable(typeof(PulledModelDto))]
 [JsonSerializable(typeof(ProviderChangedDto))]
 [JsonSerializable(typeof(ModelsListParams))]
 [JsonSerializable(typeof(ModelsListResult))]

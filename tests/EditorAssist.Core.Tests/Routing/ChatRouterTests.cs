@@ -170,8 +170,9 @@ public class ChatRouterTests : IAsyncLifetime
         bed.Registry.Configure("ollama", "http://127.0.0.1:9", null); // a loopback server that is not running
         bed.State.SetRouterPolicy(new RouterPolicy { Strategy = RoutingStrategy.LocalOnly, Fallback = true, Order = ["local", "openai", "ollama"] });
         var ex = await Assert.ThrowsAsync<EditorAssistException>(() => Send(bed, "local/tiny-q8_0"));
-        // The local model and the loopback server were tried; the cloud provider never was.
+        // The local model and the loopback server were tried; the cloud provider never was. The code is the first failure's.
         Assert.Equal("local,ollama", ex.Details!["providers"]);
+        Assert.Equal(ErrorCode.ModelNotDownloaded, ex.Code);
         Assert.DoesNotContain("OpenAI", ex.Message);
     }
 
@@ -194,6 +195,13 @@ public class ChatRouterTests : IAsyncLifetime
         bed.Keys.Set("openai", "sk-test-order-0123456789");
         var (preferLocal, _) = await Send(bed, null);
         Assert.Equal("local/tiny-q8_0", preferLocal.Model);
+
+        // preferLocal: on-device, then loopback servers, then cloud; an explicit order goes first.
+        var local = bed.Router.Ordered(new RouterPolicy()).Select(p => bed.Context(p.Descriptor.Id).Privacy).ToList();
+        Assert.Equal(PrivacyClass.OnDevice, local[0]);
+        Assert.Equal(local.OrderBy(p => p).ToList(), local);
+        var pinned = bed.Router.Ordered(new RouterPolicy { Order = ["groq", "ollama"] });
+        Assert.Equal(["groq", "ollama", "local"], pinned.Take(3).Select(p => p.Descriptor.Id));
 
         var ordered = bed.Router.Ordered(new RouterPolicy { Strategy = RoutingStrategy.CloudFirst });
         Assert.Equal(PrivacyClass.Cloud, bed.Context(ordered[0].Descriptor.Id).Privacy);

@@ -41,6 +41,21 @@ public sealed class OpenAiFakeServer : FakeServer
             await ReplyAsync(ctx, request, NextReply(), this);
             return;
         }
+        if (ctx.Request.Method == "POST" && path is "/infill" or "/v1/fim/completions" or "/beta/completions")
+        {
+            // Fill-in-the-middle: llama-server's /infill, Mistral's /v1/fim/completions, DeepSeek's /beta/completions.
+            var reply = NextReply();
+            if (reply is StatusReply status) { await WriteStatusAsync(ctx, status); return; }
+            var text = JsonSerializer.Serialize(reply is StreamReply sr ? string.Concat(sr.Tokens) : "middle");
+            ctx.Response.ContentType = "application/json";
+            await ctx.Response.WriteAsync(path switch
+            {
+                "/infill" => $$"""{"index":0,"content":{{text}},"tokens_predicted":3,"tokens_evaluated":12,"stop":true}""",
+                "/v1/fim/completions" => $$"""{"id":"fim-1","object":"chat.completion","created":1700000000,"model":"codestral-latest","choices":[{"index":0,"message":{"role":"assistant","content":{{text}}},"finish_reason":"stop"}],"usage":{"prompt_tokens":9,"completion_tokens":2,"total_tokens":11} }""",
+                _ => $$"""{"id":"cmpl-1","object":"text_completion","created":1700000000,"model":"deepseek-chat","choices":[{"index":0,"text":{{text}},"finish_reason":"stop"}],"usage":{"prompt_tokens":9,"completion_tokens":2,"total_tokens":11} }""",
+            });
+            return;
+        }
         ctx.Response.StatusCode = 404;
         await ctx.Response.WriteAsync("""{"error":{"message":"Unknown path","type":"invalid_request_error","code":"unknown_url"}}""");
     }

@@ -51,7 +51,7 @@ public sealed class AnthropicProvider(ProviderDescriptor descriptor, ProviderHtt
 
     private async IAsyncEnumerable<ChatChunk> Stream(ProviderContext context, ChatRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var call = Http.Create(context.Options);
+        using var call = Http.Create(context);
         var client = new AnthropicClient
         {
             ApiKey = context.ApiKey,

@@ -7,32 +7,39 @@ namespace EditorAssist.Core.Providers.Http;
 /// </summary>
 public sealed class ProviderHttp : IDisposable
 {
-    private readonly HttpMessageHandler _primary;
-    private readonly bool _ownsPrimary;
+    private readonly HttpMessageHandler _direct;
+    private readonly HttpMessageHandler _proxied;
+    private readonly bool _ownsHandlers;
 
     public ProviderHttp(RetryOptions? retry = null, HttpMessageHandler? primary = null)
     {
         Retry = retry ?? RetryOptions.Default;
-        _ownsPrimary = primary is null;
-        _primary = primary ?? new SocketsHttpHandler
-        {
-            ConnectTimeout = TimeSpan.FromSeconds(10),
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            // Loopback servers are the common case; a system proxy must not see them (or the prompts).
-            UseProxy = false,
-            AutomaticDecompression = System.Net.DecompressionMethods.All,
-        };
+        _ownsHandlers = primary is null;
+        // Loopback servers are reached directly: a system proxy must not see them (or the prompts).
+        // Remote ones honour the system/environment proxy (enterprise networks).
+        _direct = primary ?? CreateHandler(useProxy: false);
+        _proxied = primary ?? CreateHandler(useProxy: true);
     }
+
+    private static SocketsHttpHandler CreateHandler(bool useProxy) => new()
+    {
+        ConnectTimeout = TimeSpan.FromSeconds(10),
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        UseProxy = useProxy,
+        AutomaticDecompression = System.Net.DecompressionMethods.All,
+    };
 
     public RetryOptions Retry { get; }
 
-    public HttpCall Create(ProviderOptions? options = null)
+    public HttpCall Create(ProviderContext context)
     {
+        var options = context.Options;
         var retry = Retry;
         if (options?.MaxRetries is { } max) retry = retry with { MaxRetries = Math.Clamp(max, 0, 10) };
         if (options?.RequestTimeoutMs is { } t && t > 0) retry = retry with { AttemptTimeout = TimeSpan.FromMilliseconds(t) };
         var state = new HttpCallState();
-        var client = new HttpClient(new ResilienceHandler(retry, state, _primary), disposeHandler: false)
+        var primary = context.Privacy == PrivacyClass.Cloud ? _proxied : _direct;
+        var client = new HttpClient(new ResilienceHandler(retry, state, primary), disposeHandler: false)
         {
             // Streams last as long as generation does; per-attempt and idle timeouts bound the waits instead.
             Timeout = Timeout.InfiniteTimeSpan,
@@ -42,7 +49,9 @@ public sealed class ProviderHttp : IDisposable
 
     public void Dispose()
     {
-        if (_ownsPrimary) _primary.Dispose();
+        if (!_ownsHandlers) return;
+        _direct.Dispose();
+        _proxied.Dispose();
     }
 }
 

@@ -66,7 +66,7 @@ public sealed class OllamaProvider(ProviderDescriptor descriptor, ProviderHttp h
     /// <summary>Pulls a model, reporting each NDJSON progress line; returns when the server says "success".</summary>
     public async Task PullAsync(ProviderContext context, string model, Action<OllamaPullProgress> progress, CancellationToken cancellationToken)
     {
-        using var call = Http.Create(context.Options);
+        using var call = Http.Create(context);
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(BaseUri(context), "api/pull"))
@@ -102,7 +102,7 @@ public sealed class OllamaProvider(ProviderDescriptor descriptor, ProviderHttp h
     /// <summary>Deletes a model from the Ollama server; 1001 when it has no such model.</summary>
     public async Task DeleteAsync(ProviderContext context, string model, CancellationToken cancellationToken)
     {
-        using var call = Http.Create(context.Options);
+        using var call = Http.Create(context);
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Delete, new Uri(BaseUri(context), "api/delete"))

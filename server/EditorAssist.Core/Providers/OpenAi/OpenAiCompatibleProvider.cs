@@ -2,6 +2,7 @@ using System.ClientModel;
 using System.ClientModel.Primitives;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using EditorAssist.Core.Errors;
 using EditorAssist.Core.Providers.Http;
 using OpenAI;
 using OpenAI.Chat;
@@ -15,8 +16,72 @@ namespace EditorAssist.Core.Providers.OpenAi;
 /// Model discovery reads <c>GET {base}/models</c> directly, to keep fields some servers add
 /// (context_length, max_model_len).
 /// </summary>
-public class OpenAiCompatibleProvider(ProviderDescriptor descriptor, ProviderHttp http) : RemoteProvider(descriptor, http)
+public class OpenAiCompatibleProvider(ProviderDescriptor descriptor, ProviderHttp http) : RemoteProvider(descriptor, http), IFimProvider
 {
+    /// <summary>
+    /// Fill-in-the-middle over the preset's FIM endpoint (<see cref="ProviderDescriptor.FimStyle"/>); one
+    /// non-streamed request, same retries and error mapping as chat.
+    /// </summary>
+    public async Task<FimResult> CompleteFimAsync(ProviderContext context, FimRequest request, CancellationToken cancellationToken)
+    {
+        var style = Descriptor.FimStyle
+                    ?? throw new EditorAssistException(ErrorCode.ModelNotFound, $"{Descriptor.DisplayName} has no fill-in-the-middle endpoint.");
+        RequireKey(context);
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            if (style == "llamacppInfill")
+            {
+                w.WriteString("input_prefix", request.Prefix);
+                w.WriteString("input_suffix", request.Suffix);
+                if (request.MaxTokens is { } n) w.WriteNumber("n_predict", n);
+            }
+            else
+            {
+                w.WriteString("model", request.Model);
+                w.WriteString("prompt", request.Prefix);
+                w.WriteString("suffix", request.Suffix);
+                if (request.MaxTokens is { } n) w.WriteNumber("max_tokens", n);
+            }
+            w.WriteBoolean("stream", false);
+            w.WriteEndObject();
+        }
+        using var call = Http.Create(context);
+        try
+        {
+            using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(BaseUri(context), Descriptor.FimPath ?? "fim/completions"))
+            {
+                Content = new ByteArrayContent(buffer.ToArray()) { Headers = { ContentType = new("application/json") } },
+            };
+            Authorize(message.Headers, context);
+            using var response = await call.Client.SendAsync(message, cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode) throw new HttpRequestException($"HTTP {(int)response.StatusCode}", null, response.StatusCode);
+            using var doc = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), default, cancellationToken).ConfigureAwait(false);
+            var root = doc.RootElement;
+            string text;
+            ChatUsage? usage = null;
+            if (style == "llamacppInfill")
+            {
+                text = root.GetProperty("content").GetString() ?? "";
+                if (ReadInt(root, "tokens_evaluated") is { } pe) usage = new ChatUsage(pe, ReadInt(root, "tokens_predicted") ?? 0);
+            }
+            else
+            {
+                var choice = root.GetProperty("choices")[0];
+                text = choice.TryGetProperty("text", out var t) ? t.GetString() ?? ""
+                    : choice.GetProperty("message").GetProperty("content").GetString() ?? "";
+                if (root.TryGetProperty("usage", out var u) && u.ValueKind == JsonValueKind.Object)
+                    usage = new ChatUsage(ReadInt(u, "prompt_tokens") ?? 0, ReadInt(u, "completion_tokens") ?? 0);
+            }
+            return new FimResult(text, usage);
+        }
+        catch (Exception ex) when (ex is not EditorAssistException && !cancellationToken.IsCancellationRequested)
+        {
+            throw ProviderErrors.Map(context, ex, call.State);
+        }
+    }
+
     public override async Task<IReadOnlyList<ModelInfo>> ListModelsAsync(ProviderContext context, CancellationToken cancellationToken)
     {
         RequireKey(context);
@@ -48,7 +113,7 @@ public class OpenAiCompatibleProvider(ProviderDescriptor descriptor, ProviderHtt
 
     private async IAsyncEnumerable<ChatChunk> Stream(ProviderContext context, ChatRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var call = Http.Create(context.Options);
+        using var call = Http.Create(context);
         var client = CreateChatClient(context, request.Model, call.Client);
         var messages = request.Messages.Select(ToSdk).ToList();
         var options = ToSdk(request.Params, Descriptor.MaxTokensField);
@@ -80,7 +145,7 @@ public class OpenAiCompatibleProvider(ProviderDescriptor descriptor, ProviderHtt
             NetworkTimeout = TimeSpan.FromMinutes(10),
         });
 
-    private static void Authorize(System.Net.Http.Headers.HttpRequestHeaders headers, ProviderContext context)
+    protected static void Authorize(System.Net.Http.Headers.HttpRequestHeaders headers, ProviderContext context)
     {
         if (context.ApiKey is { } key) headers.Authorization = new("Bearer", key);
     }
