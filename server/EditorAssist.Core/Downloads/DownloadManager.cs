@@ -374,7 +374,12 @@ public sealed class DownloadManager : IAsyncDisposable
         finally
         {
             if (acquired) _parallel.Release();
-            cts.Dispose();
+            // Pause/Cancel call Cancel() under the lock: clearing and disposing under it too means they never see a disposed source.
+            lock (_lock)
+            {
+                if (ReferenceEquals(job.RunCts, cts)) job.RunCts = null;
+                cts.Dispose();
+            }
         }
     }
 

@@ -27,7 +27,13 @@ public abstract record Fault
     public sealed record Body(byte[] Content) : Fault;
 }
 
-public sealed record RecordedRequest(string Host, string Path, string? Range, string? IfRange, string? Authorization);
+public sealed record RecordedRequest(string Host, string Path, string? Range, string? IfRange, string? Authorization)
+{
+    private long _served;
+    /// <summary>Body bytes this response handed to the socket.</summary>
+    public long Served => Interlocked.Read(ref _served);
+    internal void AddServed(long n) => Interlocked.Add(ref _served, n);
+}
 
 /// <summary>
 /// A file server on a loopback address (Kestrel, port chosen by the OS) that supports Range,
@@ -100,7 +106,8 @@ public sealed class LoopbackFileServer : IAsyncDisposable
     private async Task HandleAsync(HttpContext ctx)
     {
         var req = ctx.Request;
-        Requests.Enqueue(new RecordedRequest(req.Host.Host, req.Path, req.Headers.Range.FirstOrDefault(), req.Headers.IfRange.FirstOrDefault(), req.Headers.Authorization.FirstOrDefault()));
+        var record = new RecordedRequest(req.Host.Host, req.Path, req.Headers.Range.FirstOrDefault(), req.Headers.IfRange.FirstOrDefault(), req.Headers.Authorization.FirstOrDefault());
+        Requests.Enqueue(record);
         Faults.TryDequeue(out var fault);
         var res = ctx.Response;
 
@@ -176,6 +183,7 @@ public sealed class LoopbackFileServer : IAsyncDisposable
                 await res.Body.WriteAsync(content.AsMemory((int)pos, n), ctx.RequestAborted).ConfigureAwait(false);
                 await res.Body.FlushAsync(ctx.RequestAborted).ConfigureAwait(false);
                 Interlocked.Add(ref _bytesServed, n);
+                record.AddServed(n);
                 pos += n;
                 sent += n;
             }
