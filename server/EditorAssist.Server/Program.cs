@@ -1,8 +1,10 @@
 using System.Runtime.InteropServices;
+using EditorAssist.Core.Models;
 using EditorAssist.Core.SystemInfo;
 using EditorAssist.Server.Handlers;
 using EditorAssist.Server.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
@@ -93,6 +95,10 @@ public static class Program
         services.AddSingleton<IRpcModule, LifecycleModule>();
         services.AddSingleton<IRpcModule, SettingsModule>();
         services.AddSingleton<IRpcModule, SystemModule>();
+        services.TryAddSingleton<ILoadedModels>(NoLoadedModels.Instance); // the llama runtime registers the real one
+        services.AddSingleton<LocalModelServicesAccessor>();
+        services.AddSingleton<IRpcModule, ModelsModule>();
+        services.AddSingleton<IRpcModule, StorageModule>();
         if (options.Diagnostics) services.AddSingleton<IRpcModule, DiagnosticsModule>();
     }
 }

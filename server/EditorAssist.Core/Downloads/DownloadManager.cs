@@ -514,8 +514,24 @@ public sealed class DownloadManager : IAsyncDisposable
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, watchdog.Token);
         var buffer = ArrayPool<byte>.Shared.Rent(_options.BufferSize);
         var meter = new TransferRateMeter(_time, TimeSpan.FromSeconds(5));
-        long written = existing, sinceDiskCheck = 0, lastReport = 0;
+        long written = existing, sinceDiskCheck = 0;
         var madeProgress = false;
+        // Progress is sampled on a ticker (as ollama does), not per write: a stalled stream still
+        // shows its last bytes, and a fast one does not flood the client. Interval zero (tests): every write.
+        var inline = _options.ProgressInterval <= TimeSpan.Zero;
+        long lastTicked = -1;
+        void Tick()
+        {
+            lock (meter)
+            {
+                var now = Interlocked.Read(ref job.Bytes);
+                var rate = meter.Sample(now);
+                if (now == lastTicked) return;
+                lastTicked = now;
+                Report(job, "downloading", now, rate);
+            }
+        }
+        using var ticker = inline ? null : _time.CreateTimer(static s => ((Action)s!)(), (Action)Tick, _options.ProgressInterval, _options.ProgressInterval);
         try
         {
             await using var file = _fs.OpenPartial(partial, append: existing > 0);
@@ -570,16 +586,12 @@ public sealed class DownloadManager : IAsyncDisposable
                     if (free < _options.DiskReserveBytes) throw DiskFull(job, free, null);
                 }
 
-                var now = _time.GetTimestamp();
-                if (_time.GetElapsedTime(lastReport, now) >= _options.ProgressInterval)
-                {
-                    lastReport = now;
-                    Report(job, "downloading", written, meter.Sample(written));
-                }
+                if (inline) Tick();
             }
             await file.FlushAsync(ct).ConfigureAwait(false);
             if (file is FileStream fs) fs.Flush(flushToDisk: true);
-            Report(job, "downloading", written, meter.Sample(written));
+            ticker?.Dispose();
+            Tick();
         }
         catch (IOException ex) when (PhysicalDownloadFileSystem.IsDiskFull(ex))
         {

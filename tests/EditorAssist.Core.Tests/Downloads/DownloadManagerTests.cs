@@ -236,11 +236,13 @@ public sealed class DownloadManagerTests : IAsyncLifetime
     [Fact]
     public async Task A_large_non_gguf_body_is_abandoned_early()
     {
-        var junk = new byte[24 * Size]; // larger than the loopback socket buffers can hold
+        var junk = new byte[24 * Size];
         _cdn.AddFile("junk.gguf", junk);
+        _cdn.BodyChunkSize = 64 * 1024;
+        _cdn.PaceDelay = TimeSpan.FromMilliseconds(1); // ≥ 0.4 s for the whole body: an early stop shows
         var ex = await Fails(_kit.Manager().DownloadAsync(Request(_cdn.Url("junk.gguf"), "junk.gguf"), null, CancellationToken.None));
         Assert.Equal(ErrorCode.InvalidModelFile, ex.Code);
-        Assert.True(_cdn.BytesServed < junk.Length, $"served {_cdn.BytesServed} bytes of a file rejected at its header");
+        Assert.True(_cdn.BytesServed < junk.Length / 4, $"served {_cdn.BytesServed} bytes of a file rejected at its header");
         Assert.Empty(_kit.FilesInModels());
     }
 

@@ -56,6 +56,8 @@ public sealed class LoopbackFileServer : IAsyncDisposable
     public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
     public long BytesServed => Interlocked.Read(ref _bytesServed);
     public int BodyChunkSize { get; set; } = 16 * 1024;
+    /// <summary>A pause after each chunk: makes "how much was sent before the client gave up" measurable.</summary>
+    public TimeSpan PaceDelay { get; set; }
 
     /// <summary>Completes each time a response body starts (the test can then pause or cancel mid-transfer).</summary>
     public event Action<string>? BodyStarted;
@@ -181,11 +183,13 @@ public sealed class LoopbackFileServer : IAsyncDisposable
             {
                 var n = (int)Math.Min(Math.Min(BodyChunkSize, content.Length - pos), limit - sent);
                 await res.Body.WriteAsync(content.AsMemory((int)pos, n), ctx.RequestAborted).ConfigureAwait(false);
-                await res.Body.FlushAsync(ctx.RequestAborted).ConfigureAwait(false);
+                // Counted once handed to Kestrel: a client that closes right after the last byte must not hide it.
                 Interlocked.Add(ref _bytesServed, n);
                 record.AddServed(n);
                 pos += n;
                 sent += n;
+                await res.Body.FlushAsync(ctx.RequestAborted).ConfigureAwait(false);
+                if (PaceDelay > TimeSpan.Zero) await Task.Delay(PaceDelay, ctx.RequestAborted).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException)
