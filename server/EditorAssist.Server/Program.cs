@@ -34,6 +34,8 @@ public static class Program
             case "version":
                 Console.WriteLine(SidecarSession.ServerVersion);
                 return 0;
+            case "pull" or "models" or "rm" or "catalog":
+                return await Cli.ModelCommands.RunAsync(options).ConfigureAwait(false);
         }
 
         // Before anything can log or print: stdout now belongs to the protocol alone.

@@ -506,8 +506,8 @@ public sealed class DownloadManager : IAsyncDisposable
 
     private async Task CopyBodyAsync(DownloadJob job, Stream body, string partial, long existing, CancellationToken ct)
     {
-        if (job.Hasher is null || job.HashedBytes != existing)
-            await RehashAsync(job, partial, existing, ct).ConfigureAwait(false);
+        if (job.Hasher is null || (_options.VerifySha256 && job.HashedBytes != existing))
+            await RehashAsync(job, partial, _options.VerifySha256 ? existing : 0, ct).ConfigureAwait(false);
         var hasher = job.Hasher!;
 
         using var watchdog = new CancellationTokenSource(_options.StallTimeout, _time);
@@ -572,7 +572,7 @@ public sealed class DownloadManager : IAsyncDisposable
                     job.ResetHash();
                     throw DiskFull(job, _fs.GetAvailableFreeSpace(_options.ModelsDirectory), ex);
                 }
-                hasher.AppendData(buffer, 0, n);
+                if (_options.VerifySha256) hasher.AppendData(buffer, 0, n);
                 written += n;
                 job.HashedBytes = written;
                 madeProgress = true;
@@ -643,15 +643,15 @@ public sealed class DownloadManager : IAsyncDisposable
     {
         var size = new FileInfo(partial).Length;
         Report(job, "verifying", size, 0);
-        if (job.Hasher is null || job.HashedBytes != size) await RehashAsync(job, partial, size, ct).ConfigureAwait(false);
+        if (_options.VerifySha256 && (job.Hasher is null || job.HashedBytes != size)) await RehashAsync(job, partial, size, ct).ConfigureAwait(false);
 
         if (GgufHeader.CheckFile(partial) is { } reason)
         {
             Discard(job, partial);
             throw InvalidFile(job, reason);
         }
-        var sha = Convert.ToHexStringLower(job.Hasher!.GetCurrentHash());
-        if (job.ExpectedSha256 is { } expected && !string.Equals(expected, sha, StringComparison.Ordinal))
+        var sha = _options.VerifySha256 ? Convert.ToHexStringLower(job.Hasher!.GetCurrentHash()) : "";
+        if (_options.VerifySha256 && job.ExpectedSha256 is { } expected && !string.Equals(expected, sha, StringComparison.Ordinal))
         {
             Discard(job, partial);
             throw new EditorAssistException(ErrorCode.ChecksumMismatch,
@@ -799,7 +799,8 @@ public sealed class DownloadManager : IAsyncDisposable
         return sha.Length == 64 && sha.All(char.IsAsciiHexDigit) ? sha : null;
     }
 
-    internal static string Format(long bytes) => bytes switch
+    /// <summary>Bytes for people: "1.5 GiB".</summary>
+    public static string Format(long bytes) => bytes switch
     {
         >= 1L << 30 => (bytes / (double)(1L << 30)).ToString("0.0", CultureInfo.InvariantCulture) + " GiB",
         >= 1L << 20 => (bytes / (double)(1L << 20)).ToString("0.0", CultureInfo.InvariantCulture) + " MiB",

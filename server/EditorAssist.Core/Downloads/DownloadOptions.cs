@@ -36,6 +36,9 @@ public sealed record DownloadOptions
     /// <summary>Read buffer; also the unit of "one chunk" in the resume guarantee.</summary>
     public int BufferSize { get; init; } = 1024 * 1024;
 
+    /// <summary>Hash while downloading and compare with the published SHA-256. Off only for benchmarks (the GGUF header is still checked).</summary>
+    public bool VerifySha256 { get; init; } = true;
+
     /// <summary>Redirect hops followed before giving up.</summary>
     public int MaxRedirects { get; init; } = 10;
 }

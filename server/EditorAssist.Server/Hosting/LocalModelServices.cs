@@ -38,7 +38,8 @@ public sealed class LocalModelServices : IAsyncDisposable
     public DownloadManager Downloads { get; }
     public HuggingFaceCredentials Credentials { get; }
 
-    public static LocalModelServices Create(SqliteStore store, ILoadedModels loaded, TimeProvider time, ILoggerFactory loggers, HttpMessageHandler? handler = null)
+    public static LocalModelServices Create(SqliteStore store, ILoadedModels loaded, TimeProvider time, ILoggerFactory loggers,
+        HttpMessageHandler? handler = null, bool verifySha256 = true)
     {
         var settings = new SettingsRepository(store, time);
         var modelsDir = Path.Combine(store.Directory, "models");
@@ -47,7 +48,7 @@ public sealed class LocalModelServices : IAsyncDisposable
         var models = new LocalModelStore(modelsDir, store, loaded, quotaBytes: Quota, time: time);
         var credentials = new HuggingFaceCredentials(ReadEndpoint(settings));
         var downloads = new DownloadManager(
-            new DownloadOptions { ModelsDirectory = modelsDir, QuotaBytes = Quota, MaxParallelDownloads = maxParallel },
+            new DownloadOptions { ModelsDirectory = modelsDir, QuotaBytes = Quota, MaxParallelDownloads = maxParallel, VerifySha256 = verifySha256 },
             handler ?? SharedHandler.Value, new DownloadStateStore(store, time), models, loggers.CreateLogger("EditorAssist.Downloads"),
             time, credentials: credentials);
         return new LocalModelServices(settings, ModelCatalog.LoadEmbedded(), models, downloads, credentials);
