@@ -512,10 +512,13 @@ public sealed class DownloadManager : IAsyncDisposable
 
         using var watchdog = new CancellationTokenSource(_options.StallTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, watchdog.Token);
-        var buffer = ArrayPool<byte>.Shared.Rent(_options.BufferSize);
+        // Two buffers: while one chunk is written (thread pool) and hashed (this thread), the next is
+        // read from the socket. Hashing then costs (almost) no wall time on a machine with two cores.
+        byte[][] buffers = [ArrayPool<byte>.Shared.Rent(_options.BufferSize), ArrayPool<byte>.Shared.Rent(_options.BufferSize)];
+        Task<int>? pendingRead = null;
+        Task? pendingWrite = null;
         var meter = new TransferRateMeter(_time, TimeSpan.FromSeconds(5));
         long written = existing, sinceDiskCheck = 0;
-        var madeProgress = false;
         // Progress is sampled on a ticker (as ollama does), not per write: a stalled stream still
         // shows its last bytes, and a fast one does not flood the client. Interval zero (tests): every write.
         var inline = _options.ProgressInterval <= TimeSpan.Zero;
@@ -531,40 +534,53 @@ public sealed class DownloadManager : IAsyncDisposable
                 Report(job, "downloading", now, rate);
             }
         }
+        Task<int> StartRead(byte[] into)
+        {
+            watchdog.CancelAfter(_options.StallTimeout);
+            return body.ReadAsync(into.AsMemory(0, _options.BufferSize), linked.Token).AsTask();
+        }
+        async Task<int> AwaitRead(Task<int> read)
+        {
+            try
+            {
+                return await read.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                throw new TransientDownloadException($"no data for {_options.StallTimeout.TotalSeconds:0} s (stalled)", written > existing);
+            }
+            catch (Exception ex) when (ex is IOException or HttpRequestException)
+            {
+                throw new TransientDownloadException($"the connection dropped ({ex.Message})", written > existing, inner: ex);
+            }
+        }
+
         using var ticker = inline ? null : _time.CreateTimer(static s => ((Action)s!)(), (Action)Tick, _options.ProgressInterval, _options.ProgressInterval);
         try
         {
             await using var file = _fs.OpenPartial(partial, append: existing > 0);
-            while (true)
+            var current = 0;
+            pendingRead = StartRead(buffers[current]);
+            var n = await AwaitRead(pendingRead).ConfigureAwait(false);
+            pendingRead = null;
+            while (n > 0)
             {
-                int n;
-                try
-                {
-                    watchdog.CancelAfter(_options.StallTimeout);
-                    n = await body.ReadAsync(buffer.AsMemory(0, _options.BufferSize), linked.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-                {
-                    throw new TransientDownloadException($"no data for {_options.StallTimeout.TotalSeconds:0} s (stalled)", madeProgress);
-                }
-                catch (Exception ex) when (ex is IOException or HttpRequestException)
-                {
-                    throw new TransientDownloadException($"the connection dropped ({ex.Message})", madeProgress, inner: ex);
-                }
-                if (n == 0) break;
-
-                if (written == 0 && !GgufHeader.StartsLikeGguf(buffer.AsSpan(0, Math.Min(n, 4))))
+                var chunk = buffers[current];
+                if (written == 0 && !GgufHeader.StartsLikeGguf(chunk.AsSpan(0, Math.Min(n, 4))))
                 {
                     // Fail at the first bytes, not after a 10 GB HTML page: this is not a model.
-                    var reason = GgufHeader.Check(buffer.AsSpan(0, Math.Min(n, GgufHeader.Length))) ?? "not a GGUF file";
+                    var reason = GgufHeader.Check(chunk.AsSpan(0, Math.Min(n, GgufHeader.Length))) ?? "not a GGUF file";
                     await file.DisposeAsync().ConfigureAwait(false);
                     Discard(job, partial);
                     throw InvalidFile(job, reason);
                 }
 
+                pendingWrite = file.WriteAsync(chunk.AsMemory(0, n), ct).AsTask();
+                pendingRead = StartRead(buffers[1 - current]);
+                if (_options.VerifySha256) hasher.AppendData(chunk, 0, n);
                 try
                 {
-                    await file.WriteAsync(buffer.AsMemory(0, n), ct).ConfigureAwait(false);
+                    await pendingWrite.ConfigureAwait(false);
                 }
                 catch (IOException ex) when (PhysicalDownloadFileSystem.IsDiskFull(ex))
                 {
@@ -572,10 +588,9 @@ public sealed class DownloadManager : IAsyncDisposable
                     job.ResetHash();
                     throw DiskFull(job, _fs.GetAvailableFreeSpace(_options.ModelsDirectory), ex);
                 }
-                if (_options.VerifySha256) hasher.AppendData(buffer, 0, n);
+                pendingWrite = null;
                 written += n;
                 job.HashedBytes = written;
-                madeProgress = true;
                 Interlocked.Exchange(ref job.Bytes, written);
 
                 sinceDiskCheck += n;
@@ -585,8 +600,11 @@ public sealed class DownloadManager : IAsyncDisposable
                     var free = _fs.GetAvailableFreeSpace(_options.ModelsDirectory);
                     if (free < _options.DiskReserveBytes) throw DiskFull(job, free, null);
                 }
-
                 if (inline) Tick();
+
+                n = await AwaitRead(pendingRead).ConfigureAwait(false);
+                pendingRead = null;
+                current = 1 - current;
             }
             await file.FlushAsync(ct).ConfigureAwait(false);
             if (file is FileStream fs) fs.Flush(flushToDisk: true);
@@ -600,7 +618,15 @@ public sealed class DownloadManager : IAsyncDisposable
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            // A read or write still in flight owns its buffer: stop it and wait before the pool gets the buffer back.
+            if (pendingRead is not null || pendingWrite is not null)
+            {
+                try { await watchdog.CancelAsync().ConfigureAwait(false); } catch (ObjectDisposedException) { }
+                try { if (pendingRead is not null) await pendingRead.ConfigureAwait(false); } catch { }
+                try { if (pendingWrite is not null) await pendingWrite.ConfigureAwait(false); } catch { }
+            }
+            ArrayPool<byte>.Shared.Return(buffers[0]);
+            ArrayPool<byte>.Shared.Return(buffers[1]);
         }
     }
 

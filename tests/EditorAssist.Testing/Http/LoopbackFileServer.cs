@@ -182,12 +182,13 @@ public sealed class LoopbackFileServer : IAsyncDisposable
             while (pos < content.Length && sent < limit)
             {
                 var n = (int)Math.Min(Math.Min(BodyChunkSize, content.Length - pos), limit - sent);
-                await res.Body.WriteAsync(content.AsMemory((int)pos, n), ctx.RequestAborted).ConfigureAwait(false);
-                // Counted once handed to Kestrel: a client that closes right after the last byte must not hide it.
+                // Counted when handed to Kestrel: a client that closes right after the last byte makes the
+                // write report cancellation although the bytes went out.
                 Interlocked.Add(ref _bytesServed, n);
                 record.AddServed(n);
                 pos += n;
                 sent += n;
+                await res.Body.WriteAsync(content.AsMemory((int)pos - n, n), ctx.RequestAborted).ConfigureAwait(false);
                 await res.Body.FlushAsync(ctx.RequestAborted).ConfigureAwait(false);
                 if (PaceDelay > TimeSpan.Zero) await Task.Delay(PaceDelay, ctx.RequestAborted).ConfigureAwait(false);
             }
