@@ -279,6 +279,12 @@ public sealed class DownloadManager : IAsyncDisposable
             catch (EditorAssistException) { _state.Delete(row.Id); continue; }
             if (!Uri.TryCreate(row.Url, UriKind.Absolute, out var url)) { _state.Delete(row.Id); continue; }
             var partial = PartialPath(name);
+            if (File.Exists(Path.Combine(_options.ModelsDirectory, name)) && !File.Exists(partial))
+            {
+                // Finished, but the process died between the rename and forgetting the row.
+                _state.Delete(row.Id);
+                continue;
+            }
             var job = new DownloadJob(row.Id, name, url)
             {
                 CatalogId = row.CatalogId,
@@ -340,7 +346,12 @@ public sealed class DownloadManager : IAsyncDisposable
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             StopReason stop;
-            lock (_lock) stop = job.Stop;
+            lock (_lock)
+            {
+                // A resume may already have started the next run: then this one's outcome is stale.
+                if (!ReferenceEquals(job.RunCts, cts)) return;
+                stop = job.Stop;
+            }
             switch (stop)
             {
                 case StopReason.Pause:
