@@ -6,9 +6,12 @@ import { existsSync, readdirSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { initialize, rpc, startSidecar, stopSidecar, tempDir } from './sidecar.mjs';
+import { initialize, rpc, startSidecar as start, stopSidecar, tempDir } from './sidecar.mjs';
 
 const workDone = new rpc.ProgressType();
+// Every sidecar started here is killed at the end even when a test fails half-way.
+const started = [];
+const startSidecar = (opts) => { const s = start(opts); started.push(s); return s; };
 const SIZE = 4 * 1024 * 1024;
 
 function ggufBytes(size) {
@@ -21,12 +24,17 @@ function ggufBytes(size) {
 }
 
 /** Serves `content` at /model.gguf with Range support, 64 KiB every `paceMs`; `stallAfter` bytes then silence (first request only). */
-async function startFileServer(content, { paceMs = 4, stallAfter = null } = {}) {
+async function startFileServer(content, { paceMs = 4, stallAfter = null, html = false } = {}) {
   const etag = '"' + createHash('sha256').update(content).digest('hex').slice(0, 16) + '"';
   const state = { requests: [], stallAfter, sockets: new Set() };
   const server = http.createServer(async (req, res) => {
     const record = { range: req.headers.range ?? null, served: 0 };
     state.requests.push(record);
+    if (html) {
+      res.writeHead(200, { 'Content-Type': 'text/html' });
+      res.end('<!DOCTYPE html><html><body>Sign in</body></html>');
+      return;
+    }
     let start = 0;
     const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
     if (m && (!req.headers['if-range'] || req.headers['if-range'] === etag)) start = Number(m[1]);
@@ -71,7 +79,10 @@ function progressReached(connection, token, bytes) {
 
 describe('downloads through the sidecar', () => {
   const servers = [];
-  after(async () => { for (const s of servers) await s.close(); });
+  after(async () => {
+    for (const s of started) if (s.child.exitCode === null) s.child.kill('SIGKILL');
+    for (const s of servers) await s.close();
+  });
 
   test('models/download fetches a loopback file with $/progress, verifies it, and storage/info and models/delete see it', async () => {
     const content = ggufBytes(SIZE);
@@ -164,5 +175,48 @@ describe('downloads through the sidecar', () => {
     assert.equal(resumed.range, `bytes=${1024 * 1024}-`);
     assert.equal(resumed.served, SIZE - 1024 * 1024);
     assert.equal(await stopSidecar(second), 0);
+  });
+
+  test('pause keeps the caller waiting and the partial on disk; resume completes the same request', async () => {
+    const content = ggufBytes(SIZE);
+    const server = await startFileServer(content, { stallAfter: 512 * 1024 });
+    servers.push(server);
+    const s = startSidecar();
+    const storageDir = tempDir();
+    await initialize(s.connection, storageDir);
+    const reached = progressReached(s.connection, 'dl-p', 256 * 1024);
+    let settled = false;
+    const pending = s.connection.sendRequest('models/download', { url: server.url, workDoneToken: 'dl-p' });
+    pending.finally(() => { settled = true; }).catch(() => {});
+    await withTimeout(reached, 30000, 'progress');
+    const [job] = await s.connection.sendRequest('models/downloads');
+    assert.deepEqual(await s.connection.sendRequest('models/pauseDownload', { id: job.id }), {});
+    const [paused] = await s.connection.sendRequest('models/downloads');
+    assert.equal(paused.state, 'paused');
+    assert.ok(existsSync(path.join(storageDir, 'models', 'model.gguf.partial')));
+    assert.equal(settled, false);
+    await s.connection.sendRequest('models/resumeDownload', { id: job.id });
+    const result = await withTimeout(pending, 30000, 'resumed download');
+    assert.equal(result.sha256, createHash('sha256').update(content).digest('hex'));
+    assert.match(server.state.requests.at(-1).range ?? '', /^bytes=[1-9]\d*-$/);
+    await assert.rejects(s.connection.sendRequest('models/pauseDownload', { id: 'nope' }), (e) => e.code === 1001);
+    assert.equal(await stopSidecar(s), 0);
+  });
+
+  test('an HTML page is refused with 1012, a quota with 1014, and the sidecar keeps serving', async () => {
+    const htmlServer = await startFileServer(ggufBytes(1024), { html: true });
+    const server = await startFileServer(ggufBytes(SIZE));
+    servers.push(htmlServer, server);
+    const s = startSidecar();
+    const storageDir = tempDir();
+    await initialize(s.connection, storageDir, { settings: { 'storage.quotaBytes': 1024 * 1024 } });
+    await assert.rejects(s.connection.sendRequest('models/download', { url: htmlServer.url }), (e) => e.code === 1012 && e.data.reason === 'InvalidModelFile' && /HTML/.test(e.data.problem));
+    await assert.rejects(s.connection.sendRequest('models/download', { url: server.url }), (e) => e.code === 1014 && e.data.quotaBytes === 1024 * 1024);
+    await assert.rejects(s.connection.sendRequest('models/download', { url: 'http://example.com/x.gguf' }), (e) => e.code === 1010);
+    await assert.rejects(s.connection.sendRequest('models/download', {}), (e) => e.code === -32602);
+    assert.deepEqual(readdirSync(path.join(storageDir, 'models')), []);
+    const info = await s.connection.sendRequest('storage/info');
+    assert.equal(info.quotaBytes, 1024 * 1024);
+    assert.equal(await stopSidecar(s), 0);
   });
 });

@@ -796,7 +796,7 @@ public sealed class DownloadManager : IAsyncDisposable
 
     private static EditorAssistException InvalidFile(DownloadJob job, string reason) =>
         new(ErrorCode.InvalidModelFile, $"'{job.FileName}' is not a usable GGUF model: {reason}. The file was discarded.")
-        { Details = new Dictionary<string, object?> { ["reason"] = reason } };
+        { Details = new Dictionary<string, object?> { ["problem"] = reason } };
 
     private void RestartFromZero(DownloadJob job, string partial)
     {

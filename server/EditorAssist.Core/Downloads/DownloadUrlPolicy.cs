@@ -64,5 +64,5 @@ public static class DownloadUrlPolicy
 
     private static EditorAssistException Invalid(string name) =>
         new(ErrorCode.DownloadFailed, $"'{(name.Length > 80 ? name[..80] : name)}' is not an acceptable model file name.")
-        { Details = new Dictionary<string, object?> { ["reason"] = "invalidFileName" } };
+        { Details = new Dictionary<string, object?> { ["problem"] = "invalidFileName" } };
 }
