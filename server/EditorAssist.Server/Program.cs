@@ -1,8 +1,10 @@
 using System.Runtime.InteropServices;
+using EditorAssist.Core.Models;
 using EditorAssist.Core.SystemInfo;
 using EditorAssist.Server.Handlers;
 using EditorAssist.Server.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
@@ -45,6 +47,8 @@ public static class Program
                         return 2;
                     }
                 }
+            case "pull" or "models" or "rm" or "catalog":
+                return await Cli.ModelCommands.RunAsync(options).ConfigureAwait(false);
         }
 
         // Before anything can log or print: stdout now belongs to the protocol alone.
@@ -118,6 +122,10 @@ public static class Program
         services.AddProviders();
         services.AddSingleton<Local.InlineCompletion>();
         services.AddSingleton<IRpcModule, CompletionModule>();
+        services.AddSingleton<ILoadedModels>(sp => sp.GetRequiredService<Local.LocalRuntimeHost>());
+        services.AddSingleton<LocalModelServicesAccessor>();
+        services.AddSingleton<IRpcModule, ModelsModule>();
+        services.AddSingleton<IRpcModule, StorageModule>();
         if (options.Diagnostics) services.AddSingleton<IRpcModule, DiagnosticsModule>();
     }
 }

@@ -15,9 +15,30 @@ public static class Migrations
                 updated_at INTEGER NOT NULL        -- unix milliseconds
             ) WITHOUT ROWID;
             """),
-        // MERGE NOTE: version 2 belongs to the downloads branch. This placeholder keeps versions contiguous
-        // on the providers branch only; at merge, keep downloads' migration 2 and drop this one.
-        new(2, "reserved (downloads)", "SELECT 1;"),
+        new(2, "downloads and local models", """
+            CREATE TABLE downloads (
+                id              TEXT PRIMARY KEY NOT NULL,
+                file_name       TEXT NOT NULL UNIQUE,   -- sanitised name inside the models folder
+                url             TEXT NOT NULL,          -- as requested; never holds a token
+                catalog_id      TEXT,
+                expected_sha256 TEXT,                   -- lower-case hex, from the catalog or the server
+                expected_size   INTEGER,
+                etag            TEXT,                   -- strong validator for If-Range
+                state           TEXT NOT NULL,          -- queued|running|paused|failed
+                error           TEXT,
+                created_at      INTEGER NOT NULL,
+                updated_at      INTEGER NOT NULL
+            );
+            CREATE TABLE local_models (
+                file_name     TEXT PRIMARY KEY NOT NULL,
+                sha256        TEXT,
+                size_bytes    INTEGER NOT NULL,
+                source_url    TEXT,
+                catalog_id    TEXT,
+                downloaded_at INTEGER NOT NULL,
+                last_used     INTEGER               -- unix ms; null = never loaded
+            ) WITHOUT ROWID;
+            """),
         new(3, "providers: configuration, model cache, router policy, chat history", """
             CREATE TABLE provider_config (
                 provider_id TEXT PRIMARY KEY NOT NULL,

@@ -14,12 +14,24 @@ public sealed record SidecarOptions
     public int MaxMessageBytes { get; init; } = 8 * 1024 * 1024;
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
     public TimeSpan ParentPollInterval { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>For the CLI verbs (pull, models, rm): the storage folder (default: the user's local app-data folder).</summary>
+    public string? StorageDir { get; init; }
+    /// <summary>The verb's positional arguments (pull's source, rm's ref).</summary>
+    public IReadOnlyList<string> Arguments { get; init; } = [];
+    /// <summary>pull --no-verify: skip the SHA-256 (benchmarks only; the GGUF header is still checked).</summary>
+    public bool NoVerify { get; init; }
+
+    private static readonly HashSet<string> CliVerbs = ["pull", "models", "rm", "catalog"];
 
     public const string Usage = """
         EditorAssist sidecar: JSON-RPC 2.0 over stdio (LSP base-protocol framing).
 
         Usage: EditorAssist.Server [--stdio] [options]
                EditorAssist.Server generate --model PATH --prompt TEXT [...]   (see generate --help)
+               EditorAssist.Server pull <catalogId | https-url | org/repo/file.gguf> [--storage-dir D]
+               EditorAssist.Server models [--storage-dir D]     local models, sizes, last use
+               EditorAssist.Server catalog                      recommended models and how they fit here
+               EditorAssist.Server rm <ref> [--storage-dir D]   delete a local model (e.g. local/qwen2.5-coder-1.5b-q8_0)
                EditorAssist.Server --version | --help
 
         Options:
@@ -28,7 +40,9 @@ public sealed record SidecarOptions
           --max-message-bytes N     largest accepted message (default 8388608)
           --log-level LEVEL         trace|debug|information|warning|error (default information;
                                     env EDITORASSIST_LOG_LEVEL also works)
-        Logs go to stderr; stdout carries protocol frames only.
+          --storage-dir D           (pull, models, rm) the storage folder; models live in D/models
+        Logs go to stderr; stdout carries protocol frames only. pull reads a Hugging Face token
+        from HF_TOKEN and a mirror from HF_ENDPOINT.
         """;
 
     public static SidecarOptions Parse(IReadOnlyList<string> args)
@@ -38,12 +52,22 @@ public sealed record SidecarOptions
             o = o with { LogLevel = ParseLevel(envLevel) };
         if (args.Count > 0 && args[0] is "generate")
             return o with { Verb = args[0], VerbArgs = args.Skip(1).ToList(), LogLevel = o.LogLevel == LogLevel.Information ? LogLevel.Warning : o.LogLevel };
+        var positional = new List<string>();
         for (var i = 0; i < args.Count; i++)
         {
             var a = args[i];
             string Next() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{a} needs a value.");
+            if (!a.StartsWith('-'))
+            {
+                if (positional.Count == 0 && o.Verb == "serve" && CliVerbs.Contains(a)) o = o with { Verb = a };
+                else if (CliVerbs.Contains(o.Verb)) positional.Add(a);
+                else throw new ArgumentException($"Unknown argument '{a}'.");
+                continue;
+            }
             o = a switch
             {
+                "--storage-dir" => o with { StorageDir = Next() },
+                "--no-verify" => o with { NoVerify = true },
                 "--stdio" => o with { Verb = "serve" },
                 "--version" or "-v" => o with { Verb = "version" },
                 "--help" or "-h" => o with { Verb = "help" },
@@ -53,7 +77,10 @@ public sealed record SidecarOptions
                 _ => throw new ArgumentException($"Unknown argument '{a}'."),
             };
         }
-        return o;
+        var expected = o.Verb switch { "pull" or "rm" => 1, _ => 0 };
+        if (positional.Count != expected)
+            throw new ArgumentException(expected == 1 ? $"{o.Verb} takes one argument." : $"{o.Verb} takes no arguments.");
+        return o with { Arguments = positional };
     }
 
     private static int ParsePositive(string name, string value) =>

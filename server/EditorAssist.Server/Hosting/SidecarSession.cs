@@ -22,6 +22,7 @@ public sealed class SidecarSession(
     private readonly TaskCompletionSource<string> _end = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ParentProcessWatcher? _parentWatcher;
     private JsonRpcConnection? _connection;
+    private readonly List<Func<ValueTask>> _beforeStoreCloses = [];
 
     public static string ServerVersion { get; } =
         typeof(SidecarSession).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
@@ -56,6 +57,12 @@ public sealed class SidecarSession(
         _parentWatcher.Start(() => End($"the client process {processId} exited"));
     }
 
+    /// <summary>Work to finish while the store is still open when the session ends (say, persisting download state). Run last-registered first.</summary>
+    internal void OnClosing(Func<ValueTask> cleanup)
+    {
+        lock (_beforeStoreCloses) _beforeStoreCloses.Add(cleanup);
+    }
+
     /// <summary>Ends the session (exit notification, signal, parent gone). Idempotent.</summary>
     public void End(string reason) => _end.TrySetResult(reason);
 
@@ -87,5 +94,12 @@ public sealed class SidecarSession(
     {
         _parentWatcher?.Dispose();
         if (_connection is not null) await _connection.DisposeAsync().ConfigureAwait(false);
+        Func<ValueTask>[] cleanups;
+        lock (_beforeStoreCloses) { cleanups = [.. _beforeStoreCloses]; _beforeStoreCloses.Clear(); }
+        for (var i = cleanups.Length - 1; i >= 0; i--)
+        {
+            try { await cleanups[i]().ConfigureAwait(false); }
+            catch (Exception ex) { _logger.LogWarning(ex, "Cleanup at session end failed."); }
+        }
     }
 }

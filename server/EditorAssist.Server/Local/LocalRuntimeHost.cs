@@ -18,7 +18,7 @@ namespace EditorAssist.Server.Local;
 /// Thread-safe.
 /// </summary>
 public sealed class LocalRuntimeHost(StoreHolder session, ILoggerFactory loggerFactory, TimeProvider time)
-    : IAcceleratorInfoSource, IAsyncDisposable
+    : IAcceleratorInfoSource, Core.Models.ILoadedModels, IAsyncDisposable
 {
     public const string ProviderId = "local";
 
@@ -116,14 +116,30 @@ public sealed class LocalRuntimeHost(StoreHolder session, ILoggerFactory loggerF
         if (_registered.TryGetValue(modelRef, out var path)) return path;
         if (modelRef.StartsWith(ProviderId + "/", StringComparison.Ordinal) && session.Store is { } store)
         {
-            var id = modelRef[(ProviderId.Length + 1)..];
-            if (id.Length > 0 && id.IndexOfAny(['/', '\\']) < 0 && id != "." && id != "..")
+            // Refs are lower-cased file stems; the files keep their own case.
+            var dir = new DirectoryInfo(Path.Combine(store.Directory, "models"));
+            if (dir.Exists)
             {
-                var candidate = Path.Combine(store.Directory, "models", id + ".gguf");
-                if (File.Exists(candidate)) return candidate;
+                var match = dir.EnumerateFiles("*.gguf").FirstOrDefault(f => string.Equals(RefForPath(f.Name), modelRef, StringComparison.Ordinal));
+                if (match is not null) return match.FullName;
             }
         }
         throw new EditorAssistException(ErrorCode.ModelNotFound, $"No local model '{modelRef}'. Load a GGUF file by path or download a model first.");
+    }
+
+    /// <summary>For storage eviction and listings: is this file (in the models folder) loaded? Never starts the runtime.</summary>
+    public bool IsLoaded(string fileName)
+    {
+        var models = _models;
+        if (models is null) return false;
+        foreach (var key in models.LoadedKeys)
+        {
+            string path;
+            try { path = Resolve(key); }
+            catch (EditorAssistException) { continue; }
+            if (string.Equals(Path.GetFileName(path), fileName, StringComparison.Ordinal)) return true;
+        }
+        return false;
     }
 
     public IReadOnlyList<GpuInfo> GetGpus()

@@ -38,6 +38,19 @@ public static class Methods
     public const string ChatSession = "chat/session";
     public const string ChatDeleteSession = "chat/deleteSession";
 
+    // Models, downloads, storage (the download manager's part; models/list and load/unload live elsewhere).
+    public const string ModelsCatalog = "models/catalog";
+    public const string ModelsDownload = "models/download";
+    public const string ModelsDownloads = "models/downloads";
+    public const string ModelsPauseDownload = "models/pauseDownload";
+    public const string ModelsResumeDownload = "models/resumeDownload";
+    public const string ModelsCancelDownload = "models/cancelDownload";
+    public const string ModelsDelete = "models/delete";
+    /// <summary>EditorAssist addition: a Hugging Face token for gated repos, memory only.</summary>
+    public const string ModelsSetHuggingFaceToken = "models/setHuggingFaceToken";
+    public const string StorageInfo = "storage/info";
+    public const string StorageEvict = "storage/evict";
+
     // Enabled only with --diagnostics: used by the interop tests and the benchmarks.
     public const string DiagnosticsEcho = "diagnostics/echo";
     public const string DiagnosticsWait = "diagnostics/wait";
@@ -113,6 +126,38 @@ public sealed record ModelsLoadParams
 }
 
 public sealed record ModelsLoadResult(string Ref, string Backend, int GpuLayers, int ContextLength, long LoadMs, string Path, long SizeBytes);
+// ---- Models, downloads, storage ----
+
+public sealed record CatalogFit(string Verdict, int GpuLayers, long EstimatedBytes);
+
+public sealed record CatalogModel(
+    string Id, string Ref, string DisplayName, string Repo, string File, string Revision, long SizeBytes, bool SizeApproximate,
+    string Quant, long Parameters, int ContextLength, int DefaultContext, IReadOnlyList<string> Roles, string License,
+    CatalogFit Fit, bool Downloaded);
+
+/// <summary>One of: <c>catalogId</c>; <c>url</c> (https, or http on loopback); <c>repo</c> + <c>file</c> (+ <c>revision</c>) on the Hugging Face endpoint.</summary>
+public sealed record DownloadParams
+{
+    public string? CatalogId { get; init; }
+    public string? Url { get; init; }
+    public string? Repo { get; init; }
+    public string? File { get; init; }
+    public string? Revision { get; init; }
+    /// <summary>Local file name (defaults to the URL's last segment, or <c>&lt;catalogId&gt;.gguf</c>).</summary>
+    public string? FileName { get; init; }
+    /// <summary>Expected SHA-256 (hex) when the caller knows it; the server's published one is used otherwise.</summary>
+    public string? Sha256 { get; init; }
+    public JsonElement? WorkDoneToken { get; init; }
+}
+
+public sealed record DownloadResultDto(string Ref, string Path, string Sha256, long SizeBytes);
+
+public sealed record DownloadInfo(string Id, string Ref, string FileName, string State, long Bytes, long? TotalBytes, string? CatalogId, string? Error, int? ErrorCode);
+
+public sealed record DownloadIdParams
+{
+    public required string Id { get; init; }
+}
 
 public sealed record ModelRefParams
 {
@@ -142,6 +187,26 @@ public sealed record InlineItemDto(string Text);
 public sealed record InlineTimingsDto(int CachedTokens, int EvaluatedTokens, double TtftMs, double TotalMs, bool FromCache, bool TimedOut);
 
 public sealed record InlineCompletionResult(IReadOnlyList<InlineItemDto> Items, InlineTimingsDto Timings, string Model);
+public sealed record DeleteResult(long FreedBytes);
+
+public sealed record HuggingFaceTokenParams
+{
+    public string? Token { get; init; }
+}
+
+public sealed record StorageModelInfo(string Ref, string FileName, long SizeBytes, DateTimeOffset? LastUsed, bool Loaded);
+
+public sealed record StorageInfoResult(string ModelsDir, long UsedBytes, long? QuotaBytes, long DiskFreeBytes, IReadOnlyList<StorageModelInfo> Models);
+
+public sealed record EvictParams
+{
+    public long? TargetFreeBytes { get; init; }
+    public bool DryRun { get; init; }
+}
+
+public sealed record EvictedModelInfo(string Ref, long SizeBytes);
+
+public sealed record EvictResult(IReadOnlyList<EvictedModelInfo> Evicted);
 
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
@@ -164,4 +229,15 @@ public sealed record InlineCompletionResult(IReadOnlyList<InlineItemDto> Items, 
 [JsonSerializable(typeof(BurstParams))]
 [JsonSerializable(typeof(TickParams))]
 [JsonSerializable(typeof(DiagnosticsStats))]
+[JsonSerializable(typeof(CatalogModel[]))]
+[JsonSerializable(typeof(DownloadParams))]
+[JsonSerializable(typeof(DownloadResultDto))]
+[JsonSerializable(typeof(DownloadInfo[]))]
+[JsonSerializable(typeof(DownloadIdParams))]
+[JsonSerializable(typeof(ModelRefParams))]
+[JsonSerializable(typeof(DeleteResult))]
+[JsonSerializable(typeof(HuggingFaceTokenParams))]
+[JsonSerializable(typeof(StorageInfoResult))]
+[JsonSerializable(typeof(EvictParams))]
+[JsonSerializable(typeof(EvictResult))]
 public sealed partial class ProtocolJson : JsonSerializerContext;

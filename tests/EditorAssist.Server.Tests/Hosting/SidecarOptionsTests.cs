@@ -35,4 +35,18 @@ public class SidecarOptionsTests
         var ex = Assert.Throws<ArgumentException>(() => SidecarOptions.Parse(args));
         Assert.False(string.IsNullOrWhiteSpace(ex.Message));
     }
+
+    [Fact]
+    public void Parses_the_model_verbs()
+    {
+        var pull = SidecarOptions.Parse(["pull", "qwen2.5-coder-1.5b-q8_0", "--storage-dir", "/tmp/x"]);
+        Assert.Equal("pull", pull.Verb);
+        Assert.Equal(["qwen2.5-coder-1.5b-q8_0"], pull.Arguments);
+        Assert.Equal("/tmp/x", pull.StorageDir);
+        Assert.Equal("models", SidecarOptions.Parse(["models"]).Verb);
+        Assert.Equal(["local/a"], SidecarOptions.Parse(["rm", "local/a"]).Arguments);
+        Assert.Throws<ArgumentException>(() => SidecarOptions.Parse(["pull"]));
+        Assert.Throws<ArgumentException>(() => SidecarOptions.Parse(["models", "extra"]));
+        Assert.Throws<ArgumentException>(() => SidecarOptions.Parse(["bogus-verb"]));
+    }
 }

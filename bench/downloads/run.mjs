@@ -1,0 +1,103 @@
+// Loopback download benchmark: one large GGUF-shaped file served by a Node HTTP server (Range,
+// ETag), fetched by curl (to /dev/null and to a file) and by `EditorAssist.Server pull` with and
+// without SHA-256 verification; peak RSS from /usr/bin/time -v. Usage:
+//   node bench/downloads/run.mjs [sizeGiB=2] [workDir=/tmp/ea-dl-bench]
+
+import { createReadStream, mkdirSync, openSync, rmSync, statSync, writeSync, closeSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { serverDll } from '../../tests/tools/common.mjs';
+
+const sizeGiB = Number(process.argv[2] ?? 2);
+const work = process.argv[3] ?? '/tmp/ea-dl-bench';
+rmSync(work, { recursive: true, force: true });
+mkdirSync(work, { recursive: true });
+const file = path.join(work, 'big.gguf');
+const size = Math.round(sizeGiB * 1024 ** 3);
+
+// GGUF header, then pseudo-random blocks (incompressible, cheap to make).
+{
+  const fd = openSync(file, 'w');
+  const block = Buffer.alloc(8 * 1024 * 1024);
+  let x = 0x9e3779b9;
+  for (let i = 0; i < block.length; i += 4) { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; block.writeUInt32LE(x >>> 0, i); }
+  const header = Buffer.alloc(24);
+  header.write('GGUF', 0, 'ascii'); header.writeUInt32LE(3, 4);
+  let written = 0;
+  for (; written + block.length <= size; written += block.length) {
+    if (written === 0) { header.copy(block, 0); }
+    writeSync(fd, block);
+    block.writeUInt32LE((written / block.length) >>> 0, 100); // make blocks differ
+  }
+  if (written < size) writeSync(fd, block.subarray(0, size - written));
+  closeSync(fd);
+}
+
+const server = http.createServer((req, res) => {
+  const total = statSync(file).size;
+  const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+  const start = m ? Number(m[1]) : 0;
+  res.writeHead(start ? 206 : 200, {
+    'Content-Length': total - start, ETag: '"bench"', 'Accept-Ranges': 'bytes',
+    ...(start ? { 'Content-Range': `bytes ${start}-${total - 1}/${total}` } : {}),
+  });
+  createReadStream(file, { start, highWaterMark: 1024 * 1024 }).pipe(res);
+});
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const url = `http://127.0.0.1:${server.address().port}/big.gguf`;
+
+
+// Runs are async-spawned from a sync spawn: the server must keep serving, so run them in a child event loop.
+const results = {};
+const { spawn } = await import('node:child_process');
+function run(name, cmd, args) {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn('/usr/bin/time', ['-v', cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { err += d; });
+    child.on('exit', (code) => {
+      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      if (code !== 0) return reject(new Error(`${name}: exit ${code}\n${err.slice(-2000)}`));
+      const rss = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(err)?.[1] ?? 0) * 1024;
+      results[name] = { seconds: +seconds.toFixed(2), MiBps: +(size / 1024 ** 2 / seconds).toFixed(0), peakRssMiB: +(rss / 1024 ** 2).toFixed(1) };
+      resolve(out);
+    });
+  });
+}
+
+const storage = (n, base = work) => path.join(base, `storage-${n}`);
+const shm = '/dev/shm/ea-dl-bench';
+const best = (name) => Math.min(...Object.entries(results).filter(([k]) => k.startsWith(name)).map(([, v]) => v.seconds));
+await run('sidecar idle (models verb)', 'dotnet', [serverDll, 'models', '--storage-dir', storage('idle')]);
+for (let round = 1; round <= 2; round++) {
+  await run(`curl -o /dev/null #${round}`, 'curl', ['-s', '-o', '/dev/null', url]);
+  await run(`curl -o file #${round}`, 'curl', ['-s', '-o', path.join(work, 'curl.out'), url]);
+  rmSync(path.join(work, 'curl.out'), { force: true });
+  for (const [label, base] of [['disk', work], ['tmpfs', shm]]) {
+    await run(`pull verify ${label} #${round}`, 'dotnet', [serverDll, 'pull', url, '--storage-dir', storage('v', base)]);
+    rmSync(storage('v', base), { recursive: true, force: true });
+    await run(`pull no-verify ${label} #${round}`, 'dotnet', [serverDll, 'pull', url, '--storage-dir', storage('nv', base), '--no-verify']);
+    rmSync(storage('nv', base), { recursive: true, force: true });
+  }
+}
+server.close();
+rmSync(work, { recursive: true, force: true });
+rmSync(shm, { recursive: true, force: true });
+
+const summary = {
+  sizeBytes: size,
+  bestSeconds: {
+    curlDevNull: best('curl -o /dev/null'), curlFile: best('curl -o file'),
+    pullVerifyDisk: best('pull verify disk'), pullNoVerifyDisk: best('pull no-verify disk'),
+    pullVerifyTmpfs: best('pull verify tmpfs'), pullNoVerifyTmpfs: best('pull no-verify tmpfs'),
+  },
+  throughputVsCurlDevNull_tmpfs: +(best('curl -o /dev/null') / best('pull verify tmpfs')).toFixed(3),
+  throughputVsCurlFile_disk: +(best('curl -o file') / best('pull verify disk')).toFixed(3),
+  verifyOverhead_disk: +(best('pull verify disk') / best('pull no-verify disk')).toFixed(3),
+  verifyOverhead_tmpfs: +(best('pull verify tmpfs') / best('pull no-verify tmpfs')).toFixed(3),
+  peakRssAboveIdleMiB: +(Math.max(...Object.entries(results).filter(([k]) => k.startsWith('pull')).map(([, v]) => v.peakRssMiB)) - results['sidecar idle (models verb)'].peakRssMiB).toFixed(1),
+  results,
+};
+console.log(JSON.stringify(summary, null, 2));
