@@ -147,3 +147,24 @@ describe('generate verb', () => {
     assert.match(usage.stderr, /needs --model/);
   });
 });
+
+describe('local runtime over RPC on Vulkan (lavapipe in CI)', () => {
+  test('loads on the Vulkan device, lists it in system/info, and chats', async () => {
+    const dir = tempDir();
+    const model = writeTestModel(path.join(dir, 'vk.gguf'));
+    // lavapipe is a CPU-type Vulkan device that ggml-vulkan shows only when listed explicitly.
+    const s = startSidecar({ env: { GGML_VK_VISIBLE_DEVICES: '0' } });
+    await initialize(s.connection, path.join(dir, 'storage'));
+    const info = await s.connection.sendRequest('system/info');
+    assert.ok(info.gpus.some((g) => g.backend === 'vulkan' && g.vramTotalBytes > 0), JSON.stringify(info.gpus));
+    const loaded = await s.connection.sendRequest('models/load', { path: model, contextLength: 512 });
+    assert.match(loaded.backend, /vulkan/i);
+    assert.ok(loaded.gpuLayers > 0, `gpuLayers ${loaded.gpuLayers}`);
+    const deltas = [];
+    s.connection.onNotification('chat/delta', (p) => deltas.push(p.delta));
+    const r = await s.connection.sendRequest('chat/send', { streamId: 'vk', model: loaded.ref, messages: [{ role: 'user', content: 'hi' }], params: { maxTokens: 8, temperature: 0 } });
+    assert.equal(deltas.join(''), r.content);
+    assert.ok(r.usage.completionTokens > 0);
+    assert.equal(await stopSidecar(s), 0);
+  });
+});

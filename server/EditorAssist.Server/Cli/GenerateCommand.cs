@@ -20,6 +20,7 @@ internal static class GenerateCommand
           --seed N            sampler seed
           --gpu-layers N      layers to offload (default: automatic)
           --context N         context length (default: the model's, capped by memory)
+          --threads N         CPU threads (default: all cores)
           --cpu               do not use a GPU
           --raw               use the prompt as is, without the model's chat template
           --ignore-eos        always generate --max-tokens tokens (benchmarks)
@@ -32,7 +33,7 @@ internal static class GenerateCommand
         int maxTokens = 128;
         float temperature = 0.8f;
         uint? seed = null;
-        int? gpuLayers = null, context = null;
+        int? gpuLayers = null, context = null, threads = null;
         bool cpu = false, raw = false, json = false, ignoreEos = false;
         for (var i = 0; i < args.Count; i++)
         {
@@ -47,6 +48,7 @@ internal static class GenerateCommand
                 case "--seed": seed = (uint)ParseInt(a, Next()); break;
                 case "--gpu-layers": gpuLayers = ParseInt(a, Next()); break;
                 case "--context": context = ParseInt(a, Next()); break;
+                case "--threads": threads = Math.Max(1, ParseInt(a, Next())); break;
                 case "--cpu": cpu = true; break;
                 case "--raw": raw = true; break;
                 case "--json": json = true; break;
@@ -62,7 +64,7 @@ internal static class GenerateCommand
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
         try
         {
-            await using var m = await runtime.LoadModelAsync(model, new LocalModelOptions { GpuLayers = cpu ? 0 : gpuLayers, ContextLength = context }, null, cts.Token);
+            await using var m = await runtime.LoadModelAsync(model, new LocalModelOptions { GpuLayers = cpu ? 0 : gpuLayers, ContextLength = context, Threads = threads }, null, cts.Token);
             var options = new GenerationOptions { MaxTokens = maxTokens, Temperature = temperature, IgnoreEndOfGeneration = ignoreEos };
             if (seed is uint s) options = options with { Seed = s };
             var request = raw

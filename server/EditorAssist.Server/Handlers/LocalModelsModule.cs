@@ -46,7 +46,7 @@ internal sealed class LocalModelsModule(LocalRuntimeHost local) : IRpcModule
             progress.Begin($"Loading {modelRef}", w => w.WriteString("ref", modelRef));
             var reporter = new Progress<float>(f => progress.Report(w => w.WriteNumber("percentage", Math.Round(f * 100, 1))));
             var model = await local.Models.LoadAsync(modelRef, path,
-                new LocalModelOptions { GpuLayers = p.GpuLayers, ContextLength = p.ContextLength }, reporter, ct).ConfigureAwait(false);
+                local.DefaultOptions(p.GpuLayers, p.ContextLength), reporter, ct).ConfigureAwait(false);
             // Registered only once it loaded: a file that is not a model must not appear in listings.
             if (byPath) local.Register(path);
             progress.End(w => w.WriteString("message", $"Loaded on {model.Backend}"));

@@ -53,7 +53,7 @@ public sealed class InlineCompletion(LocalRuntimeHost local, StoreHolder storage
         if (FromCache(cacheKey) is { } hit) return hit with { Timings = hit.Timings with { FromCache = true, TtftMs = 0, TotalMs = 0, CachedTokens = 0, EvaluatedTokens = 0 } };
 
         var path = local.Resolve(modelRef);
-        var model = await local.Models.GetOrLoadAsync(modelRef, path, new LocalModelOptions(), null, ct).ConfigureAwait(false);
+        var model = await local.Models.GetOrLoadAsync(modelRef, path, local.DefaultOptions(), null, ct).ConfigureAwait(false);
         if (!model.Info.HasFimTokens)
             throw new EditorAssistException(ErrorCode.FimNotSupported, $"'{modelRef}' has no fill-in-the-middle tokens, so it cannot complete code inline. Choose a code model (e.g. Qwen2.5-Coder).");
 

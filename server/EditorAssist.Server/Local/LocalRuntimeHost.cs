@@ -78,6 +78,19 @@ public sealed class LocalRuntimeHost(StoreHolder session, ILoggerFactory loggerF
         }
     }
 
+    /// <summary>
+    /// Options for a load in the sidecar. CPU threads default to one fewer than the cores (setting
+    /// <c>local.threads</c> overrides): ggml's worker threads spin at their barriers, so when they
+    /// take every core, the threads that stream tokens to the client (and the editor itself)
+    /// preempt them and a token can take several times longer. Measured in docs/BENCHMARKS.md.
+    /// </summary>
+    public LocalModelOptions DefaultOptions(int? gpuLayers = null, int? contextLength = null)
+    {
+        var threads = session.Store is not null && session.Settings.Get("local.threads") is { ValueKind: System.Text.Json.JsonValueKind.Number } t && t.TryGetInt32(out var n) && n > 0
+            ? n : Math.Max(1, Environment.ProcessorCount - 1);
+        return new LocalModelOptions { GpuLayers = gpuLayers, ContextLength = contextLength, Threads = threads };
+    }
+
     /// <summary>A packaged sidecar (the VSIX) carries the native build beside itself in <c>native/&lt;variant&gt;</c>.</summary>
     private static string? PackagedNativeDirectory(bool allowGpu)
     {
