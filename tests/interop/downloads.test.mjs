@@ -93,6 +93,8 @@ describe('downloads through the sidecar', () => {
     await initialize(s.connection, storageDir);
     const values = [];
     s.connection.onProgress(workDone, 'dl-1', (v) => values.push(v));
+    const changes = [];
+    s.connection.onNotification('models/didChange', (p) => changes.push(p));
 
     const result = await withTimeout(s.connection.sendRequest('models/download', { url: server.url, workDoneToken: 'dl-1' }), 30000, 'download');
 
@@ -124,6 +126,7 @@ describe('downloads through the sidecar', () => {
 
     assert.deepEqual(await s.connection.sendRequest('models/delete', { ref: 'local/model' }), { freedBytes: SIZE });
     await assert.rejects(s.connection.sendRequest('models/delete', { ref: 'local/model' }), (e) => e.code === 1001);
+    assert.deepEqual(changes, [{ reason: 'downloaded', ref: 'local/model' }, { reason: 'deleted', ref: 'local/model' }]);
     assert.equal(await stopSidecar(s), 0);
   });
 

@@ -51,6 +51,7 @@ internal sealed class ModelsModule(LocalModelServicesAccessor services, SystemIn
             var sink = new ProgressSink(progress);
             var result = await s.Downloads.DownloadAsync(download, sink, ct).ConfigureAwait(false);
             progress.End(w => { w.WriteString("message", "done"); w.WriteNumber("bytes", result.SizeBytes); });
+            NotifyChanged(connection, "downloaded", LocalModelStore.RefFor(result.FileName));
             return new DownloadResultDto(LocalModelStore.RefFor(result.FileName), result.Path, result.Sha256, result.SizeBytes);
         });
 
@@ -78,7 +79,11 @@ internal sealed class ModelsModule(LocalModelServicesAccessor services, SystemIn
         });
 
         connection.AddRequestHandler(Protocol.Methods.ModelsDelete, json.ModelRefParams, json.DeleteResult, (p, _, _) =>
-            ValueTask.FromResult(new DeleteResult(services.Get(session).Models.Delete(p.Ref))));
+        {
+            var freed = services.Get(session).Models.Delete(p.Ref);
+            NotifyChanged(connection, "deleted", p.Ref);
+            return ValueTask.FromResult(new DeleteResult(freed));
+        });
 
         connection.AddRequestHandler(Protocol.Methods.ModelsSetHuggingFaceToken, json.HuggingFaceTokenParams, json.EmptyResult, (p, _, _) =>
         {
@@ -86,6 +91,16 @@ internal sealed class ModelsModule(LocalModelServicesAccessor services, SystemIn
             return ValueTask.FromResult(new EmptyResult());
         });
     }
+
+    /// <summary><c>models/didChange {reason, ref}</c>: lets pickers refresh without polling.</summary>
+    internal static void NotifyChanged(JsonRpcConnection connection, string reason, string modelRef) =>
+        connection.Notify(Protocol.Methods.ModelsDidChange, w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("reason", reason);
+            w.WriteString("ref", modelRef);
+            w.WriteEndObject();
+        });
 
     /// <summary>Forwards job progress to <c>$/progress</c>; WorkDoneProgress throttles and keeps order.</summary>
     private sealed class ProgressSink(Rpc.Dispatch.WorkDoneProgress progress) : IProgress<DownloadProgress>

@@ -23,6 +23,8 @@ internal sealed class StorageModule(LocalModelServicesAccessor services) : IRpcM
             if (p.TargetFreeBytes is < 0)
                 throw new RpcException(ErrorCodes.InvalidParams, "Invalid params for 'storage/evict': targetFreeBytes must not be negative.");
             var evicted = services.Get(session).Models.Evict(p.TargetFreeBytes, p.DryRun);
+            if (!p.DryRun)
+                foreach (var e in evicted) ModelsModule.NotifyChanged(connection, "evicted", e.Ref);
             return ValueTask.FromResult(new EvictResult(evicted.Select(e => new EvictedModelInfo(e.Ref, e.SizeBytes)).ToList()));
         });
     }

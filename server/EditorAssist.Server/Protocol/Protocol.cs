@@ -50,6 +50,8 @@ public static class Methods
     public const string ModelsSetHuggingFaceToken = "models/setHuggingFaceToken";
     public const string StorageInfo = "storage/info";
     public const string StorageEvict = "storage/evict";
+    /// <summary>Server → client notification: the set of local models changed (downloaded, deleted, evicted).</summary>
+    public const string ModelsDidChange = "models/didChange";
 
     // Enabled only with --diagnostics: used by the interop tests and the benchmarks.
     public const string DiagnosticsEcho = "diagnostics/echo";
