@@ -168,3 +168,26 @@ describe('local runtime over RPC on Vulkan (lavapipe in CI)', () => {
     assert.equal(await stopSidecar(s), 0);
   });
 });
+
+describe('local models in the storage folder', () => {
+  test('a model in <storage>/models loads by ref, and loading it records its last use for eviction', async () => {
+    const dir = tempDir();
+    const storage = path.join(dir, 'storage');
+    writeTestModel(path.join(storage, 'models', 'Stored-Model.gguf'));
+    const s = startSidecar();
+    await initialize(s.connection, storage, { settings: { 'local.allowGpu': false } });
+    const before = await s.connection.sendRequest('storage/info');
+    const entry = (info) => info.models.find((m) => m.ref === 'local/stored-model');
+    assert.ok(entry(before), JSON.stringify(before.models));
+    assert.equal(entry(before).lastUsed ?? null, null);
+    const loaded = await s.connection.sendRequest('models/load', { ref: 'local/stored-model', contextLength: 256 });
+    assert.equal(loaded.ref, 'local/stored-model');
+    const after = await s.connection.sendRequest('storage/info');
+    assert.ok(entry(after).lastUsed, JSON.stringify(entry(after)));
+    assert.equal(entry(after).loaded, true);
+    // A loaded model is never evicted.
+    const evict = await s.connection.sendRequest('storage/evict', { targetFreeBytes: Number.MAX_SAFE_INTEGER, dryRun: true });
+    assert.ok(!evict.evicted.some((e) => e.ref === 'local/stored-model'));
+    assert.equal(await stopSidecar(s), 0);
+  });
+});

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using EditorAssist.Llama;
 using EditorAssist.Rpc;
 using EditorAssist.Server.Hosting;
@@ -10,7 +11,7 @@ namespace EditorAssist.Server.Handlers;
 /// <c>models/load</c> (with work-done progress and cancellation), <c>models/unload</c>,
 /// <c>models/status</c>, and the <c>runtime/didChangeState</c> notifications.
 /// </summary>
-internal sealed class LocalModelsModule(LocalRuntimeHost local) : IRpcModule
+internal sealed class LocalModelsModule(LocalRuntimeHost local, LocalModelServicesAccessor storage, ILogger<LocalModelsModule> logger) : IRpcModule
 {
     public IEnumerable<string> Methods => [Protocol.Methods.ModelsLoad, Protocol.Methods.ModelsUnload, Protocol.Methods.ModelsStatus];
 
@@ -18,6 +19,7 @@ internal sealed class LocalModelsModule(LocalRuntimeHost local) : IRpcModule
     {
         local.StateChanged += (modelRef, state, detail) =>
         {
+            if (state is LocalModelState.Ready or LocalModelState.Generating) MarkUsed(modelRef, session);
             if (state == LocalModelState.Unloaded) state = LocalModelState.Idle;
             connection.Notify(Protocol.Methods.RuntimeDidChangeState,
                 new RuntimeStateParams(modelRef, state.ToString().ToLowerInvariant(), detail), ProtocolJson.Default.RuntimeStateParams);
@@ -69,5 +71,23 @@ internal sealed class LocalModelsModule(LocalRuntimeHost local) : IRpcModule
             return ValueTask.FromResult(new ModelStatusResult(downloaded, s.Loading, s.Loaded,
                 s.State?.ToString().ToLowerInvariant(), s.Progress is float f ? Math.Round(f * 100, 1) : null, s.Error));
         });
+    }
+
+    /// <summary>Least-recently-used eviction needs real use: a load or a generation counts.</summary>
+    private void MarkUsed(string modelRef, SidecarSession session)
+    {
+        try
+        {
+            if (session.Store is null) return;
+            var models = storage.Get(session).Models;
+            var path = local.Resolve(modelRef);
+            // Only files in the models folder take part in eviction; a GGUF loaded from elsewhere is the user's.
+            if (!string.Equals(Path.GetDirectoryName(Path.GetFullPath(path)), Path.GetFullPath(models.ModelsDirectory).TrimEnd(Path.DirectorySeparatorChar), StringComparison.Ordinal)) return;
+            models.MarkUsed(Path.GetFileName(path));
+        }
+        catch (Exception ex) when (ex is Core.Errors.EditorAssistException or IOException or InvalidOperationException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            logger.LogDebug("Could not record the use of {Ref}: {Reason}", modelRef, ex.Message);
+        }
     }
 }
