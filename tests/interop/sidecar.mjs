@@ -1,7 +1,7 @@
 // Spawns the real sidecar process and connects to it with vscode-jsonrpc, the client library the
 // extension uses. Shared by the interop tests and the transport benchmark.
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as rpc from 'vscode-jsonrpc/node.js';
@@ -9,8 +9,14 @@ import { serverDll } from '../tools/common.mjs';
 
 export { rpc };
 
+const made = [];
+// Test folders go when the test file's process ends (sidecars are stopped by then).
+process.on('exit', () => { for (const d of made) rmSync(d, { recursive: true, force: true }); });
+
 export function tempDir(prefix = 'ea-interop-') {
-  return mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
 }
 
 /**
