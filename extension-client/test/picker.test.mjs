@@ -1,0 +1,118 @@
+// Select Model, API keys and progress routing against the fake sidecar (the vscode-free parts;
+// the QuickPick itself is exercised end to end in tests/e2e/cases/30-models.mjs).
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import { fakeSupervisor, lib } from './support.mjs';
+
+const running = [];
+afterEach(async () => { while (running.length) await running.pop().stop(); });
+
+function start(mode) {
+  const f = fakeSupervisor(mode);
+  running.push(f.sup);
+  return f;
+}
+
+function memorySecrets(initial) {
+  const data = new Map(Object.entries(initial));
+  return { data, get: async (k) => data.get(k), store: async (k, v) => { data.set(k, v); }, delete: async (k) => { data.delete(k); } };
+}
+
+describe('API keys', () => {
+  it('pushes every stored key on start and again after a restart, and never logs a key', async () => {
+    const { sup, log, events } = start('models');
+    const secrets = memorySecrets({
+      [lib.secretKeyFor('openai')]: 'sk-openai-secret-1234',
+      [lib.secretKeyFor('anthropic')]: 'sk-ant-secret-99',
+      [lib.secretKeyFor('gone')]: 'sk-of-a-provider-that-no-longer-exists',
+    });
+    const keys = new lib.ApiKeys(secrets, sup, log);
+    const pushes = [];
+    sup.onDidStart(() => pushes.push(keys.pushAll()));
+    await sup.start();
+    assert.deepEqual((await pushes[0]).sort(), ['anthropic', 'openai']);
+    await sup.restart();
+    assert.equal(pushes.length, 2, 'pushed again after the restart');
+    assert.deepEqual((await pushes[1]).sort(), ['anthropic', 'openai']);
+    const sets = events().filter((e) => e.startsWith('setApiKey'));
+    assert.deepEqual(sets.sort(), ['setApiKey anthropic 16', 'setApiKey anthropic 16', 'setApiKey openai 21', 'setApiKey openai 21']);
+    assert.doesNotMatch(log.text(), /sk-/);
+    const listed = await sup.request(lib.protocol.Requests.providersList, {});
+    assert.equal(listed.find((p) => p.id === 'openai').hasApiKey, true);
+  });
+
+  it('set stores and sends a key; remove forgets it in both places', async () => {
+    const { sup, log, events } = start('models');
+    await sup.start();
+    const secrets = memorySecrets({});
+    const keys = new lib.ApiKeys(secrets, sup, log);
+    await keys.set('anthropic', 'abc');
+    assert.equal(secrets.data.get(lib.secretKeyFor('anthropic')), 'abc');
+    assert.equal(await keys.has('anthropic'), true);
+    await keys.remove('anthropic');
+    assert.equal(await keys.has('anthropic'), false);
+    assert.deepEqual(events().filter((e) => e.startsWith('setApiKey')), ['setApiKey anthropic 3', 'setApiKey anthropic null']);
+  });
+});
+
+describe('Select Model data', () => {
+  it('groups what the sidecar reports; downloaded catalog entries are not offered again', async () => {
+    const { sup } = start('models');
+    await sup.start();
+    const input = await lib.loadPickerInput(sup, 'local/tiny');
+    assert.equal(input.localOnly, false);
+    const entries = lib.buildModelPicker(input);
+    assert.deepEqual(entries.filter((e) => e.kind === 'separator').map((e) => e.label),
+      ['Local', 'Available to download', 'Ollama', 'OpenAI · needs an API key · Cloud'], 'Anthropic lists no models: no group');
+    const items = entries.filter((e) => e.kind === 'item');
+    assert.deepEqual(items.map((i) => i.action), [
+      { type: 'use', ref: 'local/tiny' },
+      { type: 'download', catalogId: 'qwen-small' },
+      { type: 'use', ref: 'ollama/llama3.2:3b' },
+      { type: 'setKeyThenUse', providerId: 'openai', ref: 'openai/gpt-4.1-mini' },
+    ]);
+    assert.equal(items[0].picked, true);
+    assert.equal(items[1].description, '1.0 GiB · Q4_K_M · CPU only');
+    assert.equal(lib.providerOf('openai/gpt-4.1-mini', input.providers).privacy, 'cloud');
+  });
+
+  it('a key set through ApiKeys turns "needs an API key" into "API key set"', async () => {
+    const { sup, log } = start('models');
+    await sup.start();
+    await new lib.ApiKeys(memorySecrets({}), sup, log).set('openai', 'k');
+    const entries = lib.buildModelPicker(await lib.loadPickerInput(sup, undefined));
+    assert.ok(entries.some((e) => e.label === 'OpenAI · API key set · Cloud'));
+    assert.deepEqual(entries.find((e) => e.label === 'GPT-4.1 mini').action, { type: 'use', ref: 'openai/gpt-4.1-mini' });
+  });
+
+  it('local-only mode (router/get) hides cloud models', async () => {
+    const { sup } = start('models,local-only');
+    await sup.start();
+    const input = await lib.loadPickerInput(sup, undefined);
+    assert.equal(input.localOnly, true);
+    const labels = lib.buildModelPicker(input).map((e) => e.label).join('|');
+    assert.match(labels, /tiny/);
+    assert.match(labels, /Ollama/);
+    assert.doesNotMatch(labels, /OpenAI|GPT/);
+  });
+});
+
+describe('ProgressHub', () => {
+  it('routes $/progress of a models/load to the token that asked for it, and only to it', async () => {
+    const { sup } = start('models');
+    await sup.start();
+    const hub = new lib.ProgressHub(sup);
+    const mine = [];
+    const other = [];
+    const a = hub.track((v) => mine.push(v));
+    const b = hub.track((v) => other.push(v));
+    assert.notEqual(a.token, b.token);
+    await sup.request(lib.protocol.Requests.modelsLoad, { ref: 'local/tiny', workDoneToken: a.token });
+    assert.deepEqual(mine.map((v) => v.percentage ?? v.kind), ['begin', 25, 50, 100, 'end']);
+    assert.deepEqual(other, []);
+    a.dispose();
+    await sup.request(lib.protocol.Requests.modelsLoad, { ref: 'local/tiny', workDoneToken: a.token });
+    assert.equal(mine.length, 5, 'nothing after dispose');
+    hub.dispose();
+  });
+});
