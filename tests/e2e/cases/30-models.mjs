@@ -1,0 +1,101 @@
+// "Select Model" against the real sidecar: a GGUF in the extension's models folder is listed
+// under Local and choosing it loads it and makes it the chat model (status bar); local-only
+// mode shows in the status bar and hides the cloud providers' models from the picker.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { writeTestModel } from '../../tools/common.mjs';
+import { clearNotifications, plain, pollUntil, waitForNotification } from '../workbench.mjs';
+
+const EXTENSION_ID = 'editorassist.editorassist-vscode';
+const quickInput = (page) => page.locator('.quick-input-widget .quick-input-box input');
+const rows = (page) => page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+
+/** The sidecar's models folder: <globalStorageUri>/models (the extension passes globalStorageUri as storageDir). */
+async function modelsDir(profile) {
+  const globalStorage = path.join(profile.userDataDir, 'User', 'globalStorage');
+  const dir = await pollUntil(() => (existsSync(globalStorage) ? readdirSync(globalStorage).find((d) => d.toLowerCase() === EXTENSION_ID) : undefined),
+    Boolean, { what: 'the extension\'s global storage folder' });
+  const models = path.join(globalStorage, dir, 'models');
+  mkdirSync(models, { recursive: true });
+  return models;
+}
+
+/** Runs "EditorAssist: Select Model" from the palette and waits until the picker shows its items. */
+async function openPicker(page) {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  const input = quickInput(page);
+  await input.waitFor({ state: 'visible', timeout: 20_000 });
+  await input.fill('>EditorAssist: Select Model');
+  await rows(page).filter({ hasText: 'EditorAssist: Select Model' }).first().click();
+  // The palette gives way to our QuickPick: its title shows and it stops being busy with items listed.
+  await page.locator('.quick-input-widget .quick-input-title', { hasText: 'EditorAssist: Select Model' }).waitFor({ state: 'visible', timeout: 20_000 });
+  await pollUntil(() => input.inputValue(), (v) => !v.startsWith('>'), { what: 'the picker input to replace the palette' });
+  await rows(page).first().waitFor({ state: 'visible', timeout: 30_000 });
+}
+
+/** Labels of the rows the picker shows after typing `filter`. */
+async function visibleRows(page, filter) {
+  await quickInput(page).fill(filter);
+  return pollUntil(async () => (await rows(page).allInnerTexts()).map(plain),
+    (texts) => texts.every((t) => t.length > 0), { what: 'picker rows to render' });
+}
+
+export default [
+  {
+    name: '"Select Model" lists a GGUF in the models folder under Local; choosing it loads it and makes it the chat model',
+    async run({ page, profile, shot }) {
+      await page.locator('.statusbar [aria-label="EditorAssist: running"]').first().waitFor({ state: 'visible', timeout: 60_000 });
+      writeTestModel(path.join(await modelsDir(profile), 'picker-e2e.gguf'));
+      await clearNotifications(page);
+      await openPicker(page);
+      await page.locator('.quick-input-widget .quick-input-list', { hasText: 'Local' }).waitFor({ state: 'visible', timeout: 10_000 });
+      const row = rows(page).filter({ hasText: 'picker-e2e' }).first();
+      await row.waitFor({ state: 'visible', timeout: 20_000 });
+      assert.match(plain(await row.innerText()), /picker-e2e[\s\S]*(KiB|MiB|B)\b/, 'the local entry shows its size');
+      await shot('select-model');
+      await row.click();
+      await waitForNotification(page, /local\/picker-e2e is loaded/, { timeoutMs: 60_000 });
+      await page.locator('.statusbar [aria-label="EditorAssist: running"]', { hasText: 'local/picker-e2e' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+      assert.equal(await page.locator('.statusbar [aria-label^="EditorAssist privacy: Cloud"]').count(), 0, 'no cloud badge for an on-device model');
+      // Chosen again, it shows as the current one.
+      await openPicker(page);
+      assert.match(plain(await rows(page).filter({ hasText: 'picker-e2e' }).first().innerText()), /loaded/);
+      await page.keyboard.press('Escape');
+      await shot('select-model-active');
+    },
+  },
+  {
+    name: 'local-only mode shows in the status bar and hides cloud models from "Select Model"',
+    async run({ page, shot }) {
+      await openPicker(page);
+      const before = await visibleRows(page, 'openai/');
+      assert.ok(before.some((t) => /gpt/i.test(t)), `cloud models are offered outside local-only mode: ${JSON.stringify(before)}`);
+      await page.keyboard.press('Escape');
+
+      await toggleLocalOnly(page);
+      const badge = page.locator('.statusbar [aria-label="EditorAssist privacy: local only"]').first();
+      await badge.waitFor({ state: 'visible', timeout: 20_000 });
+      await openPicker(page);
+      const after = await visibleRows(page, 'openai/');
+      assert.ok(!after.some((t) => /gpt/i.test(t)), `no cloud model in local-only mode: ${JSON.stringify(after)}`);
+      assert.ok((await visibleRows(page, 'picker-e2e')).some((t) => t.includes('picker-e2e')), 'local models stay');
+      await shot('local-only-picker');
+      await page.keyboard.press('Escape');
+
+      await toggleLocalOnly(page);
+      await badge.waitFor({ state: 'hidden', timeout: 20_000 });
+    },
+  },
+];
+
+async function toggleLocalOnly(page) {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  const input = quickInput(page);
+  await input.waitFor({ state: 'visible', timeout: 20_000 });
+  await input.fill('>EditorAssist: Toggle Local-Only Mode');
+  await rows(page).filter({ hasText: 'EditorAssist: Toggle Local-Only Mode' }).first().click();
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 20_000 });
+}
