@@ -54,7 +54,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, chat),
     vscode.commands.registerCommand(Commands.newChat, () => chat.newChat()),
     vscode.commands.registerCommand(Commands.restartSidecar, () => s.restart().catch(() => undefined)),
-    ...registerModelCommands(context, s, activeModel, log),
+    ...registerModelCommands(context, s, activeModel, log, chat),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('editorAssist.sidecar')) void s.restart().catch(() => undefined);
     }),
@@ -77,10 +77,10 @@ export function deactivate(): Promise<void> | undefined {
 }
 
 /** Select Model, API keys (pushed from SecretStorage at every start), local-only mode, privacy badge. */
-function registerModelCommands(context: vscode.ExtensionContext, s: SidecarSupervisor, active: ActiveModel, log: vscode.LogOutputChannel): vscode.Disposable[] {
+function registerModelCommands(context: vscode.ExtensionContext, s: SidecarSupervisor, active: ActiveModel, log: vscode.LogOutputChannel, chat: ChatViewProvider): vscode.Disposable[] {
   const progress = new ProgressHub(s);
   const keys = new ApiKeys(context.secrets, s, log);
-  const privacy = new PrivacyStatus(s, active);
+  const privacy = new PrivacyStatus(s, active, (ref, p) => chat.showActiveModel(ref, p));
   const deps = { sidecar: s, active, keys, consent: cloudConsent(context.globalState), progress, log };
   return [
     progress,

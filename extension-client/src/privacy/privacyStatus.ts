@@ -3,7 +3,7 @@
 // Also the "Toggle Local-Only Mode" command.
 import * as vscode from 'vscode';
 import { Commands } from '../commands';
-import { Requests, type ProviderInfo } from '../protocol';
+import { Requests, type Privacy, type ProviderInfo } from '../protocol';
 import type { SidecarSupervisor } from '../sidecar/supervisor';
 import { describeError } from '../ui/errors';
 import { providerOf } from '../models/pickerData';
@@ -15,7 +15,12 @@ export class PrivacyStatus implements vscode.Disposable {
   private providers: ProviderInfo[] = [];
   private localOnly = false;
 
-  constructor(private readonly sidecar: SidecarSupervisor, private readonly model: { readonly ref: string | undefined; onDidChange: vscode.Event<string | undefined> }) {
+  constructor(
+    private readonly sidecar: SidecarSupervisor,
+    private readonly model: { readonly ref: string | undefined; onDidChange: vscode.Event<string | undefined> },
+    /** Told the chat model and its privacy whenever they are known anew (the chat header). */
+    private readonly onResolved: (ref: string, privacy: Privacy | undefined) => void = () => undefined,
+  ) {
     this.item.name = 'EditorAssist privacy';
     this.subscriptions.push(
       sidecar.onDidStart(() => void this.refresh()),
@@ -61,6 +66,7 @@ export class PrivacyStatus implements vscode.Disposable {
     const ref = this.model.ref;
     const provider = ref ? providerOf(ref, this.providers) : undefined;
     const display = provider ? describePrivacy(provider.privacy, provider.displayName) : undefined;
+    if (ref && provider) this.onResolved(ref, provider.privacy);
     if (this.sidecar.state !== 'running') {
       this.item.hide();
       return;

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { writeTestModel } from '../../tools/common.mjs';
 import { clearNotifications, plain, pollUntil, waitForNotification } from '../workbench.mjs';
+import { chatFrame } from './20-chat.mjs';
 
 const EXTENSION_ID = 'editorassist.editorassist-vscode';
 const quickInput = (page) => page.locator('.quick-input-widget .quick-input-box input');
@@ -59,6 +60,13 @@ export default [
       await waitForNotification(page, /local\/picker-e2e is loaded/, { timeoutMs: 60_000 });
       await page.locator('.statusbar [aria-label="EditorAssist: running"]', { hasText: 'local/picker-e2e' }).first().waitFor({ state: 'visible', timeout: 10_000 });
       assert.equal(await page.locator('.statusbar [aria-label^="EditorAssist privacy: Cloud"]').count(), 0, 'no cloud badge for an on-device model');
+      // The chat header names the chosen model before it has answered, without a Cloud badge.
+      const frame = chatFrame(page);
+      if (!(await frame.locator('#composer textarea').isVisible().catch(() => false))) {
+        await page.locator('.activitybar [aria-label^="EditorAssist"]').first().click();
+      }
+      await pollUntil(() => frame.locator('#model').innerText().then(plain).catch(() => ''), (t) => t === 'local/picker-e2e', { what: 'the chat header to name the chosen model' });
+      assert.equal(await frame.locator('#badge').isHidden(), true);
       // Chosen again, it shows as the current one.
       await openPicker(page);
       assert.match(plain(await rows(page).filter({ hasText: 'picker-e2e' }).first().innerText()), /loaded/);
