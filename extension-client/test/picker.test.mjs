@@ -116,3 +116,69 @@ describe('ProgressHub', () => {
     hub.dispose();
   });
 });
+
+describe('choosing a Select Model entry', () => {
+  const providers = [
+    { id: 'local', displayName: 'On this machine', kind: 'local', privacy: 'onDevice', requiresApiKey: false, hasApiKey: false },
+    { id: 'ollama', displayName: 'Ollama', kind: 'remote', privacy: 'loopback', requiresApiKey: false, hasApiKey: false },
+    { id: 'openai', displayName: 'OpenAI', kind: 'remote', privacy: 'cloud', requiresApiKey: true, hasApiKey: false },
+  ];
+  function steps({ consentAnswer = true, key = true, loadOk = true, downloadOk = true } = {}) {
+    const calls = [];
+    const data = new Map();
+    const consent = new lib.CloudConsent({ get: (k) => data.get(k), update: async (k, v) => { data.set(k, v); } },
+      async (p) => { calls.push(`consent ${p.id}`); return consentAnswer; });
+    return {
+      calls,
+      s: {
+        consent: (p) => consent.ensure(p),
+        askKey: async (p) => { calls.push(`askKey ${p.id}`); return key; },
+        load: async (ref) => { calls.push(`load ${ref}`); return loadOk ? ref : undefined; },
+        download: async (id) => { calls.push(`download ${id}`); return downloadOk ? `local/${id}` : undefined; },
+        setActive: async (ref) => { calls.push(`active ${ref}`); },
+        warn: (m) => calls.push(`warn ${m}`),
+      },
+    };
+  }
+
+  it('a local model is loaded, then becomes the chat model; a failed load changes nothing', async () => {
+    let t = steps();
+    assert.equal(await lib.chooseModel({ type: 'use', ref: 'local/tiny' }, providers, false, t.s), 'local/tiny');
+    assert.deepEqual(t.calls, ['load local/tiny', 'active local/tiny']);
+    t = steps({ loadOk: false });
+    assert.equal(await lib.chooseModel({ type: 'use', ref: 'local/tiny' }, providers, false, t.s), undefined);
+    assert.deepEqual(t.calls, ['load local/tiny']);
+  });
+
+  it('a downloadable model is downloaded, loaded and made the chat model; a cancelled download stops there', async () => {
+    let t = steps();
+    assert.equal(await lib.chooseModel({ type: 'download', catalogId: 'qwen' }, providers, false, t.s), 'local/qwen');
+    assert.deepEqual(t.calls, ['download qwen', 'load local/qwen', 'active local/qwen']);
+    t = steps({ downloadOk: false });
+    await lib.chooseModel({ type: 'download', catalogId: 'qwen' }, providers, false, t.s);
+    assert.deepEqual(t.calls, ['download qwen']);
+  });
+
+  it('a cloud model asks consent once, then the key when missing; a refusal or no key changes nothing', async () => {
+    const action = { type: 'setKeyThenUse', providerId: 'openai', ref: 'openai/gpt-4.1-mini' };
+    let t = steps();
+    assert.equal(await lib.chooseModel(action, providers, false, t.s), 'openai/gpt-4.1-mini');
+    await lib.chooseModel({ type: 'use', ref: 'openai/gpt-4.1' }, providers, false, t.s);
+    assert.deepEqual(t.calls, ['consent openai', 'askKey openai', 'active openai/gpt-4.1-mini', 'active openai/gpt-4.1'], 'consent asked once');
+    t = steps({ consentAnswer: false });
+    assert.equal(await lib.chooseModel(action, providers, false, t.s), undefined);
+    assert.deepEqual(t.calls, ['consent openai']);
+    t = steps({ key: false });
+    assert.equal(await lib.chooseModel(action, providers, false, t.s), undefined);
+    assert.deepEqual(t.calls, ['consent openai', 'askKey openai']);
+  });
+
+  it('a loopback model needs no consent; local-only mode refuses a cloud one', async () => {
+    let t = steps();
+    await lib.chooseModel({ type: 'use', ref: 'ollama/llama3.2:3b' }, providers, false, t.s);
+    assert.deepEqual(t.calls, ['active ollama/llama3.2:3b']);
+    t = steps();
+    assert.equal(await lib.chooseModel({ type: 'use', ref: 'openai/gpt-4.1' }, providers, true, t.s), undefined);
+    assert.deepEqual(t.calls, ['warn Local-only mode is on; OpenAI is a cloud service.']);
+  });
+});

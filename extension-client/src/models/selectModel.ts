@@ -7,9 +7,10 @@ import { Requests, type ProviderInfo } from '../protocol';
 import type { SidecarSupervisor } from '../sidecar/supervisor';
 import { describeError } from '../ui/errors';
 import type { ApiKeys } from '../keys/apiKeys';
-import { CloudConsent, allowedInLocalOnly } from '../privacy/privacy';
+import { CloudConsent } from '../privacy/privacy';
 import { buildModelPicker, type PickerAction } from './picker';
-import { loadPickerInput, providerOf } from './pickerData';
+import { chooseModel } from './chooseModel';
+import { loadPickerInput } from './pickerData';
 import type { ActiveModel } from './loadModelFile';
 import { DownloadProgressMapper } from './progress';
 import type { ProgressHub } from './progressHub';
@@ -73,23 +74,15 @@ export async function selectModel(deps: SelectModelDeps): Promise<void> {
 }
 
 async function runAction(action: PickerAction, providers: ProviderInfo[], localOnly: boolean, deps: SelectModelDeps): Promise<void> {
-  if (action.type === 'download') {
-    const ref = await download(action.catalogId, deps);
-    if (ref) await useLocal(ref, deps);
-    return;
-  }
-  const provider = providerOf(action.ref, providers);
-  if (provider && provider.kind === 'local') return useLocal(action.ref, deps);
-  if (provider) {
-    if (localOnly && !allowedInLocalOnly(provider.privacy)) {
-      void vscode.window.showWarningMessage(`EditorAssist: local-only mode is on; ${provider.displayName} is a cloud service.`);
-      return;
-    }
-    if (!(await deps.consent.ensure(provider))) return;
-    if (action.type === 'setKeyThenUse' && !(await askForKey(provider, deps.keys))) return;
-  }
-  await deps.active.set(action.ref);
-  void vscode.window.showInformationMessage(`EditorAssist: chat model is ${action.ref}.`);
+  const ref = await chooseModel(action, providers, localOnly, {
+    consent: (p) => deps.consent.ensure(p),
+    askKey: (p) => askForKey(p, deps.keys),
+    load: (r) => useLocal(r, deps),
+    download: (id) => download(id, deps),
+    setActive: (r) => deps.active.set(r),
+    warn: (m) => void vscode.window.showWarningMessage(`EditorAssist: ${m}`),
+  });
+  if (ref && action.type !== 'download' && !ref.startsWith('local/')) void vscode.window.showInformationMessage(`EditorAssist: chat model is ${ref}.`);
 }
 
 /** Asks for a provider's key in a password box; stores and sends it. False if the user gave none. */
@@ -108,7 +101,7 @@ export async function askForKey(provider: Pick<ProviderInfo, 'id' | 'displayName
   }
 }
 
-async function useLocal(ref: string, { sidecar, active, progress, log }: SelectModelDeps): Promise<void> {
+async function useLocal(ref: string, { sidecar, progress, log }: SelectModelDeps): Promise<string | undefined> {
   try {
     const result = await vscode.window.withProgress({
       location: vscode.ProgressLocation.Notification, title: `EditorAssist: loading ${ref}`, cancellable: true,
@@ -126,11 +119,12 @@ async function useLocal(ref: string, { sidecar, active, progress, log }: SelectM
         tracked.dispose();
       }
     });
-    await active.set(result.ref);
     log.info(`Selected ${result.ref}: ${result.backend}, ${result.gpuLayers} GPU layers, context ${result.contextLength}, ${result.loadMs} ms.`);
     void vscode.window.showInformationMessage(`EditorAssist: ${result.ref} is loaded (${result.backend}) and answers in the chat.`);
+    return result.ref;
   } catch (e) {
     void vscode.window.showErrorMessage(`EditorAssist: could not load ${ref}. ${describeError(e)}`);
+    return undefined;
   }
 }
 

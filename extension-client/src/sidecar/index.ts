@@ -22,3 +22,4 @@ export { CloudConsent, allowedInLocalOnly, describePrivacy } from '../privacy/pr
 export { ProgressHub } from '../models/progressHub';
 export { loadPickerInput, providerOf } from '../models/pickerData';
 export { ApiKeys, secretKeyFor } from '../keys/apiKeys';
+export { chooseModel } from '../models/chooseModel';
