@@ -55,7 +55,14 @@ export class ApiKeys {
   /** Forgets the key here and in the sidecar. */
   async remove(providerId: string): Promise<void> {
     await this.secrets.delete(secretKeyFor(providerId));
-    await this.sidecar.request(Requests.providersSetApiKey, { providerId, apiKey: null });
+    try {
+      await this.sidecar.request(Requests.providersSetApiKey, { providerId, apiKey: null });
+    } catch (e) {
+      // The sidecar holds keys in memory only: a sidecar that is down forgets it anyway, and the
+      // next start no longer receives it.
+      this.log.warn(`API key for ${providerId} removed from SecretStorage; the sidecar could not be told (${(e as Error).message}).`);
+      return;
+    }
     this.log.info(`API key for ${providerId} removed.`);
   }
 
