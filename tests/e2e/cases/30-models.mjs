@@ -2,10 +2,10 @@
 // under Local and choosing it loads it and makes it the chat model (status bar); local-only
 // mode shows in the status bar and hides the cloud providers' models from the picker.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeTestModel } from '../../tools/common.mjs';
-import { clearNotifications, plain, pollUntil, waitForNotification } from '../workbench.mjs';
+import { clearNotifications, plain, pollUntil, runCommand, waitForNotification } from '../workbench.mjs';
 import { chatFrame } from './20-chat.mjs';
 
 const EXTENSION_ID = 'editorassist.editorassist-vscode';
@@ -96,6 +96,55 @@ export default [
       await badge.waitFor({ state: 'hidden', timeout: 20_000 });
     },
   },
+  {
+    name: 'an API key set in SecretStorage reaches the sidecar after a restart; a cloud model asks consent once and shows the Cloud badge',
+    async run({ page, profile, shot }) {
+      const KEY = 'sk-e2e-not-a-real-key-4242';
+      await clearNotifications(page);
+      await runToQuickInput(page, 'EditorAssist: Set API Key…', 'EditorAssist: Set API Key');
+      await rows(page).filter({ hasText: 'OpenAI' }).first().click();
+      await page.locator('.quick-input-widget .quick-input-title', { hasText: 'API key for OpenAI' }).waitFor({ state: 'visible', timeout: 20_000 });
+      assert.equal(await quickInput(page).getAttribute('type'), 'password', 'the key is typed into a password box');
+      await quickInput(page).fill(KEY);
+      await quickInput(page).press('Enter');
+      await waitForNotification(page, /API key for OpenAI is stored/);
+
+      // A fresh sidecar knows no keys: the extension passes the stored one at start.
+      await runCommand(page, 'EditorAssist: Restart Sidecar');
+      await pollUntil(() => extensionLog(profile), (t) => t.includes('Passed stored API keys to the sidecar for: openai'),
+        { timeoutMs: 30_000, what: 'the stored key pushed to the restarted sidecar' });
+      await page.locator('.statusbar [aria-label="EditorAssist: running"]').first().waitFor({ state: 'visible', timeout: 30_000 });
+
+      // The sidecar has the key, so choosing an OpenAI model asks no key; it asks consent, once.
+      await pickRef(page, 'openai/gpt-4.1-mini');
+      const dialog = page.locator('.monaco-dialog-box');
+      await dialog.waitFor({ state: 'visible', timeout: 20_000 });
+      assert.match(plain(await dialog.innerText()), /OpenAI is a cloud service[\s\S]*Prompts and code are sent to OpenAI/);
+      await shot('cloud-consent');
+      await dialog.getByRole('button', { name: 'Use OpenAI' }).click();
+      await page.locator('.statusbar [aria-label="EditorAssist: running"]', { hasText: 'openai/gpt-4.1-mini' }).first().waitFor({ state: 'visible', timeout: 20_000 });
+      const cloud = page.locator('.statusbar [aria-label^="EditorAssist privacy: Cloud"]').first();
+      await cloud.waitFor({ state: 'visible', timeout: 20_000 });
+      const frame = chatFrame(page);
+      await frame.locator('#badge').waitFor({ state: 'visible', timeout: 20_000 });
+      assert.equal(plain(await frame.locator('#badge').innerText()), 'Cloud');
+      await shot('cloud-badge');
+
+      await pickRef(page, 'openai/gpt-4.1-nano');
+      await page.locator('.statusbar [aria-label="EditorAssist: running"]', { hasText: 'openai/gpt-4.1-nano' }).first().waitFor({ state: 'visible', timeout: 20_000 });
+      assert.equal(await dialog.isVisible(), false, 'consent is asked once per provider');
+      assert.ok(!extensionLog(profile).includes(KEY), 'the key never reaches the log');
+
+      // Back to the local model: the badges go; then forget the key.
+      await pickRef(page, 'picker-e2e'); // a local entry's label is its name (its description: size, quant)
+      await page.locator('.statusbar [aria-label="EditorAssist: running"]', { hasText: 'local/picker-e2e' }).first().waitFor({ state: 'visible', timeout: 60_000 });
+      await cloud.waitFor({ state: 'hidden', timeout: 20_000 });
+      await frame.locator('#badge').waitFor({ state: 'hidden', timeout: 20_000 });
+      await runToQuickInput(page, 'EditorAssist: Remove API Key', 'EditorAssist: Remove API Key');
+      await rows(page).filter({ hasText: 'OpenAI' }).first().click();
+      await waitForNotification(page, /API key for OpenAI is removed/);
+    },
+  },
 ];
 
 async function toggleLocalOnly(page) {
@@ -106,4 +155,29 @@ async function toggleLocalOnly(page) {
   await input.fill('>EditorAssist: Toggle Local-Only Mode');
   await rows(page).filter({ hasText: 'EditorAssist: Toggle Local-Only Mode' }).first().click();
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 20_000 });
+}
+
+/** Runs a palette command that opens a titled quick input of its own; waits for that title. */
+async function runToQuickInput(page, command, title) {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  const input = quickInput(page);
+  await input.waitFor({ state: 'visible', timeout: 20_000 });
+  await input.fill(`>${command}`);
+  await rows(page).filter({ hasText: command }).first().click();
+  await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ state: 'visible', timeout: 20_000 });
+}
+
+function extensionLog(profile) {
+  const dir = path.join(profile.userDataDir, 'logs');
+  const file = readdirSync(dir, { withFileTypes: true, recursive: true }).find((e) => e.isFile() && e.name === 'EditorAssist.log');
+  return file ? readFileSync(path.join(file.parentPath ?? file.path, file.name), 'utf8') : '';
+}
+
+/** Picks `ref` in Select Model by typing it (the picker matches descriptions, which are refs). */
+async function pickRef(page, ref) {
+  await openPicker(page);
+  await quickInput(page).fill(ref);
+  // OpenRouter lists models named like other providers' refs (openrouter/openai/…): not those.
+  await rows(page).filter({ hasText: ref, hasNotText: `openrouter/${ref}` }).first().click();
 }
