@@ -74,6 +74,8 @@ describe('Select Model data', () => {
     assert.equal(items[0].picked, true);
     assert.equal(items[1].description, '1.0 GiB · Q4_K_M · CPU only');
     assert.equal(lib.providerOf('openai/gpt-4.1-mini', input.providers).privacy, 'cloud');
+    const small = lib.buildModelPicker({ ...input, models: [{ ...input.models[0], local: { ...input.models[0].local, sizeBytes: 300 * 1024 } }] });
+    assert.equal(small.find((e) => e.kind === 'item').description, '300 KiB · Q8_0', 'a small test model does not read "0 MiB"');
   });
 
   it('a key set through ApiKeys turns "needs an API key" into "API key set"', async () => {
