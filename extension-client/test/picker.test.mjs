@@ -184,3 +184,35 @@ describe('choosing a Select Model entry', () => {
     assert.deepEqual(t.calls, ['warn Local-only mode is on; OpenAI is a cloud service.']);
   });
 });
+
+describe('downloads from Select Model', () => {
+  const quietLog = { info() {}, warn() {} };
+
+  it('reports progress as increments that reach 100 with bytes and ETA, and resolves with the local ref', async () => {
+    const { sup } = start('models');
+    await sup.start();
+    const hub = new lib.ProgressHub(sup);
+    const steps = [];
+    const never = { isCancellationRequested: false, onCancellationRequested: () => ({ dispose() {} }) };
+    const result = await lib.runDownload(sup, hub, 'qwen-small', (s) => steps.push(s), never, quietLog);
+    assert.equal(result.ref, 'local/qwen-small');
+    assert.equal(steps.reduce((a, s) => a + (s.increment ?? 0), 0), 100);
+    assert.ok(steps.some((s) => /of .* · .*\/s · \d+ s left/.test(s.message)), JSON.stringify(steps));
+    assert.equal(steps.at(-1).message, 'Done.');
+    hub.dispose();
+  });
+
+  it('Cancel stops the job in the sidecar (models/cancelDownload), and the request ends', async () => {
+    const { sup, events } = start('models,download-slow');
+    await sup.start();
+    const hub = new lib.ProgressHub(sup);
+    const cts = new (await import('vscode-jsonrpc')).CancellationTokenSource();
+    const steps = [];
+    const running = lib.runDownload(sup, hub, 'qwen-small', (s) => { steps.push(s); if (steps.length === 3) cts.cancel(); }, cts.token, quietLog);
+    await assert.rejects(running, (e) => e.code === -32800 || e.code === 1010);
+    assert.ok(events().includes('cancelDownload job-1'), events().join(','));
+    const jobs = await sup.request(lib.protocol.Requests.modelsDownloads, undefined);
+    assert.equal(jobs[0].state, 'cancelled');
+    hub.dispose();
+  });
+});

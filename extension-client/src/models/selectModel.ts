@@ -12,7 +12,7 @@ import { buildModelPicker, type PickerAction } from './picker';
 import { chooseModel } from './chooseModel';
 import { loadPickerInput } from './pickerData';
 import type { ActiveModel } from './loadModelFile';
-import { DownloadProgressMapper } from './progress';
+import { runDownload } from './download';
 import type { ProgressHub } from './progressHub';
 
 interface Item extends vscode.QuickPickItem {
@@ -132,34 +132,11 @@ async function download(catalogId: string, { sidecar, progress, log }: SelectMod
   try {
     const result = await vscode.window.withProgress({
       location: vscode.ProgressLocation.Notification, title: `EditorAssist: downloading ${catalogId}`, cancellable: true,
-    }, async (p, token) => {
-      const mapper = new DownloadProgressMapper();
-      const tracked = progress.track((v) => p.report(mapper.map(v as Parameters<DownloadProgressMapper['map']>[0])));
-      // Cancel stops the download in the sidecar (models/cancelDownload), not only this request.
-      const onCancel = token.onCancellationRequested(() => { void cancelDownload(sidecar, catalogId, log); });
-      try {
-        return await sidecar.request(Requests.modelsDownload, { catalogId, workDoneToken: tracked.token }, token);
-      } finally {
-        onCancel.dispose();
-        tracked.dispose();
-      }
-    });
+    }, (p, token) => runDownload(sidecar, progress, catalogId, (step) => p.report(step), token, log));
     log.info(`Downloaded ${catalogId} as ${result.ref} (${result.sizeBytes} bytes, sha256 ${result.sha256}).`);
     return result.ref;
   } catch (e) {
     void vscode.window.showErrorMessage(`EditorAssist: download of ${catalogId} stopped. ${describeError(e)}`);
     return undefined;
-  }
-}
-
-async function cancelDownload(sidecar: SidecarSupervisor, catalogId: string, log: vscode.LogOutputChannel): Promise<void> {
-  try {
-    const jobs = await sidecar.request(Requests.modelsDownloads, undefined);
-    for (const j of jobs.filter((j) => j.catalogId === catalogId && (j.state === 'queued' || j.state === 'running' || j.state === 'paused'))) {
-      await sidecar.request(Requests.modelsCancelDownload, { id: j.id });
-      log.info(`Cancelled download ${j.id} (${catalogId}).`);
-    }
-  } catch (e) {
-    log.warn(`Cancelling the download of ${catalogId}: ${describeError(e)}`);
   }
 }

@@ -23,3 +23,4 @@ export { ProgressHub } from '../models/progressHub';
 export { loadPickerInput, providerOf } from '../models/pickerData';
 export { ApiKeys, secretKeyFor } from '../keys/apiKeys';
 export { chooseModel } from '../models/chooseModel';
+export { runDownload } from '../models/download';
