@@ -5,4 +5,8 @@ export const Commands = {
   restartSidecar: 'editorAssist.restartSidecar',
   newChat: 'editorAssist.newChat',
   loadModelFile: 'editorAssist.loadModelFile',
+  selectModel: 'editorAssist.selectModel',
+  setApiKey: 'editorAssist.setApiKey',
+  removeApiKey: 'editorAssist.removeApiKey',
+  toggleLocalOnly: 'editorAssist.toggleLocalOnly',
 } as const;

@@ -10,6 +10,11 @@ import { SidecarSupervisor } from './sidecar/supervisor';
 import { showSystemInfo } from './system/showSystemInfo';
 import { CHAT_VIEW_ID, ChatViewProvider } from './chat/chatView';
 import { ActiveModel, loadModelFile } from './models/loadModelFile';
+import { ProgressHub } from './models/progressHub';
+import { cloudConsent, selectModel } from './models/selectModel';
+import { ApiKeys } from './keys/apiKeys';
+import { removeApiKeyCommand, setApiKeyCommand } from './keys/keyCommands';
+import { PrivacyStatus } from './privacy/privacyStatus';
 
 let sidecar: SidecarSupervisor | undefined;
 
@@ -49,6 +54,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, chat),
     vscode.commands.registerCommand(Commands.newChat, () => chat.newChat()),
     vscode.commands.registerCommand(Commands.restartSidecar, () => s.restart().catch(() => undefined)),
+    ...registerModelCommands(context, s, activeModel, log, chat),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('editorAssist.sidecar')) void s.restart().catch(() => undefined);
     }),
@@ -68,6 +74,24 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 
 export function deactivate(): Promise<void> | undefined {
   return sidecar?.stop();
+}
+
+/** Select Model, API keys (pushed from SecretStorage at every start), local-only mode, privacy badge. */
+function registerModelCommands(context: vscode.ExtensionContext, s: SidecarSupervisor, active: ActiveModel, log: vscode.LogOutputChannel, chat: ChatViewProvider): vscode.Disposable[] {
+  const progress = new ProgressHub(s);
+  const keys = new ApiKeys(context.secrets, s, log);
+  const privacy = new PrivacyStatus(s, active, (ref, p) => chat.showActiveModel(ref, p));
+  const deps = { sidecar: s, active, keys, consent: cloudConsent(context.globalState), progress, log };
+  return [
+    progress,
+    privacy,
+    s.onDidStart(() => void keys.pushAll().catch((e: Error) => log.warn(`Passing stored API keys failed: ${e.message}`))),
+    context.secrets.onDidChange((e) => { if (e.key.startsWith('editorAssist.apiKey.')) void privacy.refresh(); }),
+    vscode.commands.registerCommand(Commands.selectModel, () => selectModel(deps)),
+    vscode.commands.registerCommand(Commands.setApiKey, () => setApiKeyCommand(s, keys)),
+    vscode.commands.registerCommand(Commands.removeApiKey, () => removeApiKeyCommand(s, keys)),
+    vscode.commands.registerCommand(Commands.toggleLocalOnly, () => privacy.toggleLocalOnly()),
+  ];
 }
 
 function sidecarLaunch(context: vscode.ExtensionContext) {

@@ -16,6 +16,15 @@ export const Methods = {
   chatDelta: 'chat/delta',
   cancelRequest: '$/cancelRequest',
   progress: '$/progress',
+  providersList: 'providers/list',
+  providersSetApiKey: 'providers/setApiKey',
+  modelsList: 'models/list',
+  modelsCatalog: 'models/catalog',
+  modelsDownload: 'models/download',
+  modelsCancelDownload: 'models/cancelDownload',
+  modelsDownloads: 'models/downloads',
+  routerGet: 'router/get',
+  routerSet: 'router/set',
 } as const;
 
 /** The protocol version this client speaks; the sidecar reports its own at initialize. */
@@ -110,6 +119,52 @@ export interface CatalogEntry {
   roles: ('chat' | 'fim')[];
   license: string;
   fit: { verdict: FitVerdict; gpuLayers: number; estimatedBytes: number };
+  /** The local ref the download lands under (`local/<file>`). */
+  ref?: string;
+  downloaded?: boolean;
+}
+
+export interface ModelsListResult {
+  models: ModelInfo[];
+  source: 'api' | 'cache' | 'fallback';
+  errors?: { providerId: string; message: string }[];
+}
+
+export interface DownloadParams {
+  catalogId?: string;
+  url?: string;
+  workDoneToken?: string;
+}
+
+export interface DownloadResult {
+  ref: string;
+  path: string;
+  sha256: string;
+  sizeBytes: number;
+}
+
+export interface DownloadInfo {
+  id: string;
+  ref: string;
+  fileName: string;
+  state: 'queued' | 'running' | 'paused' | 'failed' | 'done' | string;
+  bytes: number;
+  totalBytes?: number | null;
+  catalogId?: string | null;
+  error?: string | null;
+}
+
+export type RouterStrategy = 'preferLocal' | 'cloudFirst' | 'localOnly';
+export interface RouterPolicy {
+  strategy?: RouterStrategy;
+  fallback?: boolean;
+  order?: string[] | null;
+}
+
+/** `$/progress {token, value}`; `value.kind` is begin | report | end, other fields per method. */
+export interface ProgressParams {
+  token: string | number;
+  value: { kind: 'begin' | 'report' | 'end'; percentage?: number; message?: string; title?: string; [key: string]: unknown };
 }
 
 /** `$/progress` value of a download (`models/download`). */
@@ -228,6 +283,15 @@ export const Requests = {
   systemInfo: request<void, SystemInfo>(Methods.systemInfo),
   chatSend: request<ChatSendParams, ChatSendResult>(Methods.chatSend),
   modelsLoad: request<ModelsLoadParams, ModelsLoadResult>(Methods.modelsLoad),
+  providersList: request<{ check?: boolean }, ProviderInfo[]>(Methods.providersList),
+  providersSetApiKey: request<{ providerId: string; apiKey: string | null }, Record<string, never>>(Methods.providersSetApiKey),
+  modelsList: request<{ providerId?: string; refresh?: boolean }, ModelsListResult>(Methods.modelsList),
+  modelsCatalog: request<void, CatalogEntry[]>(Methods.modelsCatalog),
+  modelsDownload: request<DownloadParams, DownloadResult>(Methods.modelsDownload),
+  modelsDownloads: request<void, DownloadInfo[]>(Methods.modelsDownloads),
+  modelsCancelDownload: request<{ id: string }, Record<string, never>>(Methods.modelsCancelDownload),
+  routerGet: request<void, RouterPolicy>(Methods.routerGet),
+  routerSet: request<RouterPolicy, RouterPolicy>(Methods.routerSet),
 } as const;
 
 export const Notifications = {

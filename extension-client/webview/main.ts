@@ -183,6 +183,7 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
   switch (m.type) {
     case 'state':
       if (!m.available && m.reason) showNotice('warning', m.reason); else notice.hidden = true;
+      if (m.model) showModel(m.model, m.privacy);
       break;
     case 'userMessage':
       showUser(m.id, m.text);

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { SidecarSupervisor } from '../sidecar/supervisor';
 import { ChatController, type ChatContext } from './controller';
 import { chatBodyHtml } from './html';
-import { isOpenableUrl, parseFromWebview, type FromWebview, type ToWebview } from './messages';
+import { isOpenableUrl, parseFromWebview, type FromWebview, type Privacy, type ToWebview } from './messages';
 
 export const CHAT_VIEW_ID = 'editorAssist.chat';
 
@@ -48,6 +48,13 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   newChat(): void {
     this.controller.newChat();
   }
+
+  /** The header follows the chosen model (name and Cloud badge) before it has answered. */
+  showActiveModel(model: string | undefined, privacy: Privacy | undefined): void {
+    this.activeModel = { model, privacy };
+    this.post({ type: 'state', ...this.controller.availability(), model, privacy });
+  }
+  private activeModel: { model?: string; privacy?: Privacy } = {};
 
   dispose(): void {
     this.controller.dispose();
@@ -91,6 +98,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       }
       default:
         await this.controller.handle(msg);
+        if (msg.type === 'ready' && this.activeModel.model) this.post({ type: 'state', ...this.controller.availability(), ...this.activeModel });
     }
   }
 

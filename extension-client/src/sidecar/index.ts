@@ -19,3 +19,8 @@ export { isOpenableUrl, parseFromWebview } from '../chat/messages';
 export { buildModelPicker, type PickerEntry } from '../models/picker';
 export { DownloadProgressMapper, formatDuration } from '../models/progress';
 export { CloudConsent, allowedInLocalOnly, describePrivacy } from '../privacy/privacy';
+export { ProgressHub } from '../models/progressHub';
+export { loadPickerInput, providerOf } from '../models/pickerData';
+export { ApiKeys, secretKeyFor } from '../keys/apiKeys';
+export { chooseModel } from '../models/chooseModel';
+export { runDownload } from '../models/download';

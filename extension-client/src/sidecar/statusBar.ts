@@ -37,10 +37,10 @@ export class SidecarStatusBar implements vscode.Disposable {
     const tooltip = new vscode.MarkdownString(undefined, true);
     tooltip.appendMarkdown(`**EditorAssist** sidecar: ${state}`);
     if (info) tooltip.appendMarkdown(`\n\n${info.serverInfo.name} ${info.serverInfo.version} · protocol ${info.protocolVersion}`);
-    tooltip.appendMarkdown(`\n\nChat model: ${model ? `\`${model}\`` : 'none (EditorAssist: Load Model File…)'}`);
-    tooltip.appendMarkdown(state === 'running' ? '\n\nClick for system information.' : '\n\nClick to show the logs.');
+    tooltip.appendMarkdown(`\n\nChat model: ${model ? `\`${model}\`` : 'none (EditorAssist: Select Model)'}`);
+    tooltip.appendMarkdown(state === 'running' ? '\n\nClick to choose the model.' : '\n\nClick to show the logs.');
     this.item.tooltip = tooltip;
-    this.item.command = state === 'running' ? Commands.showSystemInfo : Commands.showLogs;
+    this.item.command = state === 'running' ? Commands.selectModel : Commands.showLogs;
     this.item.backgroundColor = state === 'stopped' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
   }
 

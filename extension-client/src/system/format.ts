@@ -6,6 +6,7 @@ const GiB = 1024 ** 3;
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes) || bytes < 0) return 'unknown';
   if (bytes >= GiB) return `${(bytes / GiB).toFixed(1)} GiB`;
+  if (bytes < 1024 ** 2) return bytes < 1024 ? `${bytes} B` : `${Math.round(bytes / 1024)} KiB`;
   return `${(bytes / 1024 ** 2).toFixed(0)} MiB`;
 }
 

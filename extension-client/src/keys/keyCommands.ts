@@ -1,0 +1,43 @@
+// "Set API Key…" and "Remove API Key": pick a provider that takes a key, then ask / forget.
+import * as vscode from 'vscode';
+import { Requests, type ProviderInfo } from '../protocol';
+import type { SidecarSupervisor } from '../sidecar/supervisor';
+import { describeError } from '../ui/errors';
+import { askForKey } from '../models/selectModel';
+import { ApiKeys } from './apiKeys';
+
+async function pickProvider(sidecar: SidecarSupervisor, keys: ApiKeys, onlyWithKey: boolean): Promise<ProviderInfo | undefined> {
+  let providers: ProviderInfo[];
+  try {
+    providers = ApiKeys.keyed(await sidecar.request(Requests.providersList, {}));
+  } catch (e) {
+    void vscode.window.showErrorMessage(`EditorAssist: could not list providers. ${describeError(e)}`);
+    return undefined;
+  }
+  const rows = await Promise.all(providers.map(async (p) => ({ p, stored: await keys.has(p.id) })));
+  const shown = rows.filter((r) => !onlyWithKey || r.stored);
+  if (!shown.length) {
+    void vscode.window.showInformationMessage(onlyWithKey ? 'EditorAssist: no API keys are stored.' : 'EditorAssist: no provider takes an API key.');
+    return undefined;
+  }
+  const chosen = await vscode.window.showQuickPick(
+    shown.map((r) => ({ label: r.p.displayName, description: r.stored ? 'key stored' : 'no key', p: r.p })),
+    { title: onlyWithKey ? 'EditorAssist: Remove API Key' : 'EditorAssist: Set API Key', placeHolder: 'Provider' });
+  return chosen?.p;
+}
+
+export async function setApiKeyCommand(sidecar: SidecarSupervisor, keys: ApiKeys): Promise<void> {
+  const p = await pickProvider(sidecar, keys, false);
+  if (p && (await askForKey(p, keys))) void vscode.window.showInformationMessage(`EditorAssist: the API key for ${p.displayName} is stored.`);
+}
+
+export async function removeApiKeyCommand(sidecar: SidecarSupervisor, keys: ApiKeys): Promise<void> {
+  const p = await pickProvider(sidecar, keys, true);
+  if (!p) return;
+  try {
+    await keys.remove(p.id);
+    void vscode.window.showInformationMessage(`EditorAssist: the API key for ${p.displayName} is removed.`);
+  } catch (e) {
+    void vscode.window.showErrorMessage(`EditorAssist: could not remove the key. ${describeError(e)}`);
+  }
+}

@@ -1,0 +1,142 @@
+// "EditorAssist: Select Model": a QuickPick built by buildModelPicker from what the sidecar
+// reports. Local → becomes the chat model and is loaded (cancellable progress); downloadable →
+// downloaded (cancellable progress, cancel stops the download in the sidecar); API model →
+// one-time cloud consent, the key asked for if missing, then it becomes the chat model.
+import * as vscode from 'vscode';
+import { Requests, type ProviderInfo } from '../protocol';
+import type { SidecarSupervisor } from '../sidecar/supervisor';
+import { describeError } from '../ui/errors';
+import type { ApiKeys } from '../keys/apiKeys';
+import { CloudConsent } from '../privacy/privacy';
+import { buildModelPicker, type PickerAction } from './picker';
+import { chooseModel } from './chooseModel';
+import { loadPickerInput } from './pickerData';
+import type { ActiveModel } from './loadModelFile';
+import { runDownload } from './download';
+import type { ProgressHub } from './progressHub';
+
+interface Item extends vscode.QuickPickItem {
+  action?: PickerAction;
+}
+
+export interface SelectModelDeps {
+  sidecar: SidecarSupervisor;
+  active: ActiveModel;
+  keys: ApiKeys;
+  consent: CloudConsent;
+  progress: ProgressHub;
+  log: vscode.LogOutputChannel;
+}
+
+export function cloudConsent(store: vscode.Memento): CloudConsent {
+  return new CloudConsent(store, async (provider, display) => {
+    const ok = 'Use ' + provider.displayName;
+    const choice = await vscode.window.showWarningMessage(
+      `${provider.displayName} is a cloud service`,
+      { modal: true, detail: `${display.text} While one of its models is active, your chat prompts, the selected code and the files you add as context leave this machine and are handled under ${provider.displayName}'s terms. Local models keep everything on this machine.` },
+      ok);
+    return choice === ok;
+  });
+}
+
+export async function selectModel(deps: SelectModelDeps): Promise<void> {
+  const { sidecar, active, log } = deps;
+  const qp = vscode.window.createQuickPick<Item>();
+  qp.title = 'EditorAssist: Select Model';
+  qp.placeholder = 'Choose the chat model: local, to download, or an API provider';
+  qp.matchOnDescription = true;
+  qp.busy = true;
+  qp.show();
+  let input: Awaited<ReturnType<typeof loadPickerInput>>;
+  try {
+    input = await loadPickerInput(sidecar, active.ref);
+  } catch (e) {
+    qp.dispose();
+    void vscode.window.showErrorMessage(`EditorAssist: could not list models. ${describeError(e)}`);
+    return;
+  }
+  for (const e of input.errors) log.warn(`Select Model: ${e}`);
+  const entries = buildModelPicker(input);
+  qp.items = entries.map((e): Item => e.kind === 'separator'
+    ? { label: e.label, kind: vscode.QuickPickItemKind.Separator }
+    : { label: (e.picked ? '$(check) ' : '') + e.label, description: e.description, detail: e.detail, action: e.action });
+  if (!entries.some((e) => e.kind === 'item')) {
+    qp.items = [{ label: 'No models yet', description: 'Use "EditorAssist: Load Model File…" or configure a provider' }];
+  }
+  qp.busy = false;
+  const chosen = await new Promise<Item | undefined>((resolve) => {
+    qp.onDidAccept(() => resolve(qp.selectedItems[0]));
+    qp.onDidHide(() => resolve(undefined));
+  });
+  qp.dispose();
+  if (!chosen?.action) return;
+  await runAction(chosen.action, input.providers, input.localOnly, deps);
+}
+
+async function runAction(action: PickerAction, providers: ProviderInfo[], localOnly: boolean, deps: SelectModelDeps): Promise<void> {
+  const ref = await chooseModel(action, providers, localOnly, {
+    consent: (p) => deps.consent.ensure(p),
+    askKey: (p) => askForKey(p, deps.keys),
+    load: (r) => useLocal(r, deps),
+    download: (id) => download(id, deps),
+    setActive: (r) => deps.active.set(r),
+    warn: (m) => void vscode.window.showWarningMessage(`EditorAssist: ${m}`),
+  });
+  if (ref && action.type !== 'download' && !ref.startsWith('local/')) void vscode.window.showInformationMessage(`EditorAssist: chat model is ${ref}.`);
+}
+
+/** Asks for a provider's key in a password box; stores and sends it. False if the user gave none. */
+export async function askForKey(provider: Pick<ProviderInfo, 'id' | 'displayName'>, keys: ApiKeys): Promise<boolean> {
+  const key = await vscode.window.showInputBox({
+    title: `API key for ${provider.displayName}`, prompt: `Kept in VS Code's secret storage and passed only to the EditorAssist sidecar.`,
+    password: true, ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'Enter a key, or press Escape'),
+  });
+  if (!key?.trim()) return false;
+  try {
+    await keys.set(provider.id, key.trim());
+    return true;
+  } catch (e) {
+    void vscode.window.showErrorMessage(`EditorAssist: could not set the key for ${provider.displayName}. ${describeError(e)}`);
+    return false;
+  }
+}
+
+async function useLocal(ref: string, { sidecar, progress, log }: SelectModelDeps): Promise<string | undefined> {
+  try {
+    const result = await vscode.window.withProgress({
+      location: vscode.ProgressLocation.Notification, title: `EditorAssist: loading ${ref}`, cancellable: true,
+    }, async (p, token) => {
+      let reported = 0;
+      const tracked = progress.track((v) => {
+        if (typeof v.percentage === 'number' && v.percentage > reported) {
+          p.report({ increment: v.percentage - reported, message: `${Math.round(v.percentage)} %` });
+          reported = v.percentage;
+        }
+      });
+      try {
+        return await sidecar.request(Requests.modelsLoad, { ref, workDoneToken: tracked.token }, token);
+      } finally {
+        tracked.dispose();
+      }
+    });
+    log.info(`Selected ${result.ref}: ${result.backend}, ${result.gpuLayers} GPU layers, context ${result.contextLength}, ${result.loadMs} ms.`);
+    void vscode.window.showInformationMessage(`EditorAssist: ${result.ref} is loaded (${result.backend}) and answers in the chat.`);
+    return result.ref;
+  } catch (e) {
+    void vscode.window.showErrorMessage(`EditorAssist: could not load ${ref}. ${describeError(e)}`);
+    return undefined;
+  }
+}
+
+async function download(catalogId: string, { sidecar, progress, log }: SelectModelDeps): Promise<string | undefined> {
+  try {
+    const result = await vscode.window.withProgress({
+      location: vscode.ProgressLocation.Notification, title: `EditorAssist: downloading ${catalogId}`, cancellable: true,
+    }, (p, token) => runDownload(sidecar, progress, catalogId, (step) => p.report(step), token, log));
+    log.info(`Downloaded ${catalogId} as ${result.ref} (${result.sizeBytes} bytes, sha256 ${result.sha256}).`);
+    return result.ref;
+  } catch (e) {
+    void vscode.window.showErrorMessage(`EditorAssist: download of ${catalogId} stopped. ${describeError(e)}`);
+    return undefined;
+  }
+}
