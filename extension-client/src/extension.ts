@@ -10,6 +10,7 @@ import { SidecarSupervisor } from './sidecar/supervisor';
 import { showSystemInfo } from './system/showSystemInfo';
 import { CHAT_VIEW_ID, ChatViewProvider } from './chat/chatView';
 import { ActiveModel, loadModelFile } from './models/loadModelFile';
+import { InlineCompletion } from './completion/provider';
 
 let sidecar: SidecarSupervisor | undefined;
 
@@ -46,6 +47,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand(Commands.showSystemInfo, () => showSystemInfo(s, log)),
     vscode.commands.registerCommand(Commands.showLogs, () => log.show()),
     chat,
+    new InlineCompletion(s, activeModel, log),
     vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, chat),
     vscode.commands.registerCommand(Commands.newChat, () => chat.newChat()),
     vscode.commands.registerCommand(Commands.restartSidecar, () => s.restart().catch(() => undefined)),

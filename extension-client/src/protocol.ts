@@ -13,6 +13,7 @@ export const Methods = {
   systemInfo: 'system/info',
   chatSend: 'chat/send',
   modelsLoad: 'models/load',
+  completionInline: 'completion/inline',
   chatDelta: 'chat/delta',
   cancelRequest: '$/cancelRequest',
   progress: '$/progress',
@@ -177,6 +178,38 @@ export interface ChatDeltaParams {
   delta: string;
 }
 
+// ---- inline completion ----------------------------------------------------------------
+
+export interface InlineCompletionParams {
+  uri: string;
+  languageId?: string;
+  /** Text before the cursor (the sidecar windows it by lines itself). */
+  prefix: string;
+  /** Text after the cursor. */
+  suffix?: string;
+  /** Chunks of other files (recently edited or visible), deduplicated by the client. */
+  extraContext?: { uri: string; text: string }[];
+  /** A local model ref; absent: the sidecar's `completion.model` setting. */
+  model?: string;
+  maxTokens?: number;
+  timeBudgetMs?: number;
+}
+
+export interface InlineCompletionTimings {
+  cachedTokens: number;
+  evaluatedTokens: number;
+  ttftMs: number;
+  totalMs: number;
+  fromCache: boolean;
+  timedOut: boolean;
+}
+
+export interface InlineCompletionResult {
+  items: { text: string }[];
+  timings: InlineCompletionTimings;
+  model: string;
+}
+
 // ---- errors -----------------------------------------------------------------------------
 
 /** Stable error codes (PROTOCOL.md). The client branches on these, never on message text. */
@@ -203,6 +236,8 @@ export const ErrorCodes = {
   PolicyViolation: 1013,
   QuotaExceeded: 1014,
   ModelBusy: 1015,
+  StorageUnavailable: 1016,
+  FimNotSupported: 1017,
 } as const;
 
 /**
@@ -228,6 +263,7 @@ export const Requests = {
   systemInfo: request<void, SystemInfo>(Methods.systemInfo),
   chatSend: request<ChatSendParams, ChatSendResult>(Methods.chatSend),
   modelsLoad: request<ModelsLoadParams, ModelsLoadResult>(Methods.modelsLoad),
+  completionInline: request<InlineCompletionParams, InlineCompletionResult>(Methods.completionInline),
 } as const;
 
 export const Notifications = {
