@@ -177,6 +177,18 @@ describe('CompletionEngine over a fake sidecar', () => {
     await o.sup.stop();
   });
 
+  it('waits the debounce before asking, except when invoked explicitly (Alt+\\)', async () => {
+    const { sup, engine, sent } = await engineOver({ model: 'local/coder' }, undefined, { initialMs: 300, minMs: 300 });
+    let t0 = Date.now();
+    await engine.complete(req('a'));
+    assert.ok(Date.now() - t0 >= 290, `answered after ${Date.now() - t0} ms`);
+    t0 = Date.now();
+    await engine.complete(req('b'), undefined, { immediate: true });
+    assert.ok(Date.now() - t0 < 250, `immediate took ${Date.now() - t0} ms`);
+    assert.equal(sent.length, 2);
+    await sup.stop();
+  });
+
   it('a model without FIM (1017) is reported once and then not asked again', async () => {
     const { sup, engine, reports, sent } = await engineOver({ model: 'local/nofim' });
     for (const p of ['a', 'ab', 'abc']) assert.equal(await engine.complete(req(p)), undefined);
