@@ -91,6 +91,11 @@ export class InlineCompletion implements vscode.InlineCompletionItemProvider, vs
       uri, languageId: document.languageId, prefix, suffix, extraContext: this.ring.chunks(uri),
     }, token, { immediate: context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke });
     this.render();
+    if (result) {
+      const t = result.timings;
+      this.log.debug(`completion/inline ${result.model}: ${result.items.length} item(s), ${Math.round(t.totalMs)} ms in the sidecar, `
+        + `${t.evaluatedTokens} tokens evaluated, ${t.cachedTokens} reused${t.fromCache ? ', from cache' : ''}${t.timedOut ? ', timed out' : ''}`);
+    }
     if (!result || token.isCancellationRequested) return undefined;
     return result.items.filter((i) => i.text.trim()).map((i) => new vscode.InlineCompletionItem(i.text, new vscode.Range(position, position)));
   }

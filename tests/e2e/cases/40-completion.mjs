@@ -23,10 +23,13 @@ async function loadModel(page, profile) {
   await runCommand(page, 'EditorAssist: Load Model File…', { opensQuickInput: true });
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await input.waitFor({ state: 'visible', timeout: 20_000 });
-  await pollUntil(async () => { await input.fill(model); return input.inputValue(); }, (v) => v === model,
-    { what: 'the model path in the open dialog', intervalMs: 300 });
-  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: path.basename(model) }).first()
-    .waitFor({ state: 'visible', timeout: 20_000 });
+  // The dialog fills in its start folder asynchronously and may overwrite a path typed before
+  // that: type it again until the file's row shows.
+  const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: path.basename(model) }).first();
+  await pollUntil(async () => {
+    if ((await input.inputValue()) !== model) await input.fill(model);
+    return (await row.isVisible()) && (await input.inputValue()) === model;
+  }, (ok) => ok, { what: 'the model file in the open dialog', intervalMs: 300, timeoutMs: 30_000 });
   await input.press('Enter');
   const loaded = await waitForNotification(page, /is loaded/, { timeoutMs: 120_000 });
   const ref = /(local\/[\w.-]+) is loaded/.exec(loaded)?.[1];
