@@ -15,6 +15,7 @@ import { cloudConsent, selectModel } from './models/selectModel';
 import { ApiKeys } from './keys/apiKeys';
 import { removeApiKeyCommand, setApiKeyCommand } from './keys/keyCommands';
 import { PrivacyStatus } from './privacy/privacyStatus';
+import { InlineCompletion } from './completion/provider';
 
 let sidecar: SidecarSupervisor | undefined;
 
@@ -51,6 +52,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand(Commands.showSystemInfo, () => showSystemInfo(s, log)),
     vscode.commands.registerCommand(Commands.showLogs, () => log.show()),
     chat,
+    new InlineCompletion(s, activeModel, log),
     vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, chat),
     vscode.commands.registerCommand(Commands.newChat, () => chat.newChat()),
     vscode.commands.registerCommand(Commands.restartSidecar, () => s.restart().catch(() => undefined)),

@@ -13,6 +13,7 @@ export const Methods = {
   systemInfo: 'system/info',
   chatSend: 'chat/send',
   modelsLoad: 'models/load',
+  completionInline: 'completion/inline',
   chatDelta: 'chat/delta',
   cancelRequest: '$/cancelRequest',
   progress: '$/progress',
@@ -232,6 +233,38 @@ export interface ChatDeltaParams {
   delta: string;
 }
 
+// ---- inline completion ----------------------------------------------------------------
+
+export interface InlineCompletionParams {
+  uri: string;
+  languageId?: string;
+  /** Text before the cursor (the sidecar windows it by lines itself). */
+  prefix: string;
+  /** Text after the cursor. */
+  suffix?: string;
+  /** Chunks of other files (recently edited or visible), deduplicated by the client. */
+  extraContext?: { uri: string; text: string }[];
+  /** A local model ref; absent: the sidecar's `completion.model` setting. */
+  model?: string;
+  maxTokens?: number;
+  timeBudgetMs?: number;
+}
+
+export interface InlineCompletionTimings {
+  cachedTokens: number;
+  evaluatedTokens: number;
+  ttftMs: number;
+  totalMs: number;
+  fromCache: boolean;
+  timedOut: boolean;
+}
+
+export interface InlineCompletionResult {
+  items: { text: string }[];
+  timings: InlineCompletionTimings;
+  model: string;
+}
+
 // ---- errors -----------------------------------------------------------------------------
 
 /** Stable error codes (PROTOCOL.md). The client branches on these, never on message text. */
@@ -258,6 +291,8 @@ export const ErrorCodes = {
   PolicyViolation: 1013,
   QuotaExceeded: 1014,
   ModelBusy: 1015,
+  StorageUnavailable: 1016,
+  FimNotSupported: 1017,
 } as const;
 
 /**
@@ -292,6 +327,7 @@ export const Requests = {
   modelsCancelDownload: request<{ id: string }, Record<string, never>>(Methods.modelsCancelDownload),
   routerGet: request<void, RouterPolicy>(Methods.routerGet),
   routerSet: request<RouterPolicy, RouterPolicy>(Methods.routerSet),
+  completionInline: request<InlineCompletionParams, InlineCompletionResult>(Methods.completionInline),
 } as const;
 
 export const Notifications = {
