@@ -4,12 +4,14 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { build } from './build.mjs';
-import { configuration, log, repoRoot, runAsync } from './common.mjs';
+import { configuration, log, repoRoot, run, runAsync } from './common.mjs';
 
 const only = process.argv.slice(2); // e.g. `npm test -- dotnet interop`
 const want = (name) => only.length === 0 || only.includes(name);
 
 build();
+// The extension bundle is built by esbuild, which does not type-check: do it here.
+if (want('extension')) run('npm', ['run', 'typecheck', '-w', 'extension-client']);
 
 const results = []; // {suite, passed, failed}
 const resultsDir = path.join(repoRoot, 'artifacts', 'test-results');
