@@ -6,77 +6,105 @@ namespace EditorAssist.Core.Storage;
 /// The client's settings, persisted as one JSON value per top-level key. An update merges: keys it
 /// names are replaced, a key set to JSON null is removed, others are kept. API keys are not
 /// settings and must never be passed here (they live in VS Code SecretStorage and sidecar memory).
+/// Reads come from an in-memory copy loaded once (settings are read on hot paths, e.g. every
+/// inline-completion request); writes go to SQLite first, then replace the copy. Use the store's
+/// own instance (<see cref="SqliteStore.Settings"/>) so every reader sees every update.
+/// Thread-safe.
 /// </summary>
-public sealed class SettingsRepository(SqliteStore store, TimeProvider? time = null)
+public sealed class SettingsRepository
 {
-    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly SqliteStore store;
+    private readonly TimeProvider _time;
+    private readonly Lock _gate = new();
+    private SortedDictionary<string, JsonElement>? _snapshot;
+
+    /// <summary>Only the store makes one: a second instance would keep a second, stale copy.</summary>
+    internal SettingsRepository(SqliteStore store, TimeProvider? time = null)
+    {
+        this.store = store;
+        _time = time ?? TimeProvider.System;
+    }
 
     /// <summary>All settings as one JSON object.</summary>
     public JsonElement GetAll()
     {
-        var json = store.Run(c =>
+        var snapshot = Snapshot();
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer))
         {
-            using var cmd = c.CreateCommand();
-            cmd.CommandText = "SELECT key, value FROM settings ORDER BY key;";
-            using var reader = cmd.ExecuteReader();
-            using var buffer = new MemoryStream();
-            using (var w = new Utf8JsonWriter(buffer))
+            w.WriteStartObject();
+            foreach (var (key, value) in snapshot)
             {
-                w.WriteStartObject();
-                while (reader.Read())
-                {
-                    w.WritePropertyName(reader.GetString(0));
-                    w.WriteRawValue(reader.GetString(1), skipInputValidation: true);
-                }
-                w.WriteEndObject();
+                w.WritePropertyName(key);
+                value.WriteTo(w);
             }
-            return buffer.ToArray();
-        });
-        using var doc = JsonDocument.Parse(json);
+            w.WriteEndObject();
+        }
+        using var doc = JsonDocument.Parse(buffer.ToArray());
         return doc.RootElement.Clone();
     }
 
-    public JsonElement? Get(string key)
-    {
-        var text = store.Run(c =>
-        {
-            using var cmd = c.CreateCommand();
-            cmd.CommandText = "SELECT value FROM settings WHERE key = $k;";
-            cmd.Parameters.AddWithValue("$k", key);
-            return cmd.ExecuteScalar() as string;
-        });
-        if (text is null) return null;
-        using var doc = JsonDocument.Parse(text);
-        return doc.RootElement.Clone();
-    }
+    public JsonElement? Get(string key) => Snapshot().TryGetValue(key, out var value) ? value : null;
 
     /// <summary>Merges <paramref name="settings"/> (a JSON object) into the stored settings, atomically.</summary>
     public void Update(JsonElement settings)
     {
         if (settings.ValueKind != JsonValueKind.Object) throw new ArgumentException("Settings must be a JSON object.", nameof(settings));
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        store.Run(c =>
+        lock (_gate)
         {
-            using var tx = c.BeginTransaction();
+            store.Run(c =>
+            {
+                using var tx = c.BeginTransaction();
+                foreach (var p in settings.EnumerateObject())
+                {
+                    using var cmd = c.CreateCommand();
+                    cmd.Transaction = tx;
+                    if (p.Value.ValueKind == JsonValueKind.Null)
+                    {
+                        cmd.CommandText = "DELETE FROM settings WHERE key = $k;";
+                        cmd.Parameters.AddWithValue("$k", p.Name);
+                    }
+                    else
+                    {
+                        cmd.CommandText = "INSERT INTO settings(key, value, updated_at) VALUES($k, $v, $t) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at;";
+                        cmd.Parameters.AddWithValue("$k", p.Name);
+                        cmd.Parameters.AddWithValue("$v", p.Value.GetRawText());
+                        cmd.Parameters.AddWithValue("$t", now);
+                    }
+                    cmd.ExecuteNonQuery();
+                }
+                tx.Commit();
+            });
+            // Copy-on-write: readers holding the old snapshot keep a consistent view.
+            var next = new SortedDictionary<string, JsonElement>(_snapshot ?? Load(), StringComparer.Ordinal);
             foreach (var p in settings.EnumerateObject())
             {
-                using var cmd = c.CreateCommand();
-                cmd.Transaction = tx;
-                if (p.Value.ValueKind == JsonValueKind.Null)
-                {
-                    cmd.CommandText = "DELETE FROM settings WHERE key = $k;";
-                    cmd.Parameters.AddWithValue("$k", p.Name);
-                }
-                else
-                {
-                    cmd.CommandText = "INSERT INTO settings(key, value, updated_at) VALUES($k, $v, $t) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at;";
-                    cmd.Parameters.AddWithValue("$k", p.Name);
-                    cmd.Parameters.AddWithValue("$v", p.Value.GetRawText());
-                    cmd.Parameters.AddWithValue("$t", now);
-                }
-                cmd.ExecuteNonQuery();
+                if (p.Value.ValueKind == JsonValueKind.Null) next.Remove(p.Name);
+                else next[p.Name] = p.Value.Clone();
             }
-            tx.Commit();
-        });
+            _snapshot = next;
+        }
     }
+
+    private SortedDictionary<string, JsonElement> Snapshot()
+    {
+        var snapshot = Volatile.Read(ref _snapshot);
+        if (snapshot is not null) return snapshot;
+        lock (_gate) return _snapshot ??= Load();
+    }
+
+    private SortedDictionary<string, JsonElement> Load() => store.Run(c =>
+    {
+        var result = new SortedDictionary<string, JsonElement>(StringComparer.Ordinal);
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT key, value FROM settings;";
+        using var reader = cmd.ExecuteReader();
+        while (reader.Read())
+        {
+            using var doc = JsonDocument.Parse(reader.GetString(1));
+            result[reader.GetString(0)] = doc.RootElement.Clone();
+        }
+        return result;
+    });
 }

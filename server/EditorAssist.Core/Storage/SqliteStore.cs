@@ -18,8 +18,9 @@ public sealed class SqliteStore : IDisposable
     private readonly SqliteConnection _connection;
     private readonly Lock _lock = new();
 
-    private SqliteStore(string directory, string path, SqliteConnection connection, int schemaVersion, string? recoveredFrom)
+    private SqliteStore(string directory, string path, SqliteConnection connection, int schemaVersion, string? recoveredFrom, TimeProvider time)
     {
+        Settings = new SettingsRepository(this, time);
         Directory = directory;
         DatabasePath = path;
         _connection = connection;
@@ -30,6 +31,9 @@ public sealed class SqliteStore : IDisposable
     public string Directory { get; }
     public string DatabasePath { get; }
     public int SchemaVersion { get; }
+
+    /// <summary>The settings of this database: one instance, so every reader sees every update.</summary>
+    public SettingsRepository Settings { get; }
 
     /// <summary>Where a corrupt database was moved aside during this open, or null.</summary>
     public string? RecoveredCorruptFile { get; }
@@ -61,7 +65,7 @@ public sealed class SqliteStore : IDisposable
         try
         {
             var version = Migrate(connection, migrations, logger);
-            return new SqliteStore(directory, path, connection, version, movedAside);
+            return new SqliteStore(directory, path, connection, version, movedAside, time);
         }
         catch
         {

@@ -41,7 +41,7 @@ public sealed class LocalModelServices : IAsyncDisposable
     public static LocalModelServices Create(SqliteStore store, ILoadedModels loaded, TimeProvider time, ILoggerFactory loggers,
         HttpMessageHandler? handler = null, bool verifySha256 = true)
     {
-        var settings = new SettingsRepository(store, time);
+        var settings = store.Settings;
         var modelsDir = Path.Combine(store.Directory, "models");
         long? Quota() => settings.Get(QuotaSetting) is { ValueKind: JsonValueKind.Number } q && q.TryGetInt64(out var v) && v > 0 ? v : null;
         var maxParallel = settings.Get(MaxParallelSetting) is { ValueKind: JsonValueKind.Number } p && p.TryGetInt32(out var n) && n > 0 ? n : 2;

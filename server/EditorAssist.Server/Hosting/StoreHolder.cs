@@ -13,9 +13,8 @@ public sealed class StoreHolder(ILoggerFactory loggerFactory, TimeProvider time)
 
     public SqliteStore? Store { get; private set; }
 
-    public SettingsRepository Settings => Store is null
-        ? throw new InvalidOperationException("The store opens at initialize.")
-        : new SettingsRepository(Store, time);
+    public SettingsRepository Settings => Store?.Settings
+        ?? throw new InvalidOperationException("The store opens at initialize.");
 
     /// <summary>Opens the store once; later calls are no-ops.</summary>
     public SqliteStore Open(string directory)

@@ -17,7 +17,7 @@ public class SettingsRepositoryTests : IDisposable
     {
         using (var store = SqliteStore.Open(_dir.Path, new ListLogger()))
         {
-            var settings = new SettingsRepository(store);
+            var settings = store.Settings;
             settings.Update(Json("""{"a":1,"b":{"c":[1,2]},"d":"x"}"""));
             settings.Update(Json("""{"a":2,"d":null}"""));
             var all = settings.GetAll();
@@ -27,7 +27,7 @@ public class SettingsRepositoryTests : IDisposable
         }
         using (var store = SqliteStore.Open(_dir.Path, new ListLogger()))
         {
-            var settings = new SettingsRepository(store);
+            var settings = store.Settings;
             Assert.Equal(2, settings.Get("a")!.Value.GetInt32());
             Assert.Null(settings.Get("d"));
             Assert.Equal("""{"a":2,"b":{"c":[1,2]}}""", settings.GetAll().GetRawText());
@@ -38,6 +38,6 @@ public class SettingsRepositoryTests : IDisposable
     public void Non_object_settings_are_refused()
     {
         using var store = SqliteStore.Open(_dir.Path, new ListLogger());
-        Assert.Throws<ArgumentException>(() => new SettingsRepository(store).Update(Json("[1]")));
+        Assert.Throws<ArgumentException>(() => store.Settings.Update(Json("[1]")));
     }
 }

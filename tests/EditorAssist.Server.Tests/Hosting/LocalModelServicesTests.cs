@@ -39,7 +39,7 @@ public sealed class LocalModelServicesTests : IAsyncLifetime
         Assert.Equal("local/qwen2.5-coder-1.5b-q8_0", LocalModelStore.RefFor(r.FileName));
 
         using var doc = JsonDocument.Parse("""{"downloads.huggingFaceEndpoint":"https://hf-mirror.example/"}""");
-        new SettingsRepository(_store).Update(doc.RootElement);
+        _store.Settings.Update(doc.RootElement);
         var mirrored = _services.ResolveRequest(new DownloadParams { CatalogId = "qwen2.5-coder-1.5b-q8_0" });
         Assert.StartsWith("https://hf-mirror.example/Qwen/", mirrored.Url.ToString());
         Assert.Equal(new Uri("https://hf-mirror.example/"), _services.Credentials.Endpoint);
