@@ -16,7 +16,6 @@ namespace EditorAssist.Server.Handlers;
 internal sealed class ProvidersModule(
     Lazy<ProviderRegistry> lazyRegistry,
     Lazy<ModelDiscovery> lazyDiscovery,
-    SessionStoreAccessor storeAccessor,
     ILogger<ProvidersModule> logger) : IRpcModule
 {
     // Lazy: the registry (presets, SDK types) is built on the first provider call, not at process start.
@@ -35,7 +34,6 @@ internal sealed class ProvidersModule(
 
     public void Register(JsonRpcConnection connection, SidecarSession session)
     {
-        storeAccessor.Attach(session);
         var json = ProvidersProtocolJson.Default;
 
         connection.AddRequestHandler(Protocol.Methods.ProvidersList, json.ProvidersListParams, json.ListProviderDto, async (p, _, ct) =>

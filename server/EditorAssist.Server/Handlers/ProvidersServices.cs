@@ -19,19 +19,19 @@ public static class ProvidersServices
     /// </summary>
     public static IServiceCollection AddProviders(this IServiceCollection services)
     {
-        services.TryAddSingleton<SessionStoreAccessor>();
+        services.TryAddSingleton<StoreHolder>();
         services.TryAddSingleton(_ => new ProviderHttp());
         services.TryAddSingleton<ApiKeyStore>();
-        services.TryAddSingleton(sp => new ProviderState(() => sp.GetRequiredService<SessionStoreAccessor>().Store, sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new ProviderState(() => sp.GetRequiredService<StoreHolder>().Store, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new ProviderRegistry(
             sp.GetServices<IChatProvider>(), sp.GetRequiredService<ProviderHttp>(), sp.GetRequiredService<ApiKeyStore>(), sp.GetRequiredService<ProviderState>()));
         services.TryAddSingleton(sp => new ModelDiscovery(sp.GetRequiredService<ProviderRegistry>(), sp.GetRequiredService<ILogger<ModelDiscovery>>(), sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton(sp => new ChatHistory(() => sp.GetRequiredService<SessionStoreAccessor>().Store, sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new ChatHistory(() => sp.GetRequiredService<StoreHolder>().Store, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new ChatRouter(sp.GetRequiredService<ProviderRegistry>(), sp.GetRequiredService<ModelDiscovery>(),
             sp.GetRequiredService<ChatHistory>(), sp.GetRequiredService<ILogger<ChatRouter>>()));
         services.AddSingleton<IRpcModule>(sp => new ProvidersModule(
             new Lazy<ProviderRegistry>(sp.GetRequiredService<ProviderRegistry>), new Lazy<ModelDiscovery>(sp.GetRequiredService<ModelDiscovery>),
-            sp.GetRequiredService<SessionStoreAccessor>(), sp.GetRequiredService<ILogger<ProvidersModule>>()));
+            sp.GetRequiredService<ILogger<ProvidersModule>>()));
         services.AddSingleton<IRpcModule>(sp => new ChatModule(
             new Lazy<ChatRouter>(sp.GetRequiredService<ChatRouter>), new Lazy<ChatHistory>(sp.GetRequiredService<ChatHistory>)));
         return services;
