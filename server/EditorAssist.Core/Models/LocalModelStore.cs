@@ -42,7 +42,20 @@ public sealed class LocalModelStore(
 
     public string ModelsDirectory { get; } = modelsDirectory;
 
-    public static string RefFor(string fileName) => RefPrefix + Path.GetFileNameWithoutExtension(fileName).ToLowerInvariant();
+    /// <summary>
+    /// The ref of a model file, the one rule for every local model (downloaded, or loaded from any
+    /// path): <c>local/</c> + the file name without <c>.gguf</c>, lower-cased, characters other
+    /// than a-z 0-9 . _ - replaced by '-'.
+    /// </summary>
+    public static string RefFor(string fileName)
+    {
+        var stem = Path.GetFileName(fileName);
+        if (stem.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase)) stem = stem[..^5];
+        var chars = stem.ToLowerInvariant().ToCharArray();
+        for (var i = 0; i < chars.Length; i++)
+            if (!(char.IsAsciiLetterOrDigit(chars[i]) || chars[i] is '.' or '-' or '_')) chars[i] = '-';
+        return RefPrefix + new string(chars);
+    }
 
     public IReadOnlyList<LocalModel> List()
     {

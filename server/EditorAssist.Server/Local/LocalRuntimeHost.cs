@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text;
 using EditorAssist.Core.Errors;
 using EditorAssist.Core.Local;
 using EditorAssist.Core.SystemInfo;
@@ -100,15 +99,8 @@ public sealed class LocalRuntimeHost(StoreHolder session, ILoggerFactory loggerF
         return variants.Select(v => Path.Combine(root, v)).FirstOrDefault(Directory.Exists);
     }
 
-    /// <summary>The ref a file gets: <c>local/</c> + its name without <c>.gguf</c>, lower-cased, unsafe characters replaced.</summary>
-    public static string RefForPath(string path)
-    {
-        var stem = Path.GetFileName(path);
-        if (stem.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase)) stem = stem[..^5];
-        var sb = new StringBuilder(stem.Length);
-        foreach (var c in stem.ToLowerInvariant()) sb.Append(char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '-');
-        return $"{ProviderId}/{sb}";
-    }
+    /// <summary>The ref a file gets (one rule for all local models: <see cref="Core.Models.LocalModelStore.RefFor"/>).</summary>
+    public static string RefForPath(string path) => Core.Models.LocalModelStore.RefFor(path);
 
     /// <summary>Files registered with <c>models/load {path}</c> this session.</summary>
     public IReadOnlyCollection<string> RegisteredPaths => _registered.Values.ToList();
@@ -127,6 +119,8 @@ public sealed class LocalRuntimeHost(StoreHolder session, ILoggerFactory loggerF
     public string Resolve(string modelRef)
     {
         if (_registered.TryGetValue(modelRef, out var path)) return path;
+        // A loaded model knows its file: no directory scan on every chat or keystroke.
+        if (_models?.Get(modelRef) is { } loaded) return loaded.Path;
         if (modelRef.StartsWith(ProviderId + "/", StringComparison.Ordinal) && session.Store is { } store)
         {
             // Refs are lower-cased file stems; the files keep their own case.
@@ -146,12 +140,7 @@ public sealed class LocalRuntimeHost(StoreHolder session, ILoggerFactory loggerF
         var models = _models;
         if (models is null) return false;
         foreach (var key in models.LoadedKeys)
-        {
-            string path;
-            try { path = Resolve(key); }
-            catch (EditorAssistException) { continue; }
-            if (string.Equals(Path.GetFileName(path), fileName, StringComparison.Ordinal)) return true;
-        }
+            if (models.Get(key) is { } m && string.Equals(Path.GetFileName(m.Path), fileName, StringComparison.Ordinal)) return true;
         return false;
     }
 
