@@ -1,3 +1,4 @@
+using EditorAssist.Core.Errors;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Threading.Channels;
@@ -85,7 +86,7 @@ internal sealed unsafe class ContextWorker
         {
             Interlocked.Decrement(ref _queued);
             job.Dispose();
-            throw new LocalModelException(LocalModelErrorCode.ModelBusy, "The model is being unloaded.");
+            throw new LocalModelException(ErrorCode.ModelBusy, "The model is being unloaded.");
         }
         return job.Completion.Task;
     }
@@ -110,7 +111,7 @@ internal sealed unsafe class ContextWorker
         if (!_jobs.Writer.TryWrite(job))
         {
             Interlocked.Decrement(ref _queued);
-            throw new LocalModelException(LocalModelErrorCode.ModelBusy, "The model is being unloaded.");
+            throw new LocalModelException(ErrorCode.ModelBusy, "The model is being unloaded.");
         }
         return job.Completion.Task;
     }
@@ -139,7 +140,7 @@ internal sealed unsafe class ContextWorker
                     Interlocked.Decrement(ref _queued);
                     if (_shutdown.IsCancellationRequested)
                     {
-                        job.Completion.TrySetException(new LocalModelException(LocalModelErrorCode.ModelBusy, "The model was unloaded."));
+                        job.Completion.TrySetException(new LocalModelException(ErrorCode.ModelBusy, "The model was unloaded."));
                         continue;
                     }
                     Execute(job);
@@ -229,7 +230,7 @@ internal sealed unsafe class ContextWorker
         }
         if (tokens.Length >= _nCtx)
         {
-            throw new LocalModelException(LocalModelErrorCode.ContextLengthExceeded,
+            throw new LocalModelException(ErrorCode.ContextLengthExceeded,
                 $"The prompt has {tokens.Length} tokens; the context holds {_nCtx}.")
             {
                 Details = new Dictionary<string, object?> { ["promptTokens"] = tokens.Length, ["contextLength"] = _nCtx },
@@ -390,7 +391,7 @@ internal sealed unsafe class ContextWorker
             // The memory state is uncertain after a failure: start the next request clean.
             ClearCache();
             throw rc == 1
-                ? new LocalModelException(LocalModelErrorCode.ContextLengthExceeded, "The context is full (no KV cache slot).")
+                ? new LocalModelException(ErrorCode.ContextLengthExceeded, "The context is full (no KV cache slot).")
                 : new InvalidOperationException($"llama_decode failed with {rc}.");
         }
         for (int i = 0; i < tokens.Length; i++)

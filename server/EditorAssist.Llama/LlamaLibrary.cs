@@ -1,3 +1,4 @@
+using EditorAssist.Core.Errors;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using EditorAssist.Core.Local;
@@ -109,7 +110,7 @@ internal static class LlamaLibrary
                 options.SearchFrom ?? AppContext.BaseDirectory, Environment.GetEnvironmentVariable);
             if (dir == null)
             {
-                throw new LocalModelException(LocalModelErrorCode.ProviderUnavailable,
+                throw new LocalModelException(ErrorCode.ProviderUnavailable,
                     $"The llama.cpp runtime was not found. Set {DirEnvVar} or install @node-llama-cpp/linux-x64[-vulkan] (npm install).");
             }
             dir = Path.GetFullPath(dir);
@@ -128,7 +129,7 @@ internal static class LlamaLibrary
             string ggmlBasePath = Path.Combine(dir, "libggml-base.so");
             if (llamaPath == null || ggmlPath == null || !File.Exists(ggmlBasePath))
             {
-                throw new LocalModelException(LocalModelErrorCode.ProviderUnavailable,
+                throw new LocalModelException(ErrorCode.ProviderUnavailable,
                     $"{dir} does not contain libllama*.so, libggml*.so and libggml-base.so.");
             }
 
@@ -149,7 +150,7 @@ internal static class LlamaLibrary
             }
             catch (DllNotFoundException e)
             {
-                throw new LocalModelException(LocalModelErrorCode.ProviderUnavailable,
+                throw new LocalModelException(ErrorCode.ProviderUnavailable,
                     $"Could not load the llama.cpp runtime from {dir}: {e.Message}", e);
             }
 

@@ -1,3 +1,4 @@
+using EditorAssist.Core.Errors;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -138,7 +139,7 @@ public sealed class LocalModel : IAsyncDisposable, IDisposable
             var context = SafeLlamaContextHandle.Create(model, cp);
             if (context.IsInvalid)
             {
-                throw new LocalModelException(LocalModelErrorCode.InsufficientMemory,
+                throw new LocalModelException(ErrorCode.InsufficientMemory,
                     $"libllama could not create a context of {plan.ContextLength} tokens for {path} (see the log).");
             }
             progress?.Report(1f);

@@ -1,3 +1,4 @@
+using EditorAssist.Core.Errors;
 using EditorAssist.Core.Local;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -216,7 +217,7 @@ public sealed class LocalModelManager : IAsyncDisposable
         {
             if (!_entries.TryGetValue(key, out entry!) || entry.Model is null)
             {
-                throw new LocalModelException(LocalModelErrorCode.ModelNotFound, $"No model is loaded as '{key}'.");
+                throw new LocalModelException(ErrorCode.ModelNotFound, $"No model is loaded as '{key}'.");
             }
             model = entry.Model;
             entry.Active++;

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using EditorAssist.Core.Errors;
-using EditorAssist.Core.Local;
 using EditorAssist.Rpc;
 
 namespace EditorAssist.Server;
@@ -11,8 +10,6 @@ internal static class ErrorMapping
     public static RpcException? Map(Exception ex) => ex switch
     {
         EditorAssistException e => new RpcException((int)e.Code, Core.Providers.Redactor.Redact(e.Message), WriteData(e.Code, e.Details)),
-        // The runtime's codes equal the protocol's (LocalModelErrorCode values are pinned to them).
-        LocalModelException e => new RpcException((int)e.Code, Core.Providers.Redactor.Redact(e.Message), WriteData((ErrorCode)(int)e.Code, e.Details)),
         _ => null,
     };
 

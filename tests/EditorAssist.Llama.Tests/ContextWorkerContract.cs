@@ -1,3 +1,4 @@
+using EditorAssist.Core.Errors;
 using System.Diagnostics;
 using System.Text.Json;
 using EditorAssist.Core.Local;
@@ -206,7 +207,7 @@ public abstract class ContextWorkerContract
         string huge = string.Concat(Enumerable.Repeat("日本語 ", 2000));
         var e = await Assert.ThrowsAnyAsync<LocalModelException>(() =>
             Model.GenerateAsync(new GenerationRequest { Prompt = huge, Options = Greedy(4) }));
-        Assert.Equal(LocalModelErrorCode.ContextLengthExceeded, e.Code);
+        Assert.Equal(ErrorCode.ContextLengthExceeded, e.Code);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using EditorAssist.Core.Errors;
 using EditorAssist.Core.Local;
 using EditorAssist.Testing.Gguf;
 
@@ -54,6 +55,6 @@ public sealed class GgufFileTests
     public void Missing_file_is_InvalidModelFile()
     {
         var e = Assert.Throws<InvalidModelFileException>(() => GgufFile.Read("/nonexistent/model.gguf"));
-        Assert.Equal(LocalModelErrorCode.InvalidModelFile, e.Code);
+        Assert.Equal(ErrorCode.InvalidModelFile, e.Code);
     }
 }

@@ -1,3 +1,4 @@
+using EditorAssist.Core.Errors;
 using System.Collections.Concurrent;
 using EditorAssist.Core.Local;
 
@@ -55,7 +56,7 @@ public sealed class LocalModelManagerTests
         Assert.NotSame(first, second);
         Assert.Equal(512, second.ContextLength);
         var e = await Assert.ThrowsAsync<LocalModelException>(() => first.GenerateAsync(Small));
-        Assert.Equal(LocalModelErrorCode.ModelBusy, e.Code);
+        Assert.Equal(ErrorCode.ModelBusy, e.Code);
         Assert.Equal(2, (await mgr.GenerateAsync("k", Small)).Usage.CompletionTokens);
     }
 
@@ -65,7 +66,7 @@ public sealed class LocalModelManagerTests
         var (mgr, _) = Create();
         await using var _d = mgr;
         var e = await Assert.ThrowsAsync<LocalModelException>(() => mgr.GenerateAsync("nope", Small));
-        Assert.Equal(LocalModelErrorCode.ModelNotFound, e.Code);
+        Assert.Equal(ErrorCode.ModelNotFound, e.Code);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using EditorAssist.Core.Errors;
 using EditorAssist.Core.Local;
 using EditorAssist.Testing.Gguf;
 
@@ -121,7 +122,7 @@ public sealed class LocalModelTests(CpuModelFixture fixture)
     {
         var e = await Assert.ThrowsAsync<InvalidModelFileException>(() =>
             LlamaTestEnvironment.Runtime.LoadModelAsync(LlamaTestEnvironment.NewPath("missing.gguf")));
-        Assert.Equal(LocalModelErrorCode.InvalidModelFile, e.Code);
+        Assert.Equal(ErrorCode.InvalidModelFile, e.Code);
         Assert.Contains("not found", e.Message);
     }
 
@@ -143,7 +144,7 @@ public sealed class LocalModelTests(CpuModelFixture fixture)
         }
         var e = await Assert.ThrowsAsync<InvalidModelFileException>(() =>
             LlamaTestEnvironment.Runtime.LoadModelAsync(path, new LocalModelOptions { GpuLayers = 0 }));
-        Assert.Equal(LocalModelErrorCode.InvalidModelFile, e.Code);
+        Assert.Equal(ErrorCode.InvalidModelFile, e.Code);
         // The shared model still generates afterwards.
         var r = await Model.GenerateAsync(new GenerationRequest { Prompt = "ok", Options = new() { MaxTokens = 2, Temperature = 0, IgnoreEndOfGeneration = true } });
         Assert.Equal(2, r.Usage.CompletionTokens);
@@ -156,7 +157,7 @@ public sealed class LocalModelTests(CpuModelFixture fixture)
         // it up front (a native attempt would abort or be OOM-killed instead).
         var e = await Assert.ThrowsAsync<InsufficientModelMemoryException>(() => LlamaTestEnvironment.Runtime.LoadModelAsync(
             LlamaTestEnvironment.TinyModelPath, new LocalModelOptions { GpuLayers = 0, ContextLength = 1 << 30 }));
-        Assert.Equal(LocalModelErrorCode.InsufficientMemory, e.Code);
+        Assert.Equal(ErrorCode.InsufficientMemory, e.Code);
         Assert.True(e.RequiredBytes > e.AvailableBytes);
 
         // And an explicit budget below the model's needs.
@@ -185,8 +186,8 @@ public sealed class LocalModelTests(CpuModelFixture fixture)
         var r = await first;
         Assert.Equal(FinishReason.Cancelled, r.FinishReason);
         var e = await Assert.ThrowsAsync<LocalModelException>(() => queued);
-        Assert.Equal(LocalModelErrorCode.ModelBusy, e.Code);
+        Assert.Equal(ErrorCode.ModelBusy, e.Code);
         var after = Assert.Throws<LocalModelException>(() => { _ = m.GenerateAsync(new GenerationRequest { Prompt = "c", Options = opt }); });
-        Assert.Equal(LocalModelErrorCode.ModelBusy, after.Code);
+        Assert.Equal(ErrorCode.ModelBusy, after.Code);
     }
 }

@@ -1,3 +1,4 @@
+using EditorAssist.Core.Errors;
 using EditorAssist.Core.Local;
 using EditorAssist.Testing.Gguf;
 
@@ -55,8 +56,8 @@ public sealed class MemoryPlannerTests
     {
         var e = Assert.Throws<InsufficientModelMemoryException>(() =>
             MemoryPlanner.Plan(File, new LocalModelOptions(), null, cpuFreeBytes: 1 << 20));
-        Assert.Equal(LocalModelErrorCode.InsufficientMemory, e.Code);
-        Assert.Equal(1L << 20, e.Details["availableBytes"]);
+        Assert.Equal(ErrorCode.InsufficientMemory, e.Code);
+        Assert.Equal(1L << 20, e.Details!["availableBytes"]);
 
         Assert.Throws<InsufficientModelMemoryException>(() =>
             MemoryPlanner.Plan(File, new LocalModelOptions { GpuLayers = -1 }, gpuFreeBytes: 1 << 20, Plenty));

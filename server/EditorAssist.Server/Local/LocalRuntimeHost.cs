@@ -38,7 +38,7 @@ public sealed class LocalRuntimeHost(StoreHolder session, ILoggerFactory loggerF
         get
         {
             EnsureInitialized();
-            return _runtime ?? throw new LocalModelException(LocalModelErrorCode.ProviderUnavailable,
+            return _runtime ?? throw new LocalModelException(ErrorCode.ProviderUnavailable,
                 $"The local runtime is unavailable: {_initError}");
         }
     }
