@@ -66,9 +66,13 @@ public static class Program
         using var host = builder.Build();
         await host.StartAsync().ConfigureAwait(false);
         var session = host.Services.GetRequiredService<SidecarSession>();
-        host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EditorAssist.Startup").LogDebug(
-            "Start-up: {SinceProcessStart:F0} ms since the process started.",
-            (DateTime.Now - System.Diagnostics.Process.GetCurrentProcess().StartTime).TotalMilliseconds);
+        var startup = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EditorAssist.Startup");
+        // Reading the process start time costs a /proc read and a Process object: only when asked for.
+        if (startup.IsEnabled(LogLevel.Debug))
+        {
+            using var self = System.Diagnostics.Process.GetCurrentProcess();
+            startup.LogDebug("Start-up: {SinceProcessStart:F0} ms since the process started.", (DateTime.Now - self.StartTime).TotalMilliseconds);
+        }
 
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; session.End("SIGTERM"); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; session.End("SIGINT"); });
