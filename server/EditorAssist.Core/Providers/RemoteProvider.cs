@@ -43,7 +43,14 @@ public abstract class RemoteProvider(ProviderDescriptor descriptor, ProviderHttp
 
     public abstract Task<IReadOnlyList<ModelInfo>> ListModelsAsync(ProviderContext context, CancellationToken cancellationToken);
 
-    public abstract IAsyncEnumerable<ChatChunk> StreamChatAsync(ProviderContext context, ChatRequest request, CancellationToken cancellationToken);
+    /// <summary>Checks the key up front (so a missing key is 1004 at the call, not at the first read), then streams.</summary>
+    public virtual IAsyncEnumerable<ChatChunk> StreamChatAsync(ProviderContext context, ChatRequest request, CancellationToken cancellationToken)
+    {
+        RequireKey(context);
+        return StreamCoreAsync(context, request, cancellationToken);
+    }
+
+    protected abstract IAsyncEnumerable<ChatChunk> StreamCoreAsync(ProviderContext context, ChatRequest request, CancellationToken cancellationToken);
 
     protected void RequireKey(ProviderContext context)
     {

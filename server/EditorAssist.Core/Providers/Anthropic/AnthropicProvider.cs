@@ -43,13 +43,7 @@ public sealed class AnthropicProvider(ProviderDescriptor descriptor, ProviderHtt
         return list;
     }
 
-    public override IAsyncEnumerable<ChatChunk> StreamChatAsync(ProviderContext context, ChatRequest request, CancellationToken cancellationToken)
-    {
-        RequireKey(context);
-        return Stream(context, request, cancellationToken);
-    }
-
-    private async IAsyncEnumerable<ChatChunk> Stream(ProviderContext context, ChatRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    protected override async IAsyncEnumerable<ChatChunk> StreamCoreAsync(ProviderContext context, ChatRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var call = Http.Create(context);
         var client = new AnthropicClient

@@ -105,13 +105,7 @@ public class OpenAiCompatibleProvider(ProviderDescriptor descriptor, ProviderHtt
         return list;
     }
 
-    public override IAsyncEnumerable<ChatChunk> StreamChatAsync(ProviderContext context, ChatRequest request, CancellationToken cancellationToken)
-    {
-        RequireKey(context);
-        return Stream(context, request, cancellationToken);
-    }
-
-    private async IAsyncEnumerable<ChatChunk> Stream(ProviderContext context, ChatRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    protected override async IAsyncEnumerable<ChatChunk> StreamCoreAsync(ProviderContext context, ChatRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var call = Http.Create(context);
         var client = CreateChatClient(context, request.Model, call.Client);
