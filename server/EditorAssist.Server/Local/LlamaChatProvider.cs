@@ -43,17 +43,12 @@ public sealed class LlamaChatProvider(LocalRuntimeHost local, StoreHolder storag
 
     public Task<IReadOnlyList<ModelInfo>> ListModelsAsync(ProviderContext context, CancellationToken cancellationToken)
     {
-        var loaded = local.Models.LoadedKeys.ToHashSet(StringComparer.Ordinal);
-        IReadOnlyList<ModelInfo> models = ListFiles().Select(f =>
+        IReadOnlyList<ModelInfo> models = ListFiles().Select(m => new ModelInfo
         {
-            var modelRef = LocalRuntimeHost.RefForPath(f.FullName);
-            return new ModelInfo
-            {
-                Id = modelRef[(LocalRuntimeHost.ProviderId.Length + 1)..],
-                DisplayName = Path.GetFileNameWithoutExtension(f.Name),
-                Roles = ["chat", "fim"],
-                Local = new LocalModelDetails(f.FullName, f.Length, QuantFromName(f.Name), f.LastAccessTimeUtc, loaded.Contains(modelRef)),
-            };
+            Id = m.Ref[(LocalRuntimeHost.ProviderId.Length + 1)..],
+            DisplayName = Path.GetFileNameWithoutExtension(m.FileName),
+            Roles = ["chat", "fim"],
+            Local = new LocalModelDetails(m.Path, m.SizeBytes, QuantFromName(m.FileName), m.LastUsed, m.Loaded),
         }).ToList();
         return Task.FromResult(models);
     }
@@ -112,18 +107,22 @@ public sealed class LlamaChatProvider(LocalRuntimeHost local, StoreHolder storag
         return o;
     }
 
-    private List<FileInfo> ListFiles()
+    /// <summary>The models folder (through its store: size, last use, loaded) plus files loaded by path this session.</summary>
+    private List<Core.Models.LocalModel> ListFiles()
     {
-        var files = new Dictionary<string, FileInfo>(StringComparer.Ordinal);
+        var models = new Dictionary<string, Core.Models.LocalModel>(StringComparer.Ordinal);
         if (storage.Store is { } store)
         {
-            var dir = new DirectoryInfo(Path.Combine(store.Directory, "models"));
-            if (dir.Exists)
-                foreach (var f in dir.EnumerateFiles("*.gguf")) files[f.FullName] = f;
+            foreach (var m in new Core.Models.LocalModelStore(Path.Combine(store.Directory, "models"), store, local).List())
+                models[m.Path] = m;
         }
         foreach (var path in local.RegisteredPaths)
-            if (File.Exists(path)) files[path] = new FileInfo(path);
-        return files.Values.OrderBy(f => f.Name, StringComparer.OrdinalIgnoreCase).ToList();
+        {
+            if (models.ContainsKey(path) || !File.Exists(path)) continue;
+            models[path] = new Core.Models.LocalModel(LocalRuntimeHost.RefForPath(path), Path.GetFileName(path), path,
+                new FileInfo(path).Length, null, null, local.IsLoaded(Path.GetFileName(path)));
+        }
+        return models.Values.OrderBy(m => m.FileName, StringComparer.OrdinalIgnoreCase).ToList();
     }
 
     private static string? QuantFromName(string name)
