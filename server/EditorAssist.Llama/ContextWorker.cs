@@ -71,6 +71,13 @@ internal sealed unsafe class ContextWorker
                 // older one pointless: cancel it whether it is queued or already generating.
                 if (_latestByKey.TryGetValue(key, out var older))
                 {
+                    // Callers on several threads can reach this lock out of the order they were
+                    // asked in; SupersedeOrder (when given) says which request is really newer.
+                    if (request.SupersedeOrder is long mine && older.Request?.SupersedeOrder is long theirs && theirs > mine)
+                    {
+                        job.Dispose();
+                        throw new OperationCanceledException("Superseded by a newer request.");
+                    }
                     older.Supersede();
                 }
                 _latestByKey[key] = job;

@@ -60,6 +60,13 @@ public sealed record GenerationRequest
     /// completions, where only the newest keystroke's request matters.
     /// </summary>
     public string? SupersedeKey { get; init; }
+
+    /// <summary>
+    /// Optional order among requests with the same <see cref="SupersedeKey"/> (e.g. arrival order
+    /// on the connection): a request never supersedes one with a higher order; it is itself
+    /// cancelled instead. Without it, the last caller to arrive wins.
+    /// </summary>
+    public long? SupersedeOrder { get; init; }
 }
 
 public enum FinishReason

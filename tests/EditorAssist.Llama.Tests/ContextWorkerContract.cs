@@ -234,6 +234,19 @@ public abstract class ContextWorkerContract
     }
 
     [Fact]
+    public async Task A_request_with_a_lower_supersede_order_never_displaces_a_newer_one()
+    {
+        // The newer request (order 2) reached the model first; the older one (order 1) arriving
+        // late is cancelled instead of cancelling it.
+        var newer = Model.GenerateAsync(new GenerationRequest { Prompt = "newer", Options = Greedy(4), SupersedeKey = "editor-3", SupersedeOrder = 2 });
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            Model.GenerateAsync(new GenerationRequest { Prompt = "older", Options = Greedy(4), SupersedeKey = "editor-3", SupersedeOrder = 1 }));
+        var r = await newer;
+        Assert.NotEqual(FinishReason.Cancelled, r.FinishReason);
+        Assert.Equal(4, r.Usage.CompletionTokens);
+    }
+
+    [Fact]
     public void Invalid_requests_are_rejected_up_front()
     {
         // Synchronously, before anything is queued.

@@ -24,19 +24,10 @@ public sealed class InlineCompletion(LocalRuntimeHost local, StoreHolder storage
     private const int CacheSize = 64;
     private readonly LinkedList<(string Key, InlineCompletionResult Result)> _cache = new();
     private readonly Lock _cacheGate = new();
-    private long _newest;
 
     /// <param name="sequence">Arrival order of the request: the highest one is the newest keystroke.</param>
     public async Task<InlineCompletionResult> CompleteAsync(InlineCompletionParams p, long sequence, CancellationToken ct)
     {
-        // Handlers run concurrently, so "newest" is decided by arrival order, not by which handler
-        // reaches the model first.
-        lock (_cacheGate)
-        {
-            if (sequence < _newest) throw Superseded();
-            _newest = sequence;
-        }
-
         var modelRef = p.Model ?? Setting("completion.model")?.GetString()
             ?? throw new EditorAssistException(ErrorCode.ModelNotFound, "No completion model selected: set editorAssist.completion.model or pass 'model'.");
         if (!modelRef.StartsWith(LocalRuntimeHost.ProviderId + "/", StringComparison.Ordinal))
@@ -65,38 +56,30 @@ public sealed class InlineCompletion(LocalRuntimeHost local, StoreHolder storage
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(ct);
         if (p.TimeBudgetMs is int ms and > 0) budget.CancelAfter(ms);
         GenerationResult result;
-        for (var attempt = 0; ; attempt++)
+        try
         {
-            try
+            // Handlers run concurrently, so "newest" is the arrival order, not the order in which
+            // handlers reach the model: the worker compares SupersedeOrder.
+            result = await local.Models.GenerateAsync(modelRef, new GenerationRequest
             {
-                result = await local.Models.GenerateAsync(modelRef, new GenerationRequest
-                {
-                    Prompt = prompt,
-                    SupersedeKey = SupersedeKey,
-                    Options = new GenerationOptions { Temperature = 0, MaxTokens = maxTokens, Stop = CompletionText.StopsFor(scope) },
-                }, null, budget.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested && budget.IsCancellationRequested)
-            {
-                // The budget ran out while the request was still queued: nothing was written.
-                return new InlineCompletionResult([], new InlineTimingsDto(0, 0, 0, p.TimeBudgetMs ?? 0, false, true), modelRef);
-            }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-            {
-                // Superseded while queued. If we are still the newest, an older request reached the
-                // model after us: take the model back once.
-                if (attempt == 0 && IsNewest(sequence)) continue;
-                throw Superseded();
-            }
-            ct.ThrowIfCancellationRequested();
-            if (result.FinishReason == FinishReason.Cancelled && !budget.IsCancellationRequested)
-            {
-                if (attempt == 0 && IsNewest(sequence)) continue;
-                throw Superseded();
-            }
-            break;
+                Prompt = prompt,
+                SupersedeKey = SupersedeKey,
+                SupersedeOrder = sequence,
+                Options = new GenerationOptions { Temperature = 0, MaxTokens = maxTokens, Stop = CompletionText.StopsFor(scope) },
+            }, null, budget.Token).ConfigureAwait(false);
         }
-        if (!IsNewest(sequence)) throw Superseded();
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested && budget.IsCancellationRequested)
+        {
+            // The budget ran out while the request was still queued: nothing was written.
+            return new InlineCompletionResult([], new InlineTimingsDto(0, 0, 0, p.TimeBudgetMs ?? 0, false, true), modelRef);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw Superseded();
+        }
+        ct.ThrowIfCancellationRequested();
+        // Cancelled while generating and not by the budget: a newer keystroke took the model.
+        if (result.FinishReason == FinishReason.Cancelled && !budget.IsCancellationRequested) throw Superseded();
 
         var text = CompletionText.Clean(result.Text, prefix, suffix, scope);
         var answer = new InlineCompletionResult(
@@ -131,8 +114,6 @@ public sealed class InlineCompletion(LocalRuntimeHost local, StoreHolder storage
             prefix = CompletionText.PrefixWindow(prefix, lines / 2 + 1);
         }
     }
-
-    private bool IsNewest(long sequence) => Interlocked.Read(ref _newest) == sequence;
 
     /// <summary>Answered as a cancellation (-32800): the client has moved on to a newer position.</summary>
     private static Rpc.RpcException Superseded() =>
