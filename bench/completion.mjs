@@ -6,11 +6,11 @@
 // character at a time (~40 characters each, 240 keystrokes). Every keystroke asks for a
 // completion of up to 16 tokens, as an editor would after its debounce. Model: the generated
 // "bench-tiny" GGUF (4 layers, 256 wide, 8k vocabulary) on CPU — shape, not weights, sets speed.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { build, publishSidecar } from '../tests/tools/build.mjs';
-import { publishedSidecarDll, repoRoot, writeTestModel } from '../tests/tools/common.mjs';
+import { publishedSidecarDll, repoRoot, writeTestModel, writeBenchmarkSection } from '../tests/tools/common.mjs';
 
 const write = process.argv.includes('--write');
 build();
@@ -75,11 +75,4 @@ Machine: ${os.cpus()[0]?.model}, ${os.cpus().length} cores, CPU backend; ${new D
 console.log(md);
 mkdirSync(path.join(repoRoot, 'artifacts', 'bench'), { recursive: true });
 writeFileSync(path.join(repoRoot, 'artifacts', 'bench', 'completion.json'), JSON.stringify({ on, off, keystrokes: keystrokes.length }, null, 2));
-if (write) {
-  const file = path.join(repoRoot, 'docs', 'BENCHMARKS.md');
-  const doc = readFileSync(file, 'utf8');
-  const begin = '<!-- completion:begin -->', end = '<!-- completion:end -->';
-  const i = doc.indexOf(begin), j = doc.indexOf(end);
-  if (i < 0 || j < 0) throw new Error('docs/BENCHMARKS.md lacks the completion markers');
-  writeFileSync(file, doc.slice(0, i + begin.length) + '\n' + md + '\n' + doc.slice(j));
-}
+if (write) writeBenchmarkSection('completion', md);

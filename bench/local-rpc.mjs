@@ -5,11 +5,11 @@
 //               over the time from the first chat/delta to the answer, measured at the client.
 // Model: the generated bench-tiny GGUF (per-token overhead shows most on a tiny shape), CPU.
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+
 import os from 'node:os';
 import path from 'node:path';
 import { build, publishSidecar } from '../tests/tools/build.mjs';
-import { publishedSidecarDll, repoRoot, writeTestModel } from '../tests/tools/common.mjs';
+import { publishedSidecarDll, writeTestModel, writeBenchmarkSection } from '../tests/tools/common.mjs';
 
 const write = process.argv.includes('--write');
 build();
@@ -61,11 +61,4 @@ const md = `| measure (bench-tiny, CPU, ${threads} thread(s), ${maxTokens} token
 
 Machine: ${os.cpus()[0]?.model}, ${os.cpus().length} cores; ${new Date().toISOString().slice(0, 10)}. In-process rate is the runtime's own (tokens after prompt evaluation over their time); the RPC rate is measured at the client from the first \`chat/delta\` to the answer.`;
 console.log(md);
-if (write) {
-  const file = path.join(repoRoot, 'docs', 'BENCHMARKS.md');
-  const doc = readFileSync(file, 'utf8');
-  const begin = '<!-- local-rpc:begin -->', end = '<!-- local-rpc:end -->';
-  const i = doc.indexOf(begin), j = doc.indexOf(end);
-  if (i < 0 || j < 0) throw new Error('docs/BENCHMARKS.md lacks the local-rpc markers');
-  writeFileSync(file, doc.slice(0, i + begin.length) + '\n' + md + '\n' + doc.slice(j));
-}
+if (write) writeBenchmarkSection('local-rpc', md);

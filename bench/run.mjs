@@ -11,7 +11,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { build, publishSidecar } from '../tests/tools/build.mjs';
-import { configuration, publishedSidecarDll, repoRoot } from '../tests/tools/common.mjs';
+import { configuration, publishedSidecarDll, repoRoot, writeBenchmarkSection } from '../tests/tools/common.mjs';
 
 const write = process.argv.includes('--write');
 build();
@@ -133,12 +133,4 @@ In-process: 20,000 sequential echo requests after 2,000 warm-up; notifications: 
 console.log(md);
 mkdirSync(path.join(repoRoot, 'artifacts', 'bench'), { recursive: true });
 writeFileSync(path.join(repoRoot, 'artifacts', 'bench', 'transport.json'), JSON.stringify(results, null, 2));
-if (write) {
-  const file = path.join(repoRoot, 'docs', 'BENCHMARKS.md');
-  const doc = readFileSync(file, 'utf8');
-  const begin = '<!-- transport:begin -->', end = '<!-- transport:end -->';
-  const i = doc.indexOf(begin), j = doc.indexOf(end);
-  if (i < 0 || j < 0) throw new Error('docs/BENCHMARKS.md lacks the transport markers');
-  writeFileSync(file, doc.slice(0, i + begin.length) + '\n' + md + '\n' + doc.slice(j));
-  console.error('docs/BENCHMARKS.md updated');
-}
+if (write) writeBenchmarkSection('transport', md);

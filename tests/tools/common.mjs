@@ -76,3 +76,14 @@ export function writeTestModel(file, kind = 'tiny') {
   if (r.status !== 0) throw new Error(`writing test model failed: ${r.stderr}`);
   return r.stdout.trim();
 }
+
+/** Replaces the `<!-- name:begin -->…<!-- name:end -->` section of docs/BENCHMARKS.md with `markdown`. */
+export function writeBenchmarkSection(name, markdown) {
+  const file = path.join(repoRoot, 'docs', 'BENCHMARKS.md');
+  const doc = readFileSync(file, 'utf8');
+  const begin = `<!-- ${name}:begin -->`, end = `<!-- ${name}:end -->`;
+  const i = doc.indexOf(begin), j = doc.indexOf(end);
+  if (i < 0 || j < 0) throw new Error(`docs/BENCHMARKS.md lacks the ${name} markers`);
+  writeFileSync(file, doc.slice(0, i + begin.length) + '\n' + markdown + '\n' + doc.slice(j));
+  log(`docs/BENCHMARKS.md: ${name} section updated`);
+}
