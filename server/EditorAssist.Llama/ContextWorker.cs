@@ -24,6 +24,23 @@ internal sealed unsafe class ContextWorker
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _shutdown = new();
     private readonly List<int> _cached = []; // tokens whose K/V are in the cache, positions 0..n-1
+    // How many of _cached are the last prompt (the rest were generated after it).
+    private int _promptLength;
+    // Tail reuse (GenerationRequest.ReuseShiftedTail) parks the tail on this spare sequence while
+    // the changed middle is evaluated on sequence 0. Only when the context was made for it.
+    private readonly bool _canReuseTail;
+    // Tokens evaluated in front of a reused tail since the tail itself was last evaluated, and
+    // where that stale tail starts in _cached (int.MaxValue: nothing is stale).
+    private int _tailDrift;
+    private int _staleFrom = int.MaxValue;
+    /// <summary>
+    /// Once this many tokens have been evaluated in front of a reused tail, the tail is evaluated
+    /// again: its keys and values were computed against an older middle, and a completion should
+    /// not drift from what a fresh evaluation would give for long.
+    /// </summary>
+    internal const int MaxTailDrift = 256;
+    /// <summary>Below this, a common tail is not worth the shuffle: evaluate it.</summary>
+    internal const int MinTailReuse = 8;
     private readonly int _nCtx;
     private readonly int _nBatch;
     private readonly Dictionary<string, Job> _latestByKey = new(StringComparer.Ordinal);
@@ -33,7 +50,9 @@ internal sealed unsafe class ContextWorker
     private volatile bool _abortDecode;
     private GCHandle _self;
 
-    public ContextWorker(LocalModel model, SafeLlamaContextHandle ctx, ILogger logger)
+    /// <param name="spareSequence">The context was created with n_seq_max ≥ 2 and a unified KV cache,
+    /// so sequence 1 can hold a reused tail (see <see cref="GenerationRequest.ReuseShiftedTail"/>).</param>
+    public ContextWorker(LocalModel model, SafeLlamaContextHandle ctx, ILogger logger, bool spareSequence = false)
     {
         _model = model;
         _ctx = ctx;
@@ -41,6 +60,7 @@ internal sealed unsafe class ContextWorker
         _nCtx = (int)NativeMethods.llama_n_ctx(ctx);
         _nBatch = (int)NativeMethods.llama_n_batch(ctx);
         _batch = NativeMethods.llama_batch_init(_nBatch, 0, 1);
+        _canReuseTail = spareSequence && NativeMethods.llama_memory_can_shift(NativeMethods.llama_get_memory(ctx));
         // Lets a cancellation interrupt a long prompt evaluation between compute graph nodes
         // instead of after a whole batch (libllama honours it on CPU; GPU backends finish the batch).
         _self = GCHandle.Alloc(this, GCHandleType.Normal);
@@ -54,9 +74,9 @@ internal sealed unsafe class ContextWorker
     public Task<GenerationResult> Enqueue(GenerationRequest request, Action<string>? onDelta, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.Messages == null && request.Prompt == null)
+        if (request.Messages == null && request.Prompt == null && request.PromptTokens == null)
         {
-            throw new ArgumentException("A request needs Messages or a Prompt.", nameof(request));
+            throw new ArgumentException("A request needs Messages, a Prompt or PromptTokens.", nameof(request));
         }
         if (request.Options.MaxTokens < 1)
         {
@@ -219,6 +239,9 @@ internal sealed unsafe class ContextWorker
     {
         NativeMethods.llama_memory_clear(NativeMethods.llama_get_memory(_ctx), true);
         _cached.Clear();
+        _promptLength = 0;
+        _tailDrift = 0;
+        _staleFrom = int.MaxValue;
     }
 
     private GenerationResult Generate(Job job, CancellationToken ct)
@@ -226,11 +249,19 @@ internal sealed unsafe class ContextWorker
         var req = job.Request!;
         var opt = req.Options;
         long start = Stopwatch.GetTimestamp();
-        string prompt = req.Messages != null ? _model.ApplyChatTemplate(req.Messages, addAssistantPrefix: true) : req.Prompt!;
-        // The template already contains BOS if the model wants one; tokenizing with addSpecial
-        // would add it twice, so only a raw prompt gets the model's automatic specials.
-        bool templated = req.Messages != null;
-        int[] tokens = _model.Tokenize(prompt, addSpecial: !templated || !StartsWithBos(prompt), parseSpecial: true);
+        int[] tokens;
+        if (req.PromptTokens != null)
+        {
+            tokens = [.. req.PromptTokens];
+        }
+        else
+        {
+            string prompt = req.Messages != null ? _model.ApplyChatTemplate(req.Messages, addAssistantPrefix: true) : req.Prompt!;
+            // The template already contains BOS if the model wants one; tokenizing with addSpecial
+            // would add it twice, so only a raw prompt gets the model's automatic specials.
+            bool templated = req.Messages != null;
+            tokens = _model.Tokenize(prompt, addSpecial: !templated || !StartsWithBos(prompt), parseSpecial: true);
+        }
         if (tokens.Length == 0)
         {
             throw new ArgumentException("The prompt is empty.");
@@ -256,33 +287,58 @@ internal sealed unsafe class ContextWorker
         {
             reuse--; // the last prompt token must be evaluated again to get logits to sample from
         }
+        // --- tail reuse: the end of the last prompt that the new one also ends with ------------
+        int tail = req.ReuseShiftedTail && _canReuseTail ? CommonTail(tokens, reuse) : 0;
+        int oldTailStart = Math.Min(_promptLength, _cached.Count) - 1 - tail;
+        IntPtr mem = NativeMethods.llama_get_memory(_ctx);
+        if (tail > 0)
+        {
+            // Park the tail on the spare sequence; removing sequence 0 from those cells below
+            // then leaves them in place for sequence 1 alone.
+            NativeMethods.llama_memory_seq_cp(mem, 0, 1, oldTailStart, oldTailStart + tail);
+        }
         if (reuse < _cached.Count)
         {
-            IntPtr mem = NativeMethods.llama_get_memory(_ctx);
             if (!NativeMethods.llama_memory_seq_rm(mem, 0, reuse, -1))
             {
                 // Some memories (recurrent models) cannot drop a suffix: start over.
                 NativeMethods.llama_memory_clear(mem, true);
                 reuse = 0;
+                tail = 0;
             }
             _cached.RemoveRange(reuse, _cached.Count - reuse);
         }
+        _promptLength = Math.Min(_promptLength, reuse);
 
         // --- prompt evaluation in batches; cancellation checked between batches ---------------
-        FinishReason? finish = null;
-        for (int i = reuse; i < tokens.Length && finish == null; i += _nBatch)
+        // With a reused tail: the middle on sequence 0, then the tail joins it at its new
+        // positions, then the last token alone (for the logits).
+        int middleEnd = tail > 0 ? tokens.Length - 1 - tail : tokens.Length;
+        FinishReason? finish = EvaluatePrompt(tokens, reuse, middleEnd, logitsAtEnd: tail == 0, ct);
+        if (tail > 0)
         {
-            if (ct.IsCancellationRequested)
+            if (finish == null)
             {
-                finish = FinishReason.Cancelled;
-                break;
+                int newTailStart = middleEnd;
+                NativeMethods.llama_memory_seq_add(mem, 1, oldTailStart, oldTailStart + tail, newTailStart - oldTailStart);
+                NativeMethods.llama_memory_seq_cp(mem, 1, 0, newTailStart, newTailStart + tail);
+                _cached.AddRange(tokens.AsSpan(newTailStart, tail));
+                _tailDrift += middleEnd - reuse;
+                _staleFrom = reuse <= _staleFrom ? newTailStart : _staleFrom;
             }
-            int n = Math.Min(_nBatch, tokens.Length - i);
-            if (!Decode(tokens.AsSpan(i, n), i, logitsForLast: i + n == tokens.Length))
+            NativeMethods.llama_memory_seq_rm(mem, 1, -1, -1);
+            if (finish == null)
             {
-                finish = FinishReason.Cancelled;
+                finish = EvaluatePrompt(tokens, tokens.Length - 1, tokens.Length, logitsAtEnd: true, ct);
             }
         }
+        else if (reuse <= _staleFrom)
+        {
+            // Everything past the common prefix was evaluated afresh, the stale tail included.
+            _tailDrift = 0;
+            _staleFrom = int.MaxValue;
+        }
+        _promptLength = finish == null ? tokens.Length : _cached.Count;
         long promptDone = Stopwatch.GetTimestamp();
 
         var utf8 = new Utf8StreamAssembler();
@@ -343,8 +399,9 @@ internal sealed unsafe class ContextWorker
         double Ms(long from, long to) => Stopwatch.GetElapsedTime(from, to).TotalMilliseconds;
         double genMs = Ms(promptDone, end);
         double promptMs = Ms(start, promptDone);
-        int evaluated = tokens.Length - reuse;
-        var usage = new GenerationUsage(tokens.Length, completion, reuse);
+        int cachedPrompt = reuse + tail;
+        int evaluated = tokens.Length - cachedPrompt;
+        var usage = new GenerationUsage(tokens.Length, completion, cachedPrompt);
         var timings = new GenerationTimings(
             QueueMs: Ms(job.EnqueuedAt, start),
             TtftMs: firstToken == 0 ? 0 : Ms(job.EnqueuedAt, firstToken),
@@ -353,6 +410,50 @@ internal sealed unsafe class ContextWorker
             TokensPerSecond: completion > 0 && genMs > 0 ? completion / (genMs / 1000) : 0,
             PromptTokensPerSecond: evaluated > 0 && promptMs > 0 ? evaluated / (promptMs / 1000) : 0);
         return new GenerationResult(text.ToString(), finish.Value, usage, timings);
+    }
+
+    /// <summary>
+    /// Tokens [from, to) of the prompt on sequence 0, in batches; cancellation is checked between
+    /// batches and the abort callback stops a batch. Null when done, Cancelled when stopped.
+    /// </summary>
+    private FinishReason? EvaluatePrompt(int[] tokens, int from, int to, bool logitsAtEnd, CancellationToken ct)
+    {
+        for (int i = from; i < to; i += _nBatch)
+        {
+            if (ct.IsCancellationRequested)
+            {
+                return FinishReason.Cancelled;
+            }
+            int n = Math.Min(_nBatch, to - i);
+            if (!Decode(tokens.AsSpan(i, n), i, logitsForLast: logitsAtEnd && i + n == to))
+            {
+                return FinishReason.Cancelled;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// How many tokens before the last one of the new prompt end the last prompt too, past the
+    /// common prefix (the last token is always evaluated again, for the logits). 0 when too few
+    /// to be worth it, or when the tail has drifted too far from a fresh evaluation.
+    /// </summary>
+    private int CommonTail(int[] tokens, int reuse)
+    {
+        int oldEnd = Math.Min(_promptLength, _cached.Count);
+        if (oldEnd < 1 || tokens.Length < 1 || _cached[oldEnd - 1] != tokens[^1] || _tailDrift >= MaxTailDrift)
+        {
+            return 0;
+        }
+        int tail = 0;
+        int room = Math.Min(oldEnd - 1, tokens.Length - 1) - reuse;
+        while (tail < room && _cached[oldEnd - 2 - tail] == tokens[tokens.Length - 2 - tail])
+        {
+            tail++;
+        }
+        // A tail that starts right where the prefix ends is already in place: plain prefix reuse.
+        bool inPlace = oldEnd == tokens.Length && oldEnd - 1 - tail == reuse;
+        return tail >= MinTailReuse && !inPlace ? tail : 0;
     }
 
     private bool StartsWithBos(string prompt)

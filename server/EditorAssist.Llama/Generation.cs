@@ -67,6 +67,34 @@ public sealed record GenerationRequest
     /// cancelled instead. Without it, the last caller to arrive wins.
     /// </summary>
     public long? SupersedeOrder { get; init; }
+
+    /// <summary>
+    /// The prompt as tokens, used as is (no BOS added): wins over Messages and Prompt. FIM prompts
+    /// are built this way so that code which happens to contain special-token text stays text.
+    /// </summary>
+    public IReadOnlyList<int>? PromptTokens { get; init; }
+
+    /// <summary>Which of the model's contexts runs the request (see <see cref="GenerationLane"/>).</summary>
+    public GenerationLane Lane { get; init; } = GenerationLane.Chat;
+
+    /// <summary>
+    /// Besides the common prefix, also reuse the common tail of the previous prompt (shifted to its
+    /// new positions), so an edit in the middle of the prompt evaluates only the changed tokens.
+    /// The reused tail was computed against the old middle: an approximation (as in llama-server's
+    /// cache reuse), refreshed once the edits add up (see ContextWorker). Needs a context with a
+    /// spare sequence that can shift (the completion lane).
+    /// </summary>
+    public bool ReuseShiftedTail { get; init; }
+}
+
+/// <summary>
+/// A model has one context per lane, each with its own KV cache, so chat and inline completion
+/// never evict each other's cached prompt. The completion context is created on first use.
+/// </summary>
+public enum GenerationLane
+{
+    Chat,
+    Completion,
 }
 
 public enum FinishReason

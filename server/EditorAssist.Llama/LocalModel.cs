@@ -34,9 +34,15 @@ public sealed class LocalModel : IAsyncDisposable, IDisposable
     private readonly SafeLlamaModelHandle _model;
     private readonly ContextWorker _worker;
     private readonly IntPtr _vocab;
+    private readonly LlamaContextParams _contextParams;
+    private readonly ILogger _logger;
+    private readonly Lock _laneGate = new();
+    private ContextWorker? _completionWorker;
+    private bool _completionLaneFailed;
+    private bool _disposed;
 
-    private LocalModel(string path, SafeLlamaModelHandle model, SafeLlamaContextHandle context, MemoryPlan plan,
-        string backend, TimeSpan loadTime, ILogger logger)
+    private LocalModel(string path, SafeLlamaModelHandle model, SafeLlamaContextHandle context, LlamaContextParams contextParams,
+        MemoryPlan plan, string backend, TimeSpan loadTime, ILogger logger)
     {
         Path = path;
         _model = model;
@@ -45,8 +51,58 @@ public sealed class LocalModel : IAsyncDisposable, IDisposable
         Backend = backend;
         LoadTime = loadTime;
         ContextLength = (int)NativeMethods.llama_n_ctx(context);
+        _fim = new Lazy<FimTemplate?>(() => FimTemplate.For(this));
+        // (Detokenize would strip that space again: look at the first piece itself.)
+        _addsSpacePrefix = new Lazy<bool>(() => Tokenize("a", addSpecial: false, parseSpecial: false) is [var first, ..] && TokenToPiece(first) is [(byte)' ', ..]);
         Info = ReadInfo();
+        _contextParams = contextParams;
+        _logger = logger;
         _worker = new ContextWorker(this, context, logger);
+    }
+
+    /// <summary>Tokens the completion lane's context holds (its prompts must fit in this).</summary>
+    public int CompletionContextLength => Math.Min(ContextLength, MaxCompletionContext);
+
+    /// <summary>
+    /// Inline completion prompts are windows of a file (80 + 25 lines by default) plus a few
+    /// context chunks; 4096 tokens hold them with room to spare and keep the second KV cache small.
+    /// </summary>
+    private const int MaxCompletionContext = 4096;
+
+    /// <summary>
+    /// The worker for a lane. The completion lane gets its own context on first use: two
+    /// sequences over one unified KV cache (the second holds a reused tail while the middle is
+    /// evaluated, see ContextWorker). If it cannot be created (memory), completion shares the
+    /// chat context instead, and says so in the log once.
+    /// </summary>
+    private ContextWorker WorkerFor(GenerationLane lane)
+    {
+        if (lane == GenerationLane.Chat)
+        {
+            return _worker;
+        }
+        lock (_laneGate)
+        {
+            if (_completionWorker != null || _completionLaneFailed || _disposed)
+            {
+                return _completionWorker ?? _worker;
+            }
+            var cp = _contextParams;
+            cp.n_ctx = (uint)CompletionContextLength;
+            cp.n_batch = Math.Min(cp.n_batch, cp.n_ctx);
+            cp.n_ubatch = Math.Min(cp.n_ubatch, cp.n_batch);
+            cp.n_seq_max = 2;
+            cp.kv_unified = 1;
+            var context = SafeLlamaContextHandle.Create(_model, cp);
+            if (context.IsInvalid)
+            {
+                _completionLaneFailed = true;
+                _logger.LogWarning("Could not create a separate completion context for {Path}; inline completion shares the chat context", Path);
+                return _worker;
+            }
+            _completionWorker = new ContextWorker(this, context, _logger, spareSequence: true);
+            return _completionWorker;
+        }
     }
 
     public string Path { get; }
@@ -143,7 +199,7 @@ public sealed class LocalModel : IAsyncDisposable, IDisposable
                     $"libllama could not create a context of {plan.ContextLength} tokens for {path} (see the log).");
             }
             progress?.Report(1f);
-            var lm = new LocalModel(path, model, context, plan, gpu?.Backend ?? "CPU", sw.Elapsed, logger);
+            var lm = new LocalModel(path, model, context, cp, plan, gpu?.Backend ?? "CPU", sw.Elapsed, logger);
             logger.LogInformation("Loaded {Path} on {Backend}: {GpuLayers}/{Layers} GPU layers, context {Ctx}, {Ms} ms",
                 path, lm.Backend, plan.GpuLayers, plan.TotalLayers, lm.ContextLength, (long)sw.Elapsed.TotalMilliseconds);
             return lm;
@@ -202,7 +258,7 @@ public sealed class LocalModel : IAsyncDisposable, IDisposable
             EmbeddingLength: NativeMethods.llama_model_n_embd(_model),
             VocabSize: NativeMethods.llama_vocab_n_tokens(_vocab),
             ChatTemplate: NativeMethods.PtrToString(tmpl),
-            HasFimTokens: FimTokens.Prefix >= 0 && FimTokens.Suffix >= 0 && FimTokens.Middle >= 0);
+            HasFimTokens: Fim != null);
     }
 
     /// <summary>A metadata value as a string (numbers and bools formatted by libllama), or null if absent.</summary>
@@ -234,6 +290,41 @@ public sealed class LocalModel : IAsyncDisposable, IDisposable
         NativeMethods.llama_vocab_fim_pre(_vocab), NativeMethods.llama_vocab_fim_suf(_vocab),
         NativeMethods.llama_vocab_fim_mid(_vocab), NativeMethods.llama_vocab_fim_pad(_vocab),
         NativeMethods.llama_vocab_fim_rep(_vocab), NativeMethods.llama_vocab_fim_sep(_vocab));
+
+    /// <summary>This model's fill-in-the-middle prompt layout; null when it has no FIM tokens.</summary>
+    public FimTemplate? Fim => _fim.Value;
+    private readonly Lazy<FimTemplate?> _fim;
+
+    /// <summary>Whether the vocabulary puts BOS in front of a prompt (tokenizer.ggml.add_bos_token).</summary>
+    public bool AddsBos => NativeMethods.llama_vocab_get_add_bos(_vocab);
+
+    /// <summary>The id of the special (control) token spelled <paramref name="text"/>, or -1.</summary>
+    public int SpecialToken(string text)
+    {
+        int[] special = Tokenize(text, addSpecial: false, parseSpecial: true);
+        return special.Length == 1 && Tokenize(text, addSpecial: false, parseSpecial: false).Length > 1 ? special[0] : -1;
+    }
+
+    /// <summary>How a special token is spelled (e.g. "&lt;|fim_prefix|&gt;").</summary>
+    public string SpecialText(int token) => Encoding.UTF8.GetString(TokenToPiece(token, renderSpecial: true));
+
+    /// <summary>
+    /// Tokens of exactly <paramref name="text"/> as plain text: no BOS, no special tokens, and
+    /// without the leading space SentencePiece vocabularies with add_space_prefix put in front
+    /// (so a piece between two special tokens is not changed; cf. CodeLlama's encode_infilling).
+    /// </summary>
+    public int[] TokenizeExact(string text)
+    {
+        if (!_addsSpacePrefix.Value)
+        {
+            return Tokenize(text, addSpecial: false, parseSpecial: false);
+        }
+        int[] lead = Tokenize("\n", addSpecial: false, parseSpecial: false);
+        int[] all = Tokenize("\n" + text, addSpecial: false, parseSpecial: false);
+        return all.AsSpan().StartsWith(lead) ? all[lead.Length..] : Tokenize(text, addSpecial: false, parseSpecial: false);
+    }
+
+    private readonly Lazy<bool> _addsSpacePrefix;
 
     public int BosToken => NativeMethods.llama_vocab_bos(_vocab);
     public int EosToken => NativeMethods.llama_vocab_eos(_vocab);
@@ -376,18 +467,32 @@ public sealed class LocalModel : IAsyncDisposable, IDisposable
     /// </summary>
     /// <exception cref="LocalModelException">ContextLengthExceeded, ModelBusy (unloading).</exception>
     public Task<GenerationResult> GenerateAsync(GenerationRequest request, Action<string>? onDelta = null,
-        CancellationToken cancellationToken = default) => _worker.Enqueue(request, onDelta, cancellationToken);
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return WorkerFor(request.Lane).Enqueue(request, onDelta, cancellationToken);
+    }
 
-    /// <summary>Forgets the cached prompt (KV cache); the next request evaluates everything.</summary>
-    public Task ResetCacheAsync() => _worker.EnqueueReset();
+    /// <summary>Forgets the cached prompt (KV cache) of a lane; its next request evaluates everything.</summary>
+    public Task ResetCacheAsync(GenerationLane lane = GenerationLane.Chat) => WorkerFor(lane).EnqueueReset();
 
-    /// <summary>Requests waiting behind the running one.</summary>
-    public int QueuedRequests => _worker.Queued;
+    /// <summary>Requests waiting behind the running one, over all lanes.</summary>
+    public int QueuedRequests => _worker.Queued + (Volatile.Read(ref _completionWorker)?.Queued ?? 0);
 
     public async ValueTask DisposeAsync()
     {
+        ContextWorker? completion;
+        lock (_laneGate)
+        {
+            _disposed = true;
+            completion = _completionWorker;
+        }
         await _worker.StopAsync().ConfigureAwait(false);
-        _model.Dispose(); // freed after the context drops its reference
+        if (completion != null)
+        {
+            await completion.StopAsync().ConfigureAwait(false);
+        }
+        _model.Dispose(); // freed after the contexts drop their references
     }
 
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();

@@ -217,6 +217,16 @@ internal static unsafe partial class NativeMethods
     internal static partial int llama_memory_seq_pos_max(IntPtr mem, int seqId);
 
     [LibraryImport(LlamaLib)]
+    internal static partial void llama_memory_seq_cp(IntPtr mem, int seqIdSrc, int seqIdDst, int p0, int p1);
+
+    [LibraryImport(LlamaLib)]
+    internal static partial void llama_memory_seq_add(IntPtr mem, int seqId, int p0, int p1, int delta);
+
+    [LibraryImport(LlamaLib)]
+    [return: MarshalAs(UnmanagedType.U1)]
+    internal static partial bool llama_memory_can_shift(IntPtr mem);
+
+    [LibraryImport(LlamaLib)]
     internal static partial LlamaBatch llama_batch_init(int nTokens, int embd, int nSeqMax);
 
     [LibraryImport(LlamaLib)]

@@ -9,14 +9,17 @@ namespace EditorAssist.Server.Local;
 
 /// <summary>
 /// <c>completion/inline</c> on the local runtime. The prompt is the model's own fill-in-the-middle
-/// form (<see cref="FimPrompt"/>), built from line windows of the prefix and suffix plus extra
+/// form (<see cref="FimTemplate"/>), built from line windows of the prefix and suffix plus extra
 /// context chunks, shrunk until it fits the token budget. Every request carries the same
 /// supersede key, so the newest keystroke cancels the one before it within one decode step; the
-/// context worker keeps the KV cache between requests, so a keystroke evaluates only what changed.
+/// model's completion lane (its own context, so chat never evicts it) keeps the KV cache between
+/// requests, reusing both the unchanged start and the unchanged end (suffix) of the prompt, so a
+/// keystroke evaluates only what changed.
 /// A time budget ends generation early and keeps what was written so far. A small cache answers a
 /// repeated position at once. Settings: <c>completion.model</c>, <c>completion.prefixLines</c>
 /// (default 80), <c>completion.suffixLines</c> (default 25), <c>completion.maxTokens</c> (default 64),
-/// <c>completion.reuseCache</c> (default true; false is the benchmark's no-reuse baseline).
+/// <c>completion.reuseCache</c> (default true; false is the benchmark's no-reuse baseline),
+/// <c>completion.reuseSuffix</c> (default true; false keeps only the common start).
 /// </summary>
 public sealed class InlineCompletion(LocalRuntimeHost local, StoreHolder storage)
 {
@@ -45,13 +48,13 @@ public sealed class InlineCompletion(LocalRuntimeHost local, StoreHolder storage
 
         var path = local.Resolve(modelRef);
         var model = await local.Models.GetOrLoadAsync(modelRef, path, local.DefaultOptions(), null, ct).ConfigureAwait(false);
-        if (!model.Info.HasFimTokens)
+        if (model.Fim is not { } fim)
             throw new EditorAssistException(ErrorCode.FimNotSupported, $"'{modelRef}' has no fill-in-the-middle tokens, so it cannot complete code inline. Choose a code model (e.g. Qwen2.5-Coder).");
 
-        var prompt = BuildWithinBudget(model, prefix, suffix, p, maxTokens);
+        var prompt = BuildWithinBudget(model, fim, prefix, suffix, p, maxTokens);
         // completion.reuseCache=false evaluates every prompt from scratch: the benchmark's baseline.
-        if (storage.Store is not null && storage.Settings.Get("completion.reuseCache") is { ValueKind: JsonValueKind.False })
-            await model.ResetCacheAsync().ConfigureAwait(false);
+        if (Setting("completion.reuseCache", JsonValueKind.False))
+            await model.ResetCacheAsync(GenerationLane.Completion).ConfigureAwait(false);
 
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(ct);
         if (p.TimeBudgetMs is int ms and > 0) budget.CancelAfter(ms);
@@ -62,7 +65,9 @@ public sealed class InlineCompletion(LocalRuntimeHost local, StoreHolder storage
             // handlers reach the model: the worker compares SupersedeOrder.
             result = await local.Models.GenerateAsync(modelRef, new GenerationRequest
             {
-                Prompt = prompt,
+                PromptTokens = prompt,
+                Lane = GenerationLane.Completion,
+                ReuseShiftedTail = !Setting("completion.reuseSuffix", JsonValueKind.False),
                 SupersedeKey = SupersedeKey,
                 SupersedeOrder = sequence,
                 Options = new GenerationOptions { Temperature = 0, MaxTokens = maxTokens, Stop = CompletionText.StopsFor(scope) },
@@ -91,16 +96,18 @@ public sealed class InlineCompletion(LocalRuntimeHost local, StoreHolder storage
         return answer;
     }
 
-    /// <summary>Builds the FIM prompt, dropping extra context, then halving the windows, until it fits the context.</summary>
-    private static string BuildWithinBudget(LocalModel model, string prefix, string suffix, InlineCompletionParams p, int maxTokens)
+    /// <summary>Builds the FIM prompt, dropping extra context, then halving the windows, until it fits the completion context.</summary>
+    private static int[] BuildWithinBudget(LocalModel model, FimTemplate fim, string prefix, string suffix, InlineCompletionParams p, int maxTokens)
     {
-        var budget = model.ContextLength - maxTokens - 8;
-        var extra = (p.ExtraContext ?? []).Where(c => c.Uri != p.Uri && c.Text.Length > 0)
-            .DistinctBy(c => c.Text).Select(c => new FimContextFile(c.Uri, c.Text)).ToList();
+        var budget = model.CompletionContextLength - maxTokens - 8;
+        var extra = fim.SupportsRepoContext
+            ? (p.ExtraContext ?? []).Where(c => c.Uri != p.Uri && c.Text.Length > 0)
+                .DistinctBy(c => c.Text).Select(c => new FimContextFile(c.Uri, c.Text)).ToList()
+            : [];
         while (true)
         {
-            var prompt = FimPrompt.Build(model, prefix, suffix, extra.Count > 0 ? "workspace" : null, extra, extra.Count > 0 ? p.Uri : null);
-            var tokens = model.Tokenize(prompt, addSpecial: false, parseSpecial: true).Length;
+            var prompt = fim.Build(prefix, suffix, extra.Count > 0 ? "workspace" : null, extra, extra.Count > 0 ? p.Uri : null);
+            var tokens = prompt.Length;
             if (tokens <= budget) return prompt;
             if (extra.Count > 0) { extra.RemoveAt(extra.Count - 1); continue; }
             if (suffix.Length > 0) { suffix = CompletionText.SuffixWindow(suffix, Math.Max(0, suffix.Count(c => c == '\n') / 2)); continue; }
@@ -109,7 +116,7 @@ public sealed class InlineCompletion(LocalRuntimeHost local, StoreHolder storage
             {
                 // One enormous line: keep its end.
                 var keep = Math.Max(1, prefix.Length * budget / Math.Max(tokens, 1) - 1);
-                return FimPrompt.Build(model, prefix[^Math.Min(keep, prefix.Length)..], "", null, null, null);
+                return fim.Build(prefix[^Math.Min(keep, prefix.Length)..], "");
             }
             prefix = CompletionText.PrefixWindow(prefix, lines / 2 + 1);
         }
@@ -142,6 +149,9 @@ public sealed class InlineCompletion(LocalRuntimeHost local, StoreHolder storage
             while (_cache.Count > CacheSize) _cache.RemoveLast();
         }
     }
+
+    private bool Setting(string key, JsonValueKind kind) =>
+        storage.Store is not null && storage.Settings.Get(key) is { } v && v.ValueKind == kind;
 
     private JsonElement? Setting(string key) => storage.Store is null ? null : storage.Settings.Get(key) is { ValueKind: JsonValueKind.String } v ? v : null;
 

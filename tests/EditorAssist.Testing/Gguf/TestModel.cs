@@ -2,6 +2,18 @@ using System.Text;
 
 namespace EditorAssist.Testing.Gguf;
 
+/// <summary>The FIM token spellings of the code model families FimTemplate knows.</summary>
+public enum TestFimStyle
+{
+    Qwen,
+    StarCoder,
+    /// <summary>"▁&lt;PRE&gt;"… and a vocabulary that adds a space prefix, as CodeLlama's.</summary>
+    CodeLlama,
+    DeepSeek,
+    /// <summary>[PREFIX]/[SUFFIX]/[MIDDLE] without fim_*_token_id metadata, as Mistral's GGUFs.</summary>
+    Codestral,
+}
+
 /// <summary>The shape of a generated llama-architecture test model.</summary>
 public sealed record TestModelSpec
 {
@@ -14,6 +26,8 @@ public sealed record TestModelSpec
     /// <summary>Filler tokens appended to the vocabulary, to reach realistic output-layer sizes.</summary>
     public int ExtraVocab { get; init; }
     public bool IncludeFimTokens { get; init; } = true;
+    /// <summary>Which code model family's FIM tokens (spelling and metadata) the vocabulary has.</summary>
+    public TestFimStyle FimStyle { get; init; } = TestFimStyle.Qwen;
     public bool IncludeChatTemplate { get; init; } = true;
     public GgufTensorType TensorType { get; init; } = GgufTensorType.F32;
     /// <summary>Seed of the weights: same seed, same file, same outputs.</summary>
@@ -57,6 +71,17 @@ public static class TestModel
     public static readonly string[] FimTokens =
         ["<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>", "<|fim_pad|>", "<|repo_name|>", "<|file_sep|>"];
 
+    /// <summary>prefix, suffix, middle, pad, repo name, file separator (null: the family has none).</summary>
+    public static string?[] FimTokensOf(TestFimStyle style) => style switch
+    {
+        TestFimStyle.Qwen => [.. FimTokens],
+        TestFimStyle.StarCoder => ["<fim_prefix>", "<fim_suffix>", "<fim_middle>", "<fim_pad>", "<repo_name>", "<file_sep>"],
+        TestFimStyle.CodeLlama => ["▁<PRE>", "▁<SUF>", "▁<MID>", "▁<EOT>", null, null],
+        TestFimStyle.DeepSeek => ["<｜fim▁begin｜>", "<｜fim▁hole｜>", "<｜fim▁end｜>", null, null, null],
+        TestFimStyle.Codestral => ["[PREFIX]", "[SUFFIX]", "[MIDDLE]", null, null, null],
+        _ => throw new ArgumentOutOfRangeException(nameof(style)),
+    };
+
     // SentencePiece merges pairs whose concatenation is a token, so every multi-character
     // token needs its prefixes as tokens too ("▁h", "▁he", ... "▁hello").
     private static readonly string[] Merges =
@@ -94,15 +119,18 @@ public static class TestModel
             .Add("tokenizer.ggml.eot_token_id", (uint)ids["<|im_end|>"])
             .Add("tokenizer.ggml.add_bos_token", true)
             .Add("tokenizer.ggml.add_eos_token", false)
-            .Add("tokenizer.ggml.add_space_prefix", false);
-        if (spec.IncludeFimTokens)
+            .Add("tokenizer.ggml.add_space_prefix", spec.FimStyle == TestFimStyle.CodeLlama);
+        if (spec.IncludeFimTokens && spec.FimStyle != TestFimStyle.Codestral)
         {
-            w.Add("tokenizer.ggml.fim_pre_token_id", (uint)ids["<|fim_prefix|>"])
-             .Add("tokenizer.ggml.fim_suf_token_id", (uint)ids["<|fim_suffix|>"])
-             .Add("tokenizer.ggml.fim_mid_token_id", (uint)ids["<|fim_middle|>"])
-             .Add("tokenizer.ggml.fim_pad_token_id", (uint)ids["<|fim_pad|>"])
-             .Add("tokenizer.ggml.fim_rep_token_id", (uint)ids["<|repo_name|>"])
-             .Add("tokenizer.ggml.fim_sep_token_id", (uint)ids["<|file_sep|>"]);
+            string[] keys = ["fim_pre", "fim_suf", "fim_mid", "fim_pad", "fim_rep", "fim_sep"];
+            string?[] fim = FimTokensOf(spec.FimStyle);
+            for (int i = 0; i < keys.Length; i++)
+            {
+                if (fim[i] is string f)
+                {
+                    w.Add($"tokenizer.ggml.{keys[i]}_token_id", (uint)ids[f]);
+                }
+            }
         }
         if (spec.IncludeChatTemplate)
         {
@@ -180,9 +208,12 @@ public static class TestModel
         Add("<|im_end|>", 0, TypeControl);
         if (spec.IncludeFimTokens)
         {
-            foreach (string f in FimTokens)
+            foreach (string? f in FimTokensOf(spec.FimStyle))
             {
-                Add(f, 0, TypeControl);
+                if (f != null)
+                {
+                    Add(f, 0, TypeControl);
+                }
             }
         }
         var ids = new Dictionary<string, int>(StringComparer.Ordinal);
