@@ -4,6 +4,7 @@ export const Commands = {
   showLogs: 'editorAssist.showLogs',
   restartSidecar: 'editorAssist.restartSidecar',
   newChat: 'editorAssist.newChat',
+  chatHistory: 'editorAssist.chatHistory',
   loadModelFile: 'editorAssist.loadModelFile',
   selectModel: 'editorAssist.selectModel',
   setApiKey: 'editorAssist.setApiKey',

@@ -55,6 +55,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     new InlineCompletion(s, activeModel, log),
     vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, chat),
     vscode.commands.registerCommand(Commands.newChat, () => chat.newChat()),
+    vscode.commands.registerCommand(Commands.chatHistory, () => chat.showHistory()),
     vscode.commands.registerCommand(Commands.restartSidecar, () => s.restart().catch(() => undefined)),
     ...registerModelCommands(context, s, activeModel, log, chat),
     vscode.workspace.onDidChangeConfiguration((e) => {

@@ -12,6 +12,9 @@ export const Methods = {
   settingsUpdate: 'settings/update',
   systemInfo: 'system/info',
   chatSend: 'chat/send',
+  chatSessions: 'chat/sessions',
+  chatSession: 'chat/session',
+  chatDeleteSession: 'chat/deleteSession',
   modelsLoad: 'models/load',
   completionInline: 'completion/inline',
   chatDelta: 'chat/delta',
@@ -227,6 +230,30 @@ export interface ChatSendResult {
   privacy?: 'onDevice' | 'loopback' | 'cloud';
 }
 
+/** A stored conversation (`chat/sessions`), newest first. Times are ISO 8601. */
+export interface ChatSessionInfo {
+  id: string;
+  title: string;
+  model?: string;
+  createdAt: string;
+  updatedAt: string;
+  messageCount: number;
+}
+
+export interface StoredChatMessage {
+  seq: number;
+  role: ChatRole;
+  content: string;
+  model?: string;
+  finishReason?: string;
+  createdAt: string;
+}
+
+export interface ChatSessionResult {
+  session: ChatSessionInfo;
+  messages: StoredChatMessage[];
+}
+
 /** Server → client notification, before the `chat/send` response. */
 export interface ChatDeltaParams {
   streamId: string;
@@ -317,6 +344,9 @@ export const Requests = {
   settingsUpdate: request<SettingsUpdateParams, Record<string, never>>(Methods.settingsUpdate),
   systemInfo: request<void, SystemInfo>(Methods.systemInfo),
   chatSend: request<ChatSendParams, ChatSendResult>(Methods.chatSend),
+  chatSessions: request<void, ChatSessionInfo[]>(Methods.chatSessions),
+  chatSession: request<{ sessionId: string }, ChatSessionResult>(Methods.chatSession),
+  chatDeleteSession: request<{ sessionId: string }, { deleted: boolean }>(Methods.chatDeleteSession),
   modelsLoad: request<ModelsLoadParams, ModelsLoadResult>(Methods.modelsLoad),
   providersList: request<{ check?: boolean }, ProviderInfo[]>(Methods.providersList),
   providersSetApiKey: request<{ providerId: string; apiKey: string | null }, Record<string, never>>(Methods.providersSetApiKey),

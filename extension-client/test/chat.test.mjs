@@ -128,3 +128,76 @@ describe('webview messages', () => {
     }
   });
 });
+
+describe('Chat history', () => {
+  /** A transport whose sidecar holds one stored conversation; records what is asked of it. */
+  function storedTransport() {
+    const asked = [];
+    const transport = {
+      request: async (def, params) => {
+        asked.push({ method: def.method, params: structuredClone(params) });
+        if (def.method === 'chat/session') {
+          return {
+            session: { id: params.sessionId, title: 'q1', createdAt: '2026-11-21T08:00:00Z', updatedAt: '2026-11-21T08:01:00Z', messageCount: 3 },
+            messages: [
+              { seq: 1, role: 'system', content: 'be brief', createdAt: '2026-11-21T08:00:00Z' },
+              { seq: 2, role: 'user', content: 'q1', createdAt: '2026-11-21T08:00:00Z' },
+              { seq: 3, role: 'assistant', content: 'a1 (partial)', finishReason: 'cancelled', model: 'local/m', createdAt: '2026-11-21T08:01:00Z' },
+            ],
+          };
+        }
+        if (def.method === 'chat/deleteSession') return { deleted: true };
+        if (def.method === 'chat/send') return { sessionId: params.sessionId ?? 'new', content: 'a2', finishReason: 'stop' };
+        throw new Error(`unexpected ${def.method}`);
+      },
+      onNotification: () => ({ dispose() {} }),
+      methods: () => ['chat/send', 'chat/session', 'chat/sessions', 'chat/deleteSession'],
+    };
+    return { transport, asked };
+  }
+
+  it('opening a stored conversation shows it and the next question continues that session', async () => {
+    const { transport, asked } = storedTransport();
+    const posted = [];
+    const controller = new lib.ChatController(transport, (m) => posted.push(m));
+    await controller.openSession('s-42');
+    assert.deepEqual(posted.map((m) => m.type), ['clear', 'userMessage', 'assistantStart', 'assistantDelta', 'assistantEnd']);
+    assert.equal(posted[1].text, 'q1');
+    assert.equal(posted[3].delta, 'a1 (partial)');
+    assert.equal(posted[4].finishReason, 'cancelled');
+    assert.equal(controller.currentSessionId, 's-42');
+
+    await controller.handle({ type: 'send', text: 'q2' });
+    const send = asked.find((a) => a.method === 'chat/send').params;
+    assert.equal(send.sessionId, 's-42');
+    assert.deepEqual(send.messages, [
+      { role: 'user', content: 'q1' }, { role: 'assistant', content: 'a1 (partial)' }, { role: 'user', content: 'q2' }]);
+  });
+
+  it('deleting the open conversation clears the view; deleting another leaves it', async () => {
+    const { transport } = storedTransport();
+    const posted = [];
+    const controller = new lib.ChatController(transport, (m) => posted.push(m));
+    await controller.openSession('s-1');
+    posted.length = 0;
+    await controller.deleteSession('s-other');
+    assert.deepEqual(posted, []);
+    assert.equal(controller.currentSessionId, 's-1');
+    await controller.deleteSession('s-1');
+    assert.deepEqual(posted.map((m) => m.type), ['clear']);
+    assert.equal(controller.currentSessionId, undefined);
+  });
+
+  it('history rows: titles, counts, model, relative time, the open one marked', () => {
+    const now = new Date('2026-11-21T12:00:00Z');
+    const rows = lib.historyRows([
+      { id: 'a', title: 'Fix the parser', model: 'local/qwen', createdAt: '2026-11-21T11:00:00Z', updatedAt: '2026-11-21T11:55:00Z', messageCount: 4 },
+      { id: 'b', title: '  ', createdAt: '2026-11-18T11:00:00Z', updatedAt: '2026-11-19T12:00:00Z', messageCount: 1 },
+      { id: 'c', title: 'Old', createdAt: '2026-10-01T00:00:00Z', updatedAt: '2026-10-01T00:00:00Z', messageCount: 2 },
+    ], 'a', now);
+    assert.deepEqual(rows.map((r) => r.label), ['$(comment-discussion) Fix the parser', 'Untitled conversation', 'Old']);
+    assert.deepEqual(rows.map((r) => r.description), ['local/qwen · 4 messages', '1 message', '2 messages']);
+    assert.deepEqual(rows.map((r) => r.detail), ['Open now · last message 5 minutes ago', 'last message 2 days ago', 'last message on 2026-10-01']);
+    assert.deepEqual(rows.map((r) => r.current), [true, false, false]);
+  });
+});

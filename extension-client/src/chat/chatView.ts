@@ -5,6 +5,8 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { SidecarSupervisor } from '../sidecar/supervisor';
 import { ChatController, type ChatContext } from './controller';
+import { Requests } from '../protocol';
+import { showChatHistory } from './history';
 import { chatBodyHtml } from './html';
 import { isOpenableUrl, parseFromWebview, type FromWebview, type Privacy, type ToWebview } from './messages';
 
@@ -15,7 +17,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   private readonly controller: ChatController;
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly extensionUri: vscode.Uri, sidecar: SidecarSupervisor, activeModel: () => string | undefined) {
+  constructor(private readonly extensionUri: vscode.Uri, private readonly sidecar: SidecarSupervisor, activeModel: () => string | undefined) {
     this.controller = new ChatController({
       request: (def, params, token) => sidecar.request(def, params, token),
       onNotification: (method, handler) => sidecar.onNotification(method, handler),
@@ -47,6 +49,16 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
 
   newChat(): void {
     this.controller.newChat();
+  }
+
+  /** "Chat History…": pick a stored conversation to continue, or delete one. */
+  showHistory(): Promise<void> {
+    return showChatHistory({
+      list: () => this.sidecar.request(Requests.chatSessions, undefined),
+      current: () => this.controller.currentSessionId,
+      open: (id) => this.controller.openSession(id),
+      remove: (id) => this.controller.deleteSession(id),
+    });
   }
 
   /** The header follows the chosen model (name and Cloud badge) before it has answered. */

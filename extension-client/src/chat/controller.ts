@@ -5,7 +5,7 @@
 import { CancellationTokenSource } from 'vscode-jsonrpc';
 import { ErrorCodes, Methods, Notifications, Requests, type ChatDeltaParams, type ChatMessage, type ChatSendParams, type ChatSendResult, type RequestDef } from '../protocol';
 import type { Disposable } from '../sidecar/events';
-import type { FromWebview, ToWebview } from './messages';
+import type { FinishReason, FromWebview, ToWebview } from './messages';
 
 /** The one thing chat needs from the sidecar layer (SidecarSupervisor satisfies it). */
 /** Code the user chose to send along (the selection, or the current file). */
@@ -77,6 +77,45 @@ export class ChatController implements Disposable {
       default:
         return; // UI actions are the view provider's
     }
+  }
+
+  /** The conversation shown now (undefined before its first answer). */
+  get currentSessionId(): string | undefined {
+    return this.sessionId;
+  }
+
+  /**
+   * Shows a stored conversation (from the sidecar's SQLite history) and continues it: the next
+   * question goes to the same session with the whole conversation as context.
+   */
+  async openSession(sessionId: string): Promise<void> {
+    const { messages } = await this.transport.request(Requests.chatSession, { sessionId });
+    this.inflight?.cts.cancel();
+    this.post({ type: 'clear' });
+    this.history = [];
+    this.sessionId = sessionId;
+    this.lastAssistantId = undefined;
+    for (const m of messages) {
+      if (m.role === 'user') {
+        this.post({ type: 'userMessage', id: this.nextId('u'), text: m.content });
+      } else if (m.role === 'assistant') {
+        const id = this.nextId('a');
+        this.lastAssistantId = id;
+        this.post({ type: 'assistantStart', id });
+        if (m.content) this.post({ type: 'assistantDelta', id, delta: m.content });
+        this.post({ type: 'assistantEnd', id, finishReason: storedFinish(m.finishReason), model: m.model });
+      } else {
+        continue; // system prompts are not shown
+      }
+      this.history.push({ role: m.role, content: m.content });
+    }
+  }
+
+  /** Forgets a stored conversation; the one on screen is cleared if it was that one. */
+  async deleteSession(sessionId: string): Promise<boolean> {
+    const { deleted } = await this.transport.request(Requests.chatDeleteSession, { sessionId });
+    if (deleted && this.sessionId === sessionId) this.newChat();
+    return deleted;
   }
 
   newChat(): void {
@@ -170,4 +209,8 @@ export class ChatController implements Disposable {
   private nextId(prefix: string): string {
     return `${prefix}${++this.counter}-${Date.now().toString(36)}`;
   }
+}
+
+function storedFinish(reason: string | undefined): FinishReason {
+  return reason === 'length' || reason === 'cancelled' || reason === 'error' ? reason : 'stop';
 }

@@ -24,3 +24,4 @@ export { loadPickerInput, providerOf } from '../models/pickerData';
 export { ApiKeys, secretKeyFor } from '../keys/apiKeys';
 export { chooseModel } from '../models/chooseModel';
 export { runDownload } from '../models/download';
+export { historyRows, ago } from '../chat/historyItems';
