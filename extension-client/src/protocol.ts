@@ -271,7 +271,7 @@ export interface InlineCompletionParams {
   suffix?: string;
   /** Chunks of other files (recently edited or visible), deduplicated by the client. */
   extraContext?: { uri: string; text: string }[];
-  /** A local model ref; absent: the sidecar's `completion.model` setting. */
+  /** A model ref (local, or a remote provider with fill-in-the-middle); absent: the sidecar's `completion.model` setting. */
   model?: string;
   maxTokens?: number;
   timeBudgetMs?: number;
@@ -290,6 +290,8 @@ export interface InlineCompletionResult {
   items: { text: string }[];
   timings: InlineCompletionTimings;
   model: string;
+  /** Where the code went, on answers from a remote provider; absent on the device. */
+  privacy?: 'loopback' | 'cloud';
 }
 
 // ---- errors -----------------------------------------------------------------------------

@@ -203,12 +203,24 @@ describe('CompletionEngine over a fake sidecar', () => {
     await sup.stop();
   });
 
-  it('a remote model (1003) is reported once with what to do', async () => {
-    const { sup, engine, reports } = await engineOver({ model: 'remote/x' });
+  it('a cloud model refused by local-only mode (1013) is reported once with what to do', async () => {
+    const { sup, engine, reports, sent } = await engineOver({ model: 'cloud/x' });
     await engine.complete(req('a'));
     await engine.complete(req('b'));
     assert.equal(reports.length, 1);
-    assert.match(reports[0], /local models only/);
+    assert.match(reports[0], /local-only mode is on and cloud\/x is a cloud model/);
+    assert.equal(sent.length, 1);
+    await sup.stop();
+  });
+
+  it('a remote server that is down (1003) is logged, not reported, and asked again on the next keystroke', async () => {
+    const { sup, engine, reports, logs, sent } = await engineOver({ model: 'remote/x' });
+    await engine.complete(req('a'));
+    await engine.complete(req('b'));
+    assert.deepEqual(reports, []);
+    assert.equal(sent.length, 2);
+    assert.equal(logs.length, 2);
+    assert.match(logs[0], /Is vLLM running\? \(code 1003\)/);
     await sup.stop();
   });
 

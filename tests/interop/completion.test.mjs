@@ -64,10 +64,10 @@ describe('completion/inline', () => {
     assert.ok(r.timings.timedOut || r.timings.totalMs < 20, JSON.stringify(r.timings));
   });
 
-  test('a model without FIM tokens is refused with 1017; a cloud ref with 1003', async () => {
+  test('a model without FIM tokens is refused with 1017; so is a provider without a FIM API', async () => {
     await ready;
     await assert.rejects(complete('x = ', { model: 'local/chatonly' }), (e) => e.code === 1017 && /fill-in-the-middle/.test(e.message));
-    await assert.rejects(complete('x = ', { model: 'openai/gpt-4.1-mini' }), (e) => e.code === 1003);
+    await assert.rejects(complete('x = ', { model: 'openai/gpt-4.1-mini' }), (e) => e.code === 1017);
   });
 
   test('client cancellation answers -32800', async () => {

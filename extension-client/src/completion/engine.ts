@@ -75,15 +75,18 @@ class LinkedSource {
   }
 }
 
-/** Codes that mean "this model cannot complete": reported once, then no more requests for it. */
+/**
+ * Codes that mean "this model cannot complete": reported once, then no more requests for it. 1003 is not
+ * one of them: a remote server that is down or slow may answer the next keystroke.
+ */
 const BLOCKING: Record<number, (model: string | undefined) => string> = {
   [ErrorCodes.FimNotSupported]: (m) => `EditorAssist: ${m ?? 'the completion model'} has no fill-in-the-middle support, so it cannot complete code inline. `
-    + 'Choose a code model (e.g. Qwen2.5-Coder) in the setting "editorAssist.completion.model".',
+    + 'Choose a code model (e.g. Qwen2.5-Coder, or Codestral through Mistral) in the setting "editorAssist.completion.model".',
   [ErrorCodes.ModelNotFound]: (m) => (m
     ? `EditorAssist: the completion model ${m} was not found. Check the setting "editorAssist.completion.model".`
     : 'EditorAssist: no model for inline completion. Load a local code model (EditorAssist: Load Model File…) or set "editorAssist.completion.model".'),
-  [ErrorCodes.ProviderUnavailable]: (m) => `EditorAssist: inline completion runs on local models only so far; ${m ?? 'this model'} is remote. `
-    + 'Set "editorAssist.completion.model" to a local model.',
+  [ErrorCodes.PolicyViolation]: (m) => `EditorAssist: local-only mode is on and ${m ?? 'the completion model'} is a cloud model, so inline completion does not send code to it. `
+    + 'Set "editorAssist.completion.model" to a local model or a server on this machine.',
 };
 
 export class CompletionEngine {

@@ -33,9 +33,22 @@ public interface IChatProvider
     IAsyncEnumerable<ChatChunk> StreamChatAsync(ProviderContext context, ChatRequest request, CancellationToken cancellationToken);
 }
 
-/// <summary>Optional: fill-in-the-middle completion (inline completions). The router asks for it with a type test.</summary>
+/// <summary>
+/// Optional: fill-in-the-middle completion (<c>completion/inline</c> on a remote provider). The caller
+/// type-tests for it and then asks <see cref="SupportsFim"/>: one class serves many presets (every
+/// OpenAI-compatible server), and only the presets that name a FIM endpoint have one.
+/// </summary>
 public interface IFimProvider
 {
+    /// <summary>Whether this provider has a fill-in-the-middle endpoint (from its preset's data, not a network probe).</summary>
+    bool SupportsFim { get; }
+
+    /// <summary>
+    /// One non-streamed fill-in-the-middle request. Cancelling the token aborts the HTTP request (the
+    /// caller cancels an older keystroke's request this way). Failures are mapped like chat's, plus
+    /// 1017 FimNotSupported when the server says it cannot fill in the middle (no endpoint, or the
+    /// model/server rejects the suffix).
+    /// </summary>
     Task<FimResult> CompleteFimAsync(ProviderContext context, FimRequest request, CancellationToken cancellationToken);
 }
 
@@ -130,10 +143,17 @@ public readonly record struct ChatChunk(string? Delta, ChatFinal? Final)
 
 public sealed record FimRequest
 {
+    /// <summary>The provider's own model id (without the "provider/" prefix).</summary>
     public required string Model { get; init; }
+    /// <summary>The text before the cursor (already windowed by the caller).</summary>
     public required string Prefix { get; init; }
+    /// <summary>The text after the cursor.</summary>
     public string Suffix { get; init; } = "";
     public int? MaxTokens { get; init; }
+    /// <summary>Inline completion asks for 0: the most likely continuation, the same for the same position.</summary>
+    public double? Temperature { get; init; }
+    /// <summary>Where the server should stop (a newline for a line completion, a blank line for a block).</summary>
+    public IReadOnlyList<string>? Stop { get; init; }
 }
 
 public sealed record FimResult(string Text, ChatUsage? Usage);

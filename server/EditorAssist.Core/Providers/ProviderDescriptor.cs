@@ -80,12 +80,12 @@ public sealed record ProviderDescriptor
     /// </summary>
     public string MaxTokensField { get; set; } = "max_tokens";
     /// <summary>
-    /// Fill-in-the-middle endpoint, or null when the provider has none: <c>llamacppInfill</c>
-    /// (<c>POST {root}/infill</c>), <c>fimCompletions</c> (Mistral: <c>POST {base}/fim/completions</c>, chat-shaped
-    /// answer) or <c>suffixCompletions</c> (DeepSeek beta: legacy completions with <c>suffix</c>), at <see cref="FimPath"/>
-    /// relative to the base URL.
+    /// The wire format of the provider's fill-in-the-middle endpoint (one of <see cref="FimStyles"/>), or
+    /// null when it has none (then <c>completion/inline</c> answers 1017 for its models). Data, so that giving
+    /// an OpenAI-compatible preset FIM is one line in <c>presets.json</c>.
     /// </summary>
     public string? FimStyle { get; set; }
+    /// <summary>Where the FIM endpoint is, relative to the base URL (<c>completions</c>, <c>../infill</c>, <c>api/generate</c>…).</summary>
     public string? FimPath { get; set; }
     /// <summary>Models used when discovery is impossible or fails; also the source of pricing.</summary>
     public IReadOnlyList<PresetModel> Models { get; set; } = [];
@@ -102,6 +102,35 @@ public sealed record ProviderDescriptor
         }
         return best?.Pricing;
     }
+}
+
+/// <summary>The fill-in-the-middle wire formats a preset can name in <see cref="ProviderDescriptor.FimStyle"/>.</summary>
+public static class FimStyles
+{
+    /// <summary>
+    /// OpenAI's legacy completions with <c>suffix</c> (<c>POST {base}/completions</c>: <c>prompt</c>, <c>suffix</c>,
+    /// <c>max_tokens</c> → <c>choices[0].text</c>): vLLM, LM Studio, DeepSeek's beta endpoint. A server that does not
+    /// take <c>suffix</c> says so (vLLM: "suffix is not currently supported"), which maps to 1017.
+    /// </summary>
+    public const string SuffixCompletions = "suffixCompletions";
+
+    /// <summary>Mistral/Codestral <c>POST {base}/fim/completions</c>: the same request, a chat-shaped answer (<c>choices[0].message.content</c>).</summary>
+    public const string FimCompletions = "fimCompletions";
+
+    /// <summary>
+    /// llama-server's <c>POST /infill</c> (<c>input_prefix</c>, <c>input_suffix</c>, <c>n_predict</c> → <c>content</c>). Its
+    /// OpenAI-compatible <c>/v1/completions</c> ignores <c>suffix</c>, so the native endpoint is the one that fills in the middle.
+    /// </summary>
+    public const string LlamaCppInfill = "llamacppInfill";
+
+    /// <summary>
+    /// Ollama's <c>POST /api/generate</c> with <c>suffix</c> (<c>raw: false</c>, so the model's own template places
+    /// prefix and suffix; <c>options.num_predict</c> → <c>response</c>). A model whose template has no suffix
+    /// answers "does not support insert", which maps to 1017.
+    /// </summary>
+    public const string OllamaGenerate = "ollamaGenerate";
+
+    public static bool IsKnown(string? style) => style is SuffixCompletions or FimCompletions or LlamaCppInfill or OllamaGenerate;
 }
 
 internal sealed record PresetFile
@@ -141,6 +170,10 @@ public static class ProviderPresets
             if (p.Id.Contains('/')) throw new InvalidDataException($"Provider id '{p.Id}' must not contain '/'.");
             if (p.Kind == ProviderKind.Remote && !Uri.TryCreate(p.DefaultBaseUrl, UriKind.Absolute, out _))
                 throw new InvalidDataException($"Provider '{p.Id}' needs an absolute defaultBaseUrl.");
+            if (p.FimStyle is not null && (!FimStyles.IsKnown(p.FimStyle) || string.IsNullOrEmpty(p.FimPath)))
+                throw new InvalidDataException($"Provider '{p.Id}' has fimStyle '{p.FimStyle}'; it needs a known style and a fimPath.");
+            if (p.Capabilities.Fim != (p.FimStyle is not null))
+                throw new InvalidDataException($"Provider '{p.Id}': capabilities.fim must be true exactly when it names a fimStyle.");
             list.Add(p with
             {
                 Models = p.Models.Select(m => m.Pricing is null || m.Pricing.AsOf is not null ? m : m with { Pricing = m.Pricing with { AsOf = asOf } }).ToList(),

@@ -17,6 +17,47 @@ public static class ProviderErrors
         Create(ErrorCode.ApiKeyMissing, d,
             $"{d.DisplayName} needs an API key. Add one in EditorAssist's provider settings{(d.ApiKeyUrl is null ? "" : $" (get a key at {d.ApiKeyUrl})")}.");
 
+    /// <summary>
+    /// 1017: the provider cannot fill in the middle. <paramref name="detail"/> is the server's own reason
+    /// when it refused; <paramref name="providersWithFim"/> names the providers that can, so the message
+    /// says where to go instead.
+    /// </summary>
+    public static EditorAssistException FimNotSupported(ProviderDescriptor d, string? detail = null, IEnumerable<string>? providersWithFim = null)
+    {
+        var can = providersWithFim?.ToList();
+        var message = detail is null
+            ? $"{d.DisplayName} has no fill-in-the-middle API, so it cannot complete code inline."
+            : $"{d.DisplayName} did not accept the fill-in-the-middle request{Suffix(detail)}.";
+        message += can is { Count: > 0 }
+            ? $" Inline completion works with a local code model or a provider with FIM: {string.Join(", ", can)}."
+            : " Choose a local code model or a provider with FIM (Ollama, llama.cpp server, vLLM, LM Studio, Mistral/Codestral, DeepSeek).";
+        return Create(ErrorCode.FimNotSupported, d, message);
+    }
+
+    /// <summary>
+    /// <see cref="Map"/> for a fill-in-the-middle call, which can also fail because the server has no FIM:
+    /// 501 (llama-server: the model has no infill tokens), a 404 that names no model (the endpoint is
+    /// missing), or a 4xx that refuses the suffix (vLLM "suffix is not currently supported", Ollama
+    /// "does not support insert"). Those are 1017, so the client says "choose a code model" rather than
+    /// "the server is down".
+    /// </summary>
+    public static EditorAssistException MapFim(ProviderContext context, Exception ex, HttpCallState? http)
+    {
+        if (ex is EditorAssistException already) return already;
+        if (http?.Status is { } status && !http.Succeeded)
+        {
+            var code = (int)status;
+            var body = http.Body ?? "";
+            var refused = code == 501
+                || (status == HttpStatusCode.NotFound && !Contains(body, "model"))
+                || (code is >= 400 and < 500 && status is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.TooManyRequests)
+                    && (Contains(body, "suffix") || Contains(body, "does not support insert") || Contains(body, "infill") || Contains(body, "not_supported")));
+            if (refused && !IsContextLength(context.Descriptor, body))
+                return FimNotSupported(context.Descriptor, $"HTTP {code}{(ExtractMessage(body) is { } m ? ", " + Truncate(m, 300) : "")}");
+        }
+        return Map(context, ex, http);
+    }
+
     public static EditorAssistException Map(ProviderContext context, Exception ex, HttpCallState? http)
     {
         if (ex is EditorAssistException already) return already;

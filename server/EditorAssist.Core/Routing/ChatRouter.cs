@@ -55,7 +55,7 @@ public sealed class ChatRouter(ProviderRegistry registry, ModelDiscovery discove
         {
             var provider = registry.Get(providerId);
             var context = registry.ContextFor(providerId);
-            if (policy.Strategy == RoutingStrategy.LocalOnly && context.Privacy == PrivacyClass.Cloud)
+            if (policy.Blocks(context.Privacy))
             {
                 // Enforced here, whatever the client asked: nothing is sent to a cloud provider.
                 if (explicitChoice) throw PolicyViolation(context);
@@ -170,7 +170,7 @@ public sealed class ChatRouter(ProviderRegistry registry, ModelDiscovery discove
             var context = registry.ContextFor(id);
             if (context.Options.Enabled == false) continue;
             if (p.Descriptor.RequiresApiKey && context.ApiKey is null) continue;
-            if (policy.Strategy == RoutingStrategy.LocalOnly && context.Privacy == PrivacyClass.Cloud) continue;
+            if (policy.Blocks(context.Privacy)) continue;
             var model = p.Descriptor.Kind == ProviderKind.Local
                 ? await LocalDefaultAsync(p, context, cancellationToken).ConfigureAwait(false)
                 : discovery.DefaultModelFor(id);
@@ -213,7 +213,8 @@ public sealed class ChatRouter(ProviderRegistry registry, ModelDiscovery discove
         }
     }
 
-    private static EditorAssistException PolicyViolation(ProviderContext context) =>
+    /// <summary>1013: local-only mode refused a cloud provider (also used by remote inline completion, so both say the same).</summary>
+    public static EditorAssistException PolicyViolation(ProviderContext context) =>
         new(ErrorCode.PolicyViolation,
             $"Local-only mode is on: {context.Descriptor.DisplayName} is a cloud provider, so the request was not sent. Pick a local model or turn local-only mode off.")
         {

@@ -24,6 +24,13 @@ public sealed record RouterPolicy
 
     public static RouterPolicy Default { get; } = new();
 
+    /// <summary>
+    /// Whether the policy forbids sending text to a provider of this privacy class: local-only blocks the
+    /// cloud (loopback stays allowed: nothing leaves the machine). The one rule behind chat routing and
+    /// remote inline completion.
+    /// </summary>
+    public bool Blocks(Providers.PrivacyClass privacy) => Strategy == RoutingStrategy.LocalOnly && privacy == Providers.PrivacyClass.Cloud;
+
     public static bool TryParseStrategy(string? text, out RoutingStrategy strategy)
     {
         switch (text)

@@ -2,6 +2,7 @@ using System.Text.Json;
 using EditorAssist.Core.Completion;
 using EditorAssist.Core.Errors;
 using EditorAssist.Llama;
+using EditorAssist.Server.Completion;
 using EditorAssist.Server.Hosting;
 using EditorAssist.Server.Protocol;
 
@@ -20,8 +21,10 @@ namespace EditorAssist.Server.Local;
 /// (default 80), <c>completion.suffixLines</c> (default 25), <c>completion.maxTokens</c> (default 64),
 /// <c>completion.reuseCache</c> (default true; false is the benchmark's no-reuse baseline),
 /// <c>completion.reuseSuffix</c> (default true; false keeps only the common start).
+/// A model of another provider goes to <see cref="RemoteInlineCompletion"/> with the same windows, scope
+/// and cache.
 /// </summary>
-public sealed class InlineCompletion(LocalRuntimeHost local, StoreHolder storage)
+public sealed class InlineCompletion(LocalRuntimeHost local, StoreHolder storage, RemoteInlineCompletion remote)
 {
     private const string SupersedeKey = "inline-completion";
     private const int CacheSize = 64;
@@ -33,8 +36,6 @@ public sealed class InlineCompletion(LocalRuntimeHost local, StoreHolder storage
     {
         var modelRef = p.Model ?? Setting("completion.model")?.GetString()
             ?? throw new EditorAssistException(ErrorCode.ModelNotFound, "No completion model selected: set editorAssist.completion.model or pass 'model'.");
-        if (!modelRef.StartsWith(LocalRuntimeHost.ProviderId + "/", StringComparison.Ordinal))
-            throw new EditorAssistException(ErrorCode.ProviderUnavailable, $"Inline completion with '{modelRef}' is not available yet: choose a local model with FIM support.");
 
         var prefixLines = IntSetting("completion.prefixLines", 80);
         var suffixLines = IntSetting("completion.suffixLines", 25);
@@ -45,6 +46,13 @@ public sealed class InlineCompletion(LocalRuntimeHost local, StoreHolder storage
 
         var cacheKey = $"{modelRef}\u0000{maxTokens}\u0000{prefix}\u0000{suffix}";
         if (FromCache(cacheKey) is { } hit) return hit with { Timings = hit.Timings with { FromCache = true, TtftMs = 0, TotalMs = 0, CachedTokens = 0, EvaluatedTokens = 0 } };
+
+        if (!modelRef.StartsWith(LocalRuntimeHost.ProviderId + "/", StringComparison.Ordinal))
+        {
+            var remoteAnswer = await remote.CompleteAsync(new RemoteInlineRequest(modelRef, prefix, suffix, scope, maxTokens, p.TimeBudgetMs), sequence, ct).ConfigureAwait(false);
+            if (!remoteAnswer.Timings.TimedOut) Remember(cacheKey, remoteAnswer);
+            return remoteAnswer;
+        }
 
         var path = local.Resolve(modelRef);
         var model = await local.Models.GetOrLoadAsync(modelRef, path, local.DefaultOptions(), null, ct).ConfigureAwait(false);

@@ -188,7 +188,11 @@ public sealed record InlineItemDto(string Text);
 
 public sealed record InlineTimingsDto(int CachedTokens, int EvaluatedTokens, double TtftMs, double TotalMs, bool FromCache, bool TimedOut);
 
-public sealed record InlineCompletionResult(IReadOnlyList<InlineItemDto> Items, InlineTimingsDto Timings, string Model);
+public sealed record InlineCompletionResult(IReadOnlyList<InlineItemDto> Items, InlineTimingsDto Timings, string Model)
+{
+    /// <summary>Where the code went (loopback | cloud), on answers from a remote provider; absent on the device.</summary>
+    public string? Privacy { get; init; }
+}
 public sealed record DeleteResult(long FreedBytes);
 
 public sealed record HuggingFaceTokenParams

@@ -314,6 +314,7 @@ public class FimTests : IAsyncLifetime
     [InlineData("llamacpp", "/infill", "input_prefix")]
     [InlineData("mistral", "/v1/fim/completions", "prompt")]
     [InlineData("deepseek", "/beta/completions", "prompt")]
+    [InlineData("vllm", "/v1/completions", "prompt")]
     public async Task Each_fim_style_reaches_its_endpoint_and_reads_its_answer(string providerId, string path, string prefixField)
     {
         _bed.Registry.Configure(providerId, _server.BaseUrl, null);
@@ -338,7 +339,9 @@ public class FimTests : IAsyncLifetime
         var fim = (IFimProvider)_bed.Provider("llamacpp");
         var ex = await TestBed.Fails(() => fim.CompleteFimAsync(_bed.Context("llamacpp"), new FimRequest { Model = "m", Prefix = "x" }, default));
         Assert.Equal(ErrorCode.ContextLengthExceeded, ex.Code);
-        var none = (IFimProvider)_bed.Provider("vllm");
-        Assert.Equal(ErrorCode.ModelNotFound, (await TestBed.Fails(() => none.CompleteFimAsync(_bed.Context("vllm"), new FimRequest { Model = "m", Prefix = "x" }, default))).Code);
+        var none = (IFimProvider)_bed.Provider("groq");
+        Assert.False(none.SupportsFim);
+        Assert.Equal(ErrorCode.FimNotSupported, (await TestBed.Fails(() => none.CompleteFimAsync(_bed.Context("groq"), new FimRequest { Model = "m", Prefix = "x" }, default))).Code);
+        Assert.DoesNotContain(_server.Requests, r => r.Path != "/infill");
     }
 }

@@ -62,8 +62,35 @@ public class ProviderPresetsTests
     [InlineData("""{ "providers": [ { "id": "a", "displayName": "A", "defaultBaseUrl": "https://a" }, { "id": "a", "displayName": "A2", "defaultBaseUrl": "https://a" } ] }""")]
     [InlineData("""{ "providers": [ { "id": "a/b", "displayName": "A", "defaultBaseUrl": "https://a" } ] }""")]
     [InlineData("""{ "providers": [ { "id": "a", "displayName": "A", "defaultBaseUrl": "not a url" } ] }""")]
+    [InlineData("""{ "providers": [ { "id": "a", "displayName": "A", "defaultBaseUrl": "https://a", "fimStyle": "magic", "fimPath": "x", "capabilities": { "fim": true } } ] }""")]
+    [InlineData("""{ "providers": [ { "id": "a", "displayName": "A", "defaultBaseUrl": "https://a", "fimStyle": "suffixCompletions", "capabilities": { "fim": true } } ] }""")]
+    [InlineData("""{ "providers": [ { "id": "a", "displayName": "A", "defaultBaseUrl": "https://a", "fimStyle": "suffixCompletions", "fimPath": "completions" } ] }""")]
+    [InlineData("""{ "providers": [ { "id": "a", "displayName": "A", "defaultBaseUrl": "https://a", "capabilities": { "fim": true } } ] }""")]
     public void Rejects_bad_preset_data(string json) =>
         Assert.Throws<InvalidDataException>(() => ProviderPresets.Parse(json));
+
+    [Fact]
+    public void Fill_in_the_middle_is_data_the_providers_list_and_inline_completion_both_read()
+    {
+        // docs/PROVIDERS.md "Fill-in-the-middle" lists these; providers/list reports capabilities.fim from the same data.
+        using var http = new ProviderHttp();
+        var registry = new ProviderRegistry([], http, new ApiKeyStore(), new ProviderState(() => null));
+        var withFim = registry.Providers.Where(p => p is IFimProvider { SupportsFim: true })
+            .ToDictionary(p => p.Descriptor.Id, p => p.Descriptor.FimStyle);
+        Assert.Equal(new Dictionary<string, string?>
+        {
+            ["ollama"] = FimStyles.OllamaGenerate,
+            ["lmstudio"] = FimStyles.SuffixCompletions,
+            ["llamacpp"] = FimStyles.LlamaCppInfill,
+            ["vllm"] = FimStyles.SuffixCompletions,
+            ["mistral"] = FimStyles.FimCompletions,
+            ["deepseek"] = FimStyles.SuffixCompletions,
+        }, withFim);
+        Assert.All(registry.Providers, p => Assert.Equal(withFim.ContainsKey(p.Descriptor.Id), p.Descriptor.Capabilities.Fim));
+        // Anthropic's provider has no FIM at all; OpenAI's own API shares the class but has no FIM model.
+        Assert.IsNotAssignableFrom<IFimProvider>(registry.Get("anthropic"));
+        Assert.False(((IFimProvider)registry.Get("openai")).SupportsFim);
+    }
 
     [Fact]
     public void Pricing_matches_dated_snapshots_by_the_longest_prefix()

@@ -67,6 +67,34 @@ public abstract class FakeServer : IAsyncDisposable
 
     public Task ClientDisconnected => _disconnected.Task;
 
+    /// <summary>Completes once the server has received <paramref name="count"/> requests (bodies read), so a test
+    /// knows a request is at the server without sleeping.</summary>
+    public Task RequestsReceived(int count)
+    {
+        lock (_arrivals)
+        {
+            if (_requests.Count >= count) return Task.CompletedTask;
+            var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _arrivals.Add((count, waiter));
+            return waiter.Task;
+        }
+    }
+
+    private readonly List<(int Count, TaskCompletionSource Waiter)> _arrivals = [];
+
+    private void SignalArrivals()
+    {
+        lock (_arrivals)
+        {
+            for (var i = _arrivals.Count - 1; i >= 0; i--)
+            {
+                if (_requests.Count < _arrivals[i].Count) continue;
+                _arrivals[i].Waiter.TrySetResult();
+                _arrivals.RemoveAt(i);
+            }
+        }
+    }
+
     /// <summary>Completes when a streamed response has sent its first token.</summary>
     public Task StreamStarted => _streamStarted.Task;
 
@@ -127,6 +155,7 @@ public abstract class FakeServer : IAsyncDisposable
             var headers = ctx.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString());
             var recorded = new RecordedRequest(ctx.Request.Method, ctx.Request.Path + ctx.Request.QueryString, headers, body);
             _requests.Enqueue(recorded);
+            SignalArrivals();
             try
             {
                 await HandleAsync(ctx, recorded);

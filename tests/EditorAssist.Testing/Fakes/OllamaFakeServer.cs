@@ -5,7 +5,8 @@ namespace EditorAssist.Testing.Fakes;
 
 /// <summary>
 /// Ollama's native REST API (<c>/api/version</c>, <c>/api/tags</c>, <c>/api/pull</c> as NDJSON progress,
-/// <c>DELETE /api/delete</c>, <c>/api/chat</c> as NDJSON) and its OpenAI-compatible <c>/v1</c> endpoint.
+/// <c>DELETE /api/delete</c>, <c>/api/chat</c> as NDJSON, <c>/api/generate</c> non-streamed, as fill-in-the-middle
+/// uses it) and its OpenAI-compatible <c>/v1</c> endpoint.
 /// </summary>
 public sealed class OllamaFakeServer : FakeServer
 {
@@ -58,6 +59,9 @@ public sealed class OllamaFakeServer : FakeServer
             case ("POST", "/api/chat"):
                 await NativeChatAsync(ctx, NextReply());
                 return;
+            case ("POST", "/api/generate"):
+                await GenerateAsync(ctx, NextReply());
+                return;
         }
         await WriteStatusAsync(ctx, new StatusReply(404, "404 page not found"));
     }
@@ -92,6 +96,18 @@ public sealed class OllamaFakeServer : FakeServer
         foreach (var t in s.Tokens)
             await SendAsync(ctx, $$"""{"model":"{{s.Model}}","created_at":"2025-05-01T10:00:00Z","message":{"role":"assistant","content":{{JsonSerializer.Serialize(t)}} },"done":false}""" + "\n");
         await SendAsync(ctx, $$"""{"model":"{{s.Model}}","created_at":"2025-05-01T10:00:01Z","message":{"role":"assistant","content":""},"done_reason":"{{s.Finish}}","done":true,"total_duration":1000000,"prompt_eval_count":{{s.PromptTokens}},"eval_count":{{s.CompletionTokens ?? s.Tokens.Count}} }""" + "\n");
+    }
+
+    /// <summary><c>/api/generate</c> with <c>stream: false</c>: one JSON object with the whole <c>response</c> and the counts.</summary>
+    private async Task GenerateAsync(HttpContext ctx, FakeReply reply)
+    {
+        switch (reply)
+        {
+            case StatusReply status: await WriteStatusAsync(ctx, status); return;
+            case HangReply: await HangAsync(ctx); return;
+        }
+        var s = reply as StreamReply ?? StreamReply.Hello;
+        await Json(ctx, $$"""{"model":"{{s.Model}}","created_at":"2025-05-01T10:00:01Z","response":{{JsonSerializer.Serialize(string.Concat(s.Tokens))}},"done":true,"done_reason":"{{s.Finish}}","context":[1,2,3],"total_duration":1000000,"load_duration":1000,"prompt_eval_count":{{s.PromptTokens}},"prompt_eval_duration":1000,"eval_count":{{s.CompletionTokens ?? s.Tokens.Count}},"eval_duration":1000}""");
     }
 
     private static string? ModelName(string body)

@@ -6,7 +6,10 @@ namespace EditorAssist.Testing.Fakes;
 /// <summary>
 /// OpenAI's chat completions API as OpenAI-compatible servers speak it: <c>GET /v1/models</c> and
 /// <c>POST /v1/chat/completions</c> streamed as SSE (<c>data: {chunk}</c> lines, a usage chunk with
-/// empty choices when <c>stream_options.include_usage</c> is set, then <c>data: [DONE]</c>).
+/// empty choices when <c>stream_options.include_usage</c> is set, then <c>data: [DONE]</c>); plus the
+/// fill-in-the-middle endpoints, non-streamed: <c>/v1/completions</c> (legacy completions with
+/// <c>suffix</c>), <c>/beta/completions</c>, <c>/v1/fim/completions</c> and llama-server's <c>/infill</c>.
+/// A <see cref="StreamReply"/>'s tokens are concatenated into the one answer.
 /// </summary>
 public sealed class OpenAiFakeServer : FakeServer
 {
@@ -41,19 +44,27 @@ public sealed class OpenAiFakeServer : FakeServer
             await ReplyAsync(ctx, request, NextReply(), this);
             return;
         }
-        if (ctx.Request.Method == "POST" && path is "/infill" or "/v1/fim/completions" or "/beta/completions")
+        if (ctx.Request.Method == "POST" && path is "/infill" or "/v1/fim/completions" or "/beta/completions" or "/v1/completions")
         {
-            // Fill-in-the-middle: llama-server's /infill, Mistral's /v1/fim/completions, DeepSeek's /beta/completions.
+            // Fill-in-the-middle, one JSON answer each: llama-server's /infill, Mistral's /v1/fim/completions,
+            // and the legacy completions with suffix (/v1/completions on vLLM/LM Studio, /beta/completions on DeepSeek).
             var reply = NextReply();
-            if (reply is StatusReply status) { await WriteStatusAsync(ctx, status); return; }
-            var text = JsonSerializer.Serialize(reply is StreamReply sr ? string.Concat(sr.Tokens) : "middle");
+            switch (reply)
+            {
+                case StatusReply status: await WriteStatusAsync(ctx, status); return;
+                case HangReply: await HangAsync(ctx); return;
+            }
+            var sr = reply as StreamReply ?? StreamReply.Hello;
+            var text = JsonSerializer.Serialize(string.Concat(sr.Tokens));
+            var completion = sr.CompletionTokens ?? sr.Tokens.Count;
+            var usage = "\"usage\":" + $$"""{"prompt_tokens":{{sr.PromptTokens}},"completion_tokens":{{completion}},"total_tokens":{{sr.PromptTokens + completion}} }""";
             ctx.Response.ContentType = "application/json";
             await ctx.Response.WriteAsync(path switch
             {
-                "/infill" => $$"""{"index":0,"content":{{text}},"tokens_predicted":3,"tokens_evaluated":12,"stop":true}""",
-                "/v1/fim/completions" => $$"""{"id":"fim-1","object":"chat.completion","created":1700000000,"model":"codestral-latest","choices":[{"index":0,"message":{"role":"assistant","content":{{text}}},"finish_reason":"stop"}],"usage":{"prompt_tokens":9,"completion_tokens":2,"total_tokens":11} }""",
-                _ => $$"""{"id":"cmpl-1","object":"text_completion","created":1700000000,"model":"deepseek-chat","choices":[{"index":0,"text":{{text}},"finish_reason":"stop"}],"usage":{"prompt_tokens":9,"completion_tokens":2,"total_tokens":11} }""",
-            });
+                "/infill" => $$"""{"index":0,"content":{{text}},"tokens_predicted":{{completion}},"tokens_evaluated":{{sr.PromptTokens}},"stop":true}""",
+                "/v1/fim/completions" => $$"""{"id":"fim-1","object":"chat.completion","created":1700000000,"model":"{{sr.Model}}","choices":[{"index":0,"message":{"role":"assistant","content":{{text}},"tool_calls":null,"prefix":false},"finish_reason":"{{sr.Finish}}"}],{{usage}} }""",
+                _ => $$"""{"id":"cmpl-1","object":"text_completion","created":1700000000,"model":"{{sr.Model}}","choices":[{"index":0,"text":{{text}},"logprobs":null,"finish_reason":"{{sr.Finish}}"}],{{usage}} }""",
+            }, ctx.RequestAborted);
             return;
         }
         ctx.Response.StatusCode = 404;

@@ -18,67 +18,112 @@ namespace EditorAssist.Core.Providers.OpenAi;
 /// </summary>
 public class OpenAiCompatibleProvider(ProviderDescriptor descriptor, ProviderHttp http) : RemoteProvider(descriptor, http), IFimProvider
 {
+    /// <inheritdoc/>
+    public bool SupportsFim => Descriptor.FimStyle is not null;
+
     /// <summary>
-    /// Fill-in-the-middle over the preset's FIM endpoint (<see cref="ProviderDescriptor.FimStyle"/>); one
-    /// non-streamed request, same retries and error mapping as chat.
+    /// Fill-in-the-middle over the preset's FIM endpoint (<see cref="ProviderDescriptor.FimStyle"/>, one of
+    /// <see cref="FimStyles"/>), as one non-streamed JSON request through the same per-call client as chat
+    /// (retries, timeouts, proxy rules) and the same error mapping, plus 1017 when the server refuses FIM
+    /// (<see cref="ProviderErrors.MapFim"/>). Plain HTTP: the OpenAI SDK has no legacy-completions client.
     /// </summary>
     public async Task<FimResult> CompleteFimAsync(ProviderContext context, FimRequest request, CancellationToken cancellationToken)
     {
-        var style = Descriptor.FimStyle
-                    ?? throw new EditorAssistException(ErrorCode.ModelNotFound, $"{Descriptor.DisplayName} has no fill-in-the-middle endpoint.");
+        var style = Descriptor.FimStyle ?? throw ProviderErrors.FimNotSupported(Descriptor);
         RequireKey(context);
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
-        {
-            w.WriteStartObject();
-            if (style == "llamacppInfill")
-            {
-                w.WriteString("input_prefix", request.Prefix);
-                w.WriteString("input_suffix", request.Suffix);
-                if (request.MaxTokens is { } n) w.WriteNumber("n_predict", n);
-            }
-            else
-            {
-                w.WriteString("model", request.Model);
-                w.WriteString("prompt", request.Prefix);
-                w.WriteString("suffix", request.Suffix);
-                if (request.MaxTokens is { } n) w.WriteNumber("max_tokens", n);
-            }
-            w.WriteBoolean("stream", false);
-            w.WriteEndObject();
-        }
+        var body = FimBody(style, request);
         using var call = Http.Create(context);
         try
         {
-            using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(BaseUri(context), Descriptor.FimPath ?? "fim/completions"))
+            using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(BaseUri(context), Descriptor.FimPath ?? "completions"))
             {
-                Content = new ByteArrayContent(buffer.ToArray()) { Headers = { ContentType = new("application/json") } },
+                Content = new ByteArrayContent(body) { Headers = { ContentType = new("application/json") } },
             };
             Authorize(message.Headers, context);
             using var response = await call.Client.SendAsync(message, cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode) throw new HttpRequestException($"HTTP {(int)response.StatusCode}", null, response.StatusCode);
             using var doc = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), default, cancellationToken).ConfigureAwait(false);
-            var root = doc.RootElement;
-            string text;
-            ChatUsage? usage = null;
-            if (style == "llamacppInfill")
-            {
-                text = root.GetProperty("content").GetString() ?? "";
-                if (ReadInt(root, "tokens_evaluated") is { } pe) usage = new ChatUsage(pe, ReadInt(root, "tokens_predicted") ?? 0);
-            }
-            else
-            {
-                var choice = root.GetProperty("choices")[0];
-                text = choice.TryGetProperty("text", out var t) ? t.GetString() ?? ""
-                    : choice.GetProperty("message").GetProperty("content").GetString() ?? "";
-                if (root.TryGetProperty("usage", out var u) && u.ValueKind == JsonValueKind.Object)
-                    usage = new ChatUsage(ReadInt(u, "prompt_tokens") ?? 0, ReadInt(u, "completion_tokens") ?? 0);
-            }
-            return new FimResult(text, usage);
+            return ReadFimAnswer(style, doc.RootElement);
         }
         catch (Exception ex) when (ex is not EditorAssistException && !cancellationToken.IsCancellationRequested)
         {
-            throw ProviderErrors.Map(context, ex, call.State);
+            throw ProviderErrors.MapFim(context, ex, call.State);
+        }
+    }
+
+    /// <summary>The request body of each FIM style (field names are each server's own).</summary>
+    private static byte[] FimBody(string style, FimRequest request)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            switch (style)
+            {
+                case FimStyles.LlamaCppInfill:
+                    w.WriteString("input_prefix", request.Prefix);
+                    w.WriteString("input_suffix", request.Suffix);
+                    if (request.MaxTokens is { } n) w.WriteNumber("n_predict", n);
+                    if (request.Temperature is { } t) w.WriteNumber("temperature", t);
+                    WriteStop(w, request.Stop);
+                    w.WriteBoolean("stream", false);
+                    break;
+                case FimStyles.OllamaGenerate:
+                    w.WriteString("model", request.Model);
+                    w.WriteString("prompt", request.Prefix);
+                    w.WriteString("suffix", request.Suffix);
+                    w.WriteBoolean("stream", false);
+                    // The model's template places prefix and suffix around its FIM tokens.
+                    w.WriteBoolean("raw", false);
+                    w.WriteStartObject("options");
+                    if (request.Temperature is { } ot) w.WriteNumber("temperature", ot);
+                    if (request.MaxTokens is { } on) w.WriteNumber("num_predict", on);
+                    WriteStop(w, request.Stop);
+                    w.WriteEndObject();
+                    break;
+                default:
+                    // suffixCompletions and fimCompletions share the request; only the answer differs.
+                    w.WriteString("model", request.Model);
+                    w.WriteString("prompt", request.Prefix);
+                    w.WriteString("suffix", request.Suffix);
+                    if (request.MaxTokens is { } m) w.WriteNumber("max_tokens", m);
+                    if (request.Temperature is { } mt) w.WriteNumber("temperature", mt);
+                    w.WriteBoolean("stream", false);
+                    WriteStop(w, request.Stop);
+                    break;
+            }
+            w.WriteEndObject();
+        }
+        return buffer.ToArray();
+    }
+
+    private static void WriteStop(Utf8JsonWriter w, IReadOnlyList<string>? stop)
+    {
+        if (stop is not { Count: > 0 }) return;
+        w.WriteStartArray("stop");
+        foreach (var s in stop) w.WriteStringValue(s);
+        w.WriteEndArray();
+    }
+
+    /// <summary>The generated text and token counts of each FIM style's answer.</summary>
+    private static FimResult ReadFimAnswer(string style, JsonElement root)
+    {
+        switch (style)
+        {
+            case FimStyles.LlamaCppInfill:
+                return new FimResult(root.GetProperty("content").GetString() ?? "",
+                    ReadInt(root, "tokens_evaluated") is { } pe ? new ChatUsage(pe, ReadInt(root, "tokens_predicted") ?? 0) : null);
+            case FimStyles.OllamaGenerate:
+                return new FimResult(root.GetProperty("response").GetString() ?? "",
+                    ReadInt(root, "prompt_eval_count") is { } oe ? new ChatUsage(oe, ReadInt(root, "eval_count") ?? 0) : null);
+            default:
+                var choice = root.GetProperty("choices")[0];
+                var text = choice.TryGetProperty("text", out var t) ? t.GetString() ?? ""
+                    : choice.GetProperty("message").GetProperty("content").GetString() ?? "";
+                ChatUsage? usage = null;
+                if (root.TryGetProperty("usage", out var u) && u.ValueKind == JsonValueKind.Object)
+                    usage = new ChatUsage(ReadInt(u, "prompt_tokens") ?? 0, ReadInt(u, "completion_tokens") ?? 0);
+                return new FimResult(text, usage);
         }
     }
 
