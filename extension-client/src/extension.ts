@@ -60,6 +60,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     ...registerModelCommands(context, s, activeModel, log, chat),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('editorAssist.sidecar')) void s.restart().catch(() => undefined);
+      if (e.affectsConfiguration('editorAssist.chat')) {
+        const maxTokens = vscode.workspace.getConfiguration('editorAssist.chat').get<number>('maxTokens');
+        log.info(`Chat settings changed: maxTokens ${maxTokens || 'the model\'s default'}.`);
+      }
     }),
   );
 

@@ -1,9 +1,9 @@
 using EditorAssist.Testing.Gguf;
 
-// Usage: EditorAssist.TestModels <output.gguf> [tiny|tiny-nofim|bench-tiny|bench-250m|truncated|html|bad-magic]
+// Usage: EditorAssist.TestModels <output.gguf> [tiny|tiny-nofim|bench-tiny|streaming|bench-250m|truncated|html|bad-magic]
 if (args.Length is < 1 or > 2)
 {
-    Console.Error.WriteLine("usage: EditorAssist.TestModels <output.gguf> [tiny|tiny-nofim|bench-tiny|bench-250m|truncated|html|bad-magic]");
+    Console.Error.WriteLine("usage: EditorAssist.TestModels <output.gguf> [tiny|tiny-nofim|bench-tiny|streaming|bench-250m|truncated|html|bad-magic]");
     return 2;
 }
 var path = Path.GetFullPath(args[0]);
@@ -14,6 +14,7 @@ switch (kind)
     case "tiny": TestModel.Write(path, TestModelSpec.Tiny); break;
     case "tiny-nofim": TestModel.Write(path, TestModelSpec.Tiny with { IncludeFimTokens = false, Name = "editorassist-test-nofim" }); break;
     case "bench-tiny": TestModel.Write(path, TestModelSpec.BenchmarkTiny); break;
+    case "streaming": TestModel.Write(path, TestModelSpec.Streaming); break;
     case "bench-250m": TestModel.Write(path, TestModelSpec.Benchmark250M); break;
     case "truncated": TestModel.WriteTruncated(path); break;
     case "html": TestModel.WriteHtmlPage(path); break;

@@ -44,8 +44,9 @@ try {
 
   t = Date.now();
   scratch = mkdtempSync(path.join(os.tmpdir(), 'editorassist-e2e-'));
-  // Short answers: the test model writes gibberish until it hits the limit.
-  profile = prepareProfile({ vsix, root: scratch, settings: { 'editorAssist.chat.maxTokens': 24 } });
+  // The test models write gibberish until they hit the limit: long enough that Stop can be
+  // pressed while the slower "streaming" model answers, short for the tiny model (~1 s).
+  profile = prepareProfile({ vsix, root: scratch, settings: { 'editorAssist.chat.maxTokens': 1000 } });
   timings.installMs = Date.now() - t;
   const folder = path.join(scratch, 'workspace');
   mkdirSync(folder);

@@ -47,6 +47,16 @@ public sealed record TestModelSpec
         ExtraVocab = 32000 - 400, TensorType = GgufTensorType.F16, Name = "editorassist-bench-250m",
     };
 
+    /// <summary>
+    /// ~27 M parameters in F16 (~55 MB): slow enough on a CPU (a few hundred tokens/s) that a
+    /// person — or an end-to-end test — can press Stop while an answer streams.
+    /// </summary>
+    public static TestModelSpec Streaming { get; } = new()
+    {
+        EmbeddingLength = 512, LayerCount = 8, HeadCount = 8, HeadCountKv = 8, FeedForwardLength = 1536,
+        ExtraVocab = 8000 - 400, TensorType = GgufTensorType.F16, Name = "editorassist-test-streaming",
+    };
+
     /// <summary>A few M parameters in F16: the tiny shape where per-token overhead dominates.</summary>
     public static TestModelSpec BenchmarkTiny { get; } = new()
     {

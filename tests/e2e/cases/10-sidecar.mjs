@@ -85,7 +85,7 @@ export default [
 ];
 
 /** Pids of sidecar processes run from this profile's extensions folder (Linux /proc). */
-function sidecarPids(extensionsDir) {
+export function sidecarPids(extensionsDir) {
   const pids = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;

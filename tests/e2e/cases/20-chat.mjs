@@ -11,10 +11,29 @@ export function chatFrame(page) {
   return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
 }
 
-async function ask(page, text) {
+export async function ask(page, text) {
   const input = chatFrame(page).locator('#composer textarea');
   await input.fill(text);
   await input.press('Enter');
+}
+
+/** "EditorAssist: Load Model File…" with the given GGUF; returns the ref the notification names. */
+export async function loadModelFile(page, model) {
+  await clearNotifications(page);
+  await runCommand(page, 'EditorAssist: Load Model File…', { opensQuickInput: true });
+  // code-server's open dialog is VS Code's simple file dialog: a path in a quick input.
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible', timeout: 20_000 });
+  // The dialog fills in its start folder asynchronously: type until our path sticks.
+  await pollUntil(async () => { await input.fill(model); return input.inputValue(); }, (v) => v === model,
+    { what: 'the model path in the open dialog', intervalMs: 300 });
+  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: path.basename(model) }).first()
+    .waitFor({ state: 'visible', timeout: 20_000 });
+  await input.press('Enter');
+  const loaded = await waitForNotification(page, /is loaded/, { timeoutMs: 120_000 });
+  const ref = /(local\/[\w.-]+) is loaded/.exec(loaded)?.[1];
+  assert.ok(ref, loaded);
+  return ref;
 }
 
 export default [
@@ -55,20 +74,7 @@ export default [
     name: 'a GGUF loaded with "Load Model File…" answers in the chat, streamed',
     async run({ page, profile, shot, metrics }) {
       const model = writeTestModel(path.join(profile.base, 'e2e-tiny.gguf'));
-      await clearNotifications(page);
-      await runCommand(page, 'EditorAssist: Load Model File…', { opensQuickInput: true });
-      // code-server's open dialog is VS Code's simple file dialog: a path in a quick input.
-      const input = page.locator('.quick-input-widget .quick-input-box input');
-      await input.waitFor({ state: 'visible', timeout: 20_000 });
-      // The dialog fills in its start folder asynchronously: type until our path sticks.
-      await pollUntil(async () => { await input.fill(model); return input.inputValue(); }, (v) => v === model,
-        { what: 'the model path in the open dialog', intervalMs: 300 });
-      await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: path.basename(model) }).first()
-        .waitFor({ state: 'visible', timeout: 20_000 });
-      await input.press('Enter');
-      const loaded = await waitForNotification(page, /is loaded/, { timeoutMs: 120_000 });
-      const ref = /(local\/[\w.-]+) is loaded/.exec(loaded)?.[1];
-      assert.ok(ref, loaded);
+      const ref = await loadModelFile(page, model);
       // The status bar names the chat model now.
       await page.locator('.statusbar [aria-label="EditorAssist: running"]', { hasText: ref }).first().waitFor({ state: 'visible', timeout: 10_000 });
 
