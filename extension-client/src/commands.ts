@@ -6,6 +6,8 @@ export const Commands = {
   newChat: 'editorAssist.newChat',
   loadModelFile: 'editorAssist.loadModelFile',
   selectModel: 'editorAssist.selectModel',
+  downloadModel: 'editorAssist.downloadModel',
+  manageModels: 'editorAssist.manageModels',
   setApiKey: 'editorAssist.setApiKey',
   removeApiKey: 'editorAssist.removeApiKey',
   toggleLocalOnly: 'editorAssist.toggleLocalOnly',

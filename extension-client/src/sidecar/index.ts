@@ -24,3 +24,10 @@ export { loadPickerInput, providerOf } from '../models/pickerData';
 export { ApiKeys, secretKeyFor } from '../keys/apiKeys';
 export { chooseModel } from '../models/chooseModel';
 export { runDownload } from '../models/download';
+export { buildDownloadPick, describeFit, describeRoles, parseModelInput, usesAfterDownload, HF_ITEM_LABEL } from '../models/downloadPick';
+export {
+  buildManageList, deleteModel, describeEviction, describeLastUse, describeStorage, freeUpSpace, loadManageInput, modelOps, parseSpace,
+  runDownloadOp, suggestedSpace,
+} from '../models/manage';
+export { describeTarget } from '../models/download';
+export { affectsSidecarSettings, checkHuggingFaceEndpoint, sidecarSettings } from './settings';
