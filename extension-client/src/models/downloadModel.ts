@@ -29,7 +29,7 @@ export async function downloadModel(deps: ModelCommandDeps): Promise<void> {
   const { sidecar, log } = deps;
   const qp = vscode.window.createQuickPick<Item>();
   qp.title = 'EditorAssist: Download Model';
-  qp.placeholder = 'Choose a model to download, or type owner/repo/file.gguf under "Hugging Face file or URL…"';
+  qp.placeholder = 'Choose a model to download (or "Hugging Face file or URL…" at the end)';
   qp.matchOnDescription = true;
   qp.matchOnDetail = true;
   qp.busy = true;
