@@ -33,6 +33,11 @@ export async function downloadModel(deps: ModelCommandDeps): Promise<void> {
   qp.matchOnDescription = true;
   qp.matchOnDetail = true;
   qp.busy = true;
+  // Listening before the list loads: Escape while it is busy ends the command.
+  const chosenItem = new Promise<Item | undefined>((resolve) => {
+    qp.onDidAccept(() => { if (qp.selectedItems[0]?.action) resolve(qp.selectedItems[0]); });
+    qp.onDidHide(() => resolve(undefined));
+  });
   qp.show();
   let catalog: CatalogEntry[] = [];
   let downloads: DownloadInfo[] = [];
@@ -47,10 +52,7 @@ export async function downloadModel(deps: ModelCommandDeps): Promise<void> {
   }
   qp.items = buildDownloadPick(catalog, downloads).map((i): Item => ({ label: i.label, description: i.description, detail: i.detail, action: i.action }));
   qp.busy = false;
-  const chosen = await new Promise<Item | undefined>((resolve) => {
-    qp.onDidAccept(() => resolve(qp.selectedItems[0]));
-    qp.onDidHide(() => resolve(undefined));
-  });
+  const chosen = await chosenItem;
   qp.dispose();
   const action = chosen?.action;
   if (!action) return;

@@ -40,11 +40,20 @@ export async function manageModels(deps: ModelCommandDeps): Promise<void> {
   qp.placeholder = 'Downloaded models and downloads: choose one for its actions';
   qp.matchOnDescription = true;
   qp.busy = true;
+  // Listening before the list loads: Escape while it is busy ends the command.
+  const choice = new Promise<{ action: ManageAction; op?: ModelOp | DownloadOp } | undefined>((resolve) => {
+    qp.onDidAccept(() => { const a = qp.selectedItems[0]?.action; if (a && a.type !== 'storage') resolve({ action: a }); });
+    qp.onDidTriggerItemButton((e) => { if (e.item.action) resolve({ action: e.item.action, op: (e.button as OpButton).op }); });
+    qp.onDidHide(() => resolve(undefined));
+  });
   qp.show();
 
-  const render = async (): Promise<boolean> => {
+  let closed = false;
+  /** Fills the list; whether a download is running (so it is worth refreshing), or undefined when the sidecar failed. */
+  const render = async (): Promise<boolean | undefined> => {
     try {
       const input = await loadManageInput(sidecar);
+      if (closed) return false;
       const focused = qp.activeItems[0]?.action;
       qp.items = buildManageList({ ...input, chatRef: active.ref, completionRef: completionRef() }).map((e): Item => e.kind === 'separator'
         ? { label: e.label, kind: vscode.QuickPickItemKind.Separator }
@@ -54,21 +63,21 @@ export async function manageModels(deps: ModelCommandDeps): Promise<void> {
       if (again) qp.activeItems = [again];
       return input.downloads.some((d) => d.state === 'running' || d.state === 'queued');
     } catch (e) {
-      qp.dispose();
-      void vscode.window.showErrorMessage(`EditorAssist: could not read the models folder. ${describeError(e)}`);
-      return false;
+      if (!closed) void vscode.window.showErrorMessage(`EditorAssist: could not read the models folder. ${describeError(e)}`);
+      return undefined;
     }
   };
   let running = await render();
+  if (running === undefined) {
+    qp.dispose();
+    return;
+  }
   qp.busy = false;
   // While a download runs the list follows it (bytes, state) once a second.
-  const timer = setInterval(() => { if (running) void render().then((r) => { running = r; }); }, 1000);
+  const timer = setInterval(() => { if (running) void render().then((r) => { running = r ?? false; }); }, 1000);
 
-  const chosen = await new Promise<{ action: ManageAction; op?: ModelOp | DownloadOp } | undefined>((resolve) => {
-    qp.onDidAccept(() => { const a = qp.selectedItems[0]?.action; if (a && a.type !== 'storage') resolve({ action: a }); });
-    qp.onDidTriggerItemButton((e) => { if (e.item.action) resolve({ action: e.item.action, op: (e.button as OpButton).op }); });
-    qp.onDidHide(() => resolve(undefined));
-  });
+  const chosen = await choice;
+  closed = true;
   clearInterval(timer);
   qp.dispose();
   if (!chosen) return;
