@@ -16,10 +16,9 @@ import { ApiKeys } from './keys/apiKeys';
 import { removeApiKeyCommand, setApiKeyCommand } from './keys/keyCommands';
 import { PrivacyStatus } from './privacy/privacyStatus';
 import { InlineCompletion } from './completion/provider';
-import { affectsSidecarSettings, checkHuggingFaceEndpoint, sidecarSettings } from './sidecar/settings';
+import { affectsSidecarSettings, checkHuggingFaceEndpoint, pushSidecarSettings, sidecarSettings } from './sidecar/settings';
 import { downloadModel } from './models/downloadModel';
 import { manageModels } from './models/manageModels';
-import { Requests } from './protocol';
 
 let sidecar: SidecarSupervisor | undefined;
 
@@ -63,7 +62,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     ...registerModelCommands(context, s, activeModel, log, chat),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('editorAssist.sidecar')) void s.restart().catch(() => undefined);
-      else if (affectsSidecarSettings(e)) void pushSidecarSettings(s, log);
+      else if (affectsSidecarSettings(e)) void settingsChanged(s, log);
     }),
   );
 
@@ -109,18 +108,12 @@ function readSidecarSettings(): Record<string, unknown> {
   return sidecarSettings((key) => config.get(key));
 }
 
-async function pushSidecarSettings(s: SidecarSupervisor, log: vscode.LogOutputChannel): Promise<void> {
+async function settingsChanged(s: SidecarSupervisor, log: vscode.LogOutputChannel): Promise<void> {
   const settings = readSidecarSettings();
   const endpoint = settings['downloads.huggingFaceEndpoint'];
   const problem = typeof endpoint === 'string' ? checkHuggingFaceEndpoint(endpoint) : undefined;
   if (problem) void vscode.window.showWarningMessage(`EditorAssist: editorAssist.downloads.huggingFaceEndpoint is ignored: ${problem}. Downloads use huggingface.co.`);
-  if (s.state !== 'running') return; // the next start passes them in initialize
-  try {
-    await s.request(Requests.settingsUpdate, { settings });
-    log.info(`Sidecar settings updated: ${Object.keys(settings).join(', ')}.`);
-  } catch (e) {
-    log.warn(`Passing settings to the sidecar failed: ${(e as Error).message}`);
-  }
+  await pushSidecarSettings(s, settings, log);
 }
 
 function sidecarLaunch(context: vscode.ExtensionContext) {

@@ -283,6 +283,15 @@ describe('settings the sidecar reads', () => {
     assert.equal(lib.affectsSidecarSettings(change(['editorAssist.chat.maxTokens'])), false);
   });
 
+  it('a change reaches a running sidecar through settings/update; a stopped one gets it at its next initialize', async () => {
+    const { sup, events, log } = start('');
+    const settings = { 'downloads.huggingFaceEndpoint': 'http://127.0.0.1:9' };
+    assert.equal(await lib.pushSidecarSettings(sup, settings, log), false, 'not running yet');
+    await sup.start();
+    assert.equal(await lib.pushSidecarSettings(sup, settings, log), true);
+    assert.deepEqual(events().filter((e) => e.startsWith('settings/')), ['settings/update {"downloads.huggingFaceEndpoint":"http://127.0.0.1:9"}']);
+  });
+
   it('says why an endpoint would be ignored', () => {
     assert.equal(lib.checkHuggingFaceEndpoint(''), undefined);
     assert.equal(lib.checkHuggingFaceEndpoint('https://hf-mirror.example.com'), undefined);

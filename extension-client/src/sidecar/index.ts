@@ -30,4 +30,4 @@ export {
   runDownloadOp, suggestedSpace,
 } from '../models/manage';
 export { describeTarget } from '../models/download';
-export { affectsSidecarSettings, checkHuggingFaceEndpoint, sidecarSettings } from './settings';
+export { affectsSidecarSettings, checkHuggingFaceEndpoint, pushSidecarSettings, sidecarSettings } from './settings';

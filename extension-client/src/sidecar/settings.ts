@@ -1,6 +1,7 @@
 // Extension settings the sidecar reads itself, under the sidecar's own keys: passed in
 // `initialize` and, on change, through `settings/update`. An empty value is sent as null, which
 // removes the key, so the sidecar falls back to its default. vscode-free: unit-tested.
+import { Requests, type RequestDef } from '../protocol';
 
 /** Extension setting (under `editorAssist.`) → sidecar setting key (docs/PROTOCOL.md). */
 export const SIDECAR_SETTINGS: Readonly<Record<string, string>> = {
@@ -39,4 +40,20 @@ export function checkHuggingFaceEndpoint(value: string): string | undefined {
   const loopback = host === 'localhost' || host === '::1' || /^127\./.test(host);
   if (url.protocol === 'https:' || (url.protocol === 'http:' && loopback)) return undefined;
   return `"${v}" is neither https nor http on this machine`;
+}
+
+/** Sends `settings/update` to a running sidecar (a stopped one gets them at its next initialize); false when not sent. */
+export async function pushSidecarSettings(
+  sidecar: { readonly state: string; request<P, R>(def: RequestDef<P, R>, params: P): Promise<R> },
+  settings: Record<string, unknown>, log: { info(m: string): void; warn(m: string): void },
+): Promise<boolean> {
+  if (sidecar.state !== 'running') return false;
+  try {
+    await sidecar.request(Requests.settingsUpdate, { settings });
+    log.info(`Sidecar settings updated: ${Object.keys(settings).join(', ')}.`);
+    return true;
+  } catch (e) {
+    log.warn(`Passing settings to the sidecar failed: ${(e as Error).message}`);
+    return false;
+  }
 }
