@@ -7,6 +7,8 @@ export const Commands = {
   chatHistory: 'editorAssist.chatHistory',
   loadModelFile: 'editorAssist.loadModelFile',
   selectModel: 'editorAssist.selectModel',
+  downloadModel: 'editorAssist.downloadModel',
+  manageModels: 'editorAssist.manageModels',
   setApiKey: 'editorAssist.setApiKey',
   removeApiKey: 'editorAssist.removeApiKey',
   toggleLocalOnly: 'editorAssist.toggleLocalOnly',

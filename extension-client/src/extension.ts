@@ -16,6 +16,9 @@ import { ApiKeys } from './keys/apiKeys';
 import { removeApiKeyCommand, setApiKeyCommand } from './keys/keyCommands';
 import { PrivacyStatus } from './privacy/privacyStatus';
 import { InlineCompletion } from './completion/provider';
+import { affectsSidecarSettings, checkHuggingFaceEndpoint, pushSidecarSettings, sidecarSettings } from './sidecar/settings';
+import { downloadModel } from './models/downloadModel';
+import { manageModels } from './models/manageModels';
 
 let sidecar: SidecarSupervisor | undefined;
 
@@ -33,7 +36,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       processId: process.pid,
       clientInfo: { name: vscode.env.appName, version: `${vscode.version}; editorassist ${version}` },
       storageDir: context.globalStorageUri.fsPath,
-      settings: {},
+      settings: readSidecarSettings(),
     }),
   });
   const s = sidecar;
@@ -60,6 +63,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     ...registerModelCommands(context, s, activeModel, log, chat),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('editorAssist.sidecar')) void s.restart().catch(() => undefined);
+      else if (affectsSidecarSettings(e)) void settingsChanged(s, log);
       if (e.affectsConfiguration('editorAssist.chat')) {
         const maxTokens = vscode.workspace.getConfiguration('editorAssist.chat').get<number>('maxTokens');
         log.info(`Chat settings changed: maxTokens ${maxTokens || 'the model\'s default'}.`);
@@ -83,7 +87,7 @@ export function deactivate(): Promise<void> | undefined {
   return sidecar?.stop();
 }
 
-/** Select Model, API keys (pushed from SecretStorage at every start), local-only mode, privacy badge. */
+/** Select Model, Download Model, Manage Models, API keys (pushed from SecretStorage at every start), local-only mode, privacy badge. */
 function registerModelCommands(context: vscode.ExtensionContext, s: SidecarSupervisor, active: ActiveModel, log: vscode.LogOutputChannel, chat: ChatViewProvider): vscode.Disposable[] {
   const progress = new ProgressHub(s);
   const keys = new ApiKeys(context.secrets, s, log);
@@ -95,10 +99,26 @@ function registerModelCommands(context: vscode.ExtensionContext, s: SidecarSuper
     s.onDidStart(() => void keys.pushAll().catch((e: Error) => log.warn(`Passing stored API keys failed: ${e.message}`))),
     context.secrets.onDidChange((e) => { if (e.key.startsWith('editorAssist.apiKey.')) void privacy.refresh(); }),
     vscode.commands.registerCommand(Commands.selectModel, () => selectModel(deps)),
+    vscode.commands.registerCommand(Commands.downloadModel, () => downloadModel(deps)),
+    vscode.commands.registerCommand(Commands.manageModels, () => manageModels(deps)),
     vscode.commands.registerCommand(Commands.setApiKey, () => setApiKeyCommand(s, keys)),
     vscode.commands.registerCommand(Commands.removeApiKey, () => removeApiKeyCommand(s, keys)),
     vscode.commands.registerCommand(Commands.toggleLocalOnly, () => privacy.toggleLocalOnly()),
   ];
+}
+
+/** The settings the sidecar reads itself (sidecar/settings.ts), from the editorAssist configuration. */
+function readSidecarSettings(): Record<string, unknown> {
+  const config = vscode.workspace.getConfiguration('editorAssist');
+  return sidecarSettings((key) => config.get(key));
+}
+
+async function settingsChanged(s: SidecarSupervisor, log: vscode.LogOutputChannel): Promise<void> {
+  const settings = readSidecarSettings();
+  const endpoint = settings['downloads.huggingFaceEndpoint'];
+  const problem = typeof endpoint === 'string' ? checkHuggingFaceEndpoint(endpoint) : undefined;
+  if (problem) void vscode.window.showWarningMessage(`EditorAssist: editorAssist.downloads.huggingFaceEndpoint is ignored: ${problem}. Downloads use huggingface.co.`);
+  await pushSidecarSettings(s, settings, log);
 }
 
 function sidecarLaunch(context: vscode.ExtensionContext) {

@@ -27,6 +27,13 @@ export const Methods = {
   modelsDownload: 'models/download',
   modelsCancelDownload: 'models/cancelDownload',
   modelsDownloads: 'models/downloads',
+  modelsPauseDownload: 'models/pauseDownload',
+  modelsResumeDownload: 'models/resumeDownload',
+  modelsDelete: 'models/delete',
+  modelsUnload: 'models/unload',
+  modelsDidChange: 'models/didChange',
+  storageInfo: 'storage/info',
+  storageEvict: 'storage/evict',
   routerGet: 'router/get',
   routerSet: 'router/set',
 } as const;
@@ -117,6 +124,8 @@ export interface CatalogEntry {
   file: string;
   revision: string;
   sizeBytes: number;
+  /** The size is the catalog's estimate; the server gives the exact one at download time. */
+  sizeApproximate?: boolean;
   quant: string;
   parameters: string | number;
   contextLength: number;
@@ -134,11 +143,18 @@ export interface ModelsListResult {
   errors?: { providerId: string; message: string }[];
 }
 
-export interface DownloadParams {
-  catalogId?: string;
-  url?: string;
+/** Exactly one source: a catalog entry, a URL (https, or http on loopback), or a Hugging Face repo + file. */
+export type DownloadTarget =
+  | { catalogId: string }
+  | { url: string }
+  | { repo: string; file: string; revision?: string };
+
+export type DownloadParams = DownloadTarget & {
+  /** Local file name; defaults to the URL's last segment, or `<catalogId>.gguf`. */
+  fileName?: string;
+  sha256?: string;
   workDoneToken?: string;
-}
+};
 
 export interface DownloadResult {
   ref: string;
@@ -156,6 +172,41 @@ export interface DownloadInfo {
   totalBytes?: number | null;
   catalogId?: string | null;
   error?: string | null;
+  errorCode?: number | null;
+}
+
+export interface StorageModel {
+  ref: string;
+  fileName: string;
+  sizeBytes: number;
+  /** ISO 8601; absent when never loaded. */
+  lastUsed?: string | null;
+  loaded: boolean;
+}
+
+export interface StorageInfo {
+  modelsDir: string;
+  /** Everything in the models folder, partial downloads included. */
+  usedBytes: number;
+  quotaBytes?: number | null;
+  diskFreeBytes: number;
+  models: StorageModel[];
+}
+
+export interface EvictParams {
+  /** Remove least recently used models until the disk has this many bytes free; absent: down to the quota. */
+  targetFreeBytes?: number;
+  dryRun?: boolean;
+}
+
+export interface EvictResult {
+  evicted: { ref: string; sizeBytes: number }[];
+}
+
+/** `models/didChange`, after each change of the local set. */
+export interface ModelsDidChangeParams {
+  reason: 'downloaded' | 'deleted' | 'evicted' | string;
+  ref: string;
 }
 
 export type RouterStrategy = 'preferLocal' | 'cloudFirst' | 'localOnly';
@@ -357,6 +408,12 @@ export const Requests = {
   modelsDownload: request<DownloadParams, DownloadResult>(Methods.modelsDownload),
   modelsDownloads: request<void, DownloadInfo[]>(Methods.modelsDownloads),
   modelsCancelDownload: request<{ id: string }, Record<string, never>>(Methods.modelsCancelDownload),
+  modelsPauseDownload: request<{ id: string }, Record<string, never>>(Methods.modelsPauseDownload),
+  modelsResumeDownload: request<{ id: string }, Record<string, never>>(Methods.modelsResumeDownload),
+  modelsDelete: request<{ ref: string }, { freedBytes: number }>(Methods.modelsDelete),
+  modelsUnload: request<{ ref: string }, Record<string, never>>(Methods.modelsUnload),
+  storageInfo: request<void, StorageInfo>(Methods.storageInfo),
+  storageEvict: request<EvictParams, EvictResult>(Methods.storageEvict),
   routerGet: request<void, RouterPolicy>(Methods.routerGet),
   routerSet: request<RouterPolicy, RouterPolicy>(Methods.routerSet),
   completionInline: request<InlineCompletionParams, InlineCompletionResult>(Methods.completionInline),

@@ -37,15 +37,21 @@ const USER_SETTINGS = {
 
 /**
  * Creates a throw-away user-data dir and extensions dir (or uses the given ones) and installs
- * the VSIX into it with code-server's own CLI.
+ * the VSIX into it with code-server's own CLI. `machineSettings` go to the server's own settings
+ * (Machine/settings.json): code-server's workbench is a remote window, so settings with
+ * `"scope": "machine"` are read from there, not from the user settings.
  */
-export function prepareProfile({ vsix, root, settings = {} }) {
+export function prepareProfile({ vsix, root, settings = {}, machineSettings }) {
   const base = root ?? mkdtempSync(path.join(os.tmpdir(), 'editorassist-cs-'));
   const userDataDir = path.join(base, 'user-data');
   const extensionsDir = path.join(base, 'extensions');
   mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
   writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...USER_SETTINGS, ...settings }, null, 2));
+  if (machineSettings) {
+    mkdirSync(path.join(userDataDir, 'Machine'), { recursive: true });
+    writeFileSync(path.join(userDataDir, 'Machine', 'settings.json'), JSON.stringify(machineSettings, null, 2));
+  }
   const config = path.join(base, 'config.yaml');
   writeFileSync(config, 'auth: none\ncert: false\n'); // keeps code-server out of ~/.config
   if (vsix) {

@@ -10,13 +10,16 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeF
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { log, repoRoot, serverDll } from '../tools/common.mjs';
+import { log, repoRoot, serverDll, writeTestModel } from '../tools/common.mjs';
 import { packageVsix } from '../../extension-client/scripts/package.mjs';
 import { prepareProfile, startCodeServer } from './codeServer.mjs';
+import { startFakeHuggingFace } from './fakeHuggingFace.mjs';
 import { setup } from './setup.mjs';
 import { openWorkbench } from './workbench.mjs';
 
 const CASE_TIMEOUT_MS = 90_000;
+/** What the fake Hugging Face serves (owner/repo/file; cases find it in hf.files). */
+const HF_TEST_FILE = 'editorassist-test/Tiny-GGUF/tiny-e2e-q8_0.gguf';
 const filter = process.argv[2];
 const artifacts = path.join(repoRoot, 'artifacts', 'e2e');
 const resultsFile = path.join(repoRoot, 'artifacts', 'test-results', 'e2e.json');
@@ -27,7 +30,7 @@ mkdirSync(path.dirname(resultsFile), { recursive: true });
 const results = [];
 const timings = {};
 const t0 = Date.now();
-let server, workbench, profile, scratch, vsix, exitCode = 1;
+let server, workbench, profile, scratch, vsix, hf, exitCode = 1;
 
 try {
   const cases = await loadCases();
@@ -44,9 +47,15 @@ try {
 
   t = Date.now();
   scratch = mkdtempSync(path.join(os.tmpdir(), 'editorassist-e2e-'));
+  // A loopback Hugging Face serving the generated test model; the extension's setting points the sidecar at it.
+  mkdirSync(path.join(scratch, 'hf'));
+  hf = await startFakeHuggingFace({ [HF_TEST_FILE]: writeTestModel(path.join(scratch, 'hf', 'model.gguf')) });
   // The test models write gibberish until they hit the limit: long enough that Stop can be
   // pressed while the slower "streaming" model answers, short for the tiny model (~1 s).
-  profile = prepareProfile({ vsix, root: scratch, settings: { 'editorAssist.chat.maxTokens': 1000 } });
+  profile = prepareProfile({
+    vsix, root: scratch, settings: { 'editorAssist.chat.maxTokens': 1000 },
+    machineSettings: { 'editorAssist.downloads.huggingFaceEndpoint': hf.url },
+  });
   timings.installMs = Date.now() - t;
   const folder = path.join(scratch, 'workspace');
   mkdirSync(folder);
@@ -68,7 +77,7 @@ try {
     const shot = (name) => workbench.page.screenshot({ path: path.join(artifacts, `${String(n).padStart(2, '0')}-${name}.png`) });
     const start = Date.now();
     try {
-      await withTimeout(c.run({ page: workbench.page, server, profile, shot, artifacts, metrics: timings }), CASE_TIMEOUT_MS, c.name);
+      await withTimeout(c.run({ page: workbench.page, server, profile, hf, shot, artifacts, metrics: timings }), CASE_TIMEOUT_MS, c.name);
       results.push({ name: c.name, ok: true, ms: Date.now() - start });
       console.log(`  ✔ ${c.name} (${Date.now() - start} ms)`);
     } catch (e) {
@@ -86,6 +95,7 @@ try {
 } finally {
   await workbench?.close().catch(() => undefined);
   await server?.stop().catch(() => undefined);
+  await hf?.close().catch(() => undefined);
   // Keep the VS Code logs (the extension's channel included) as artifacts, then clean up.
   if (profile) cpSync(path.join(profile.userDataDir, 'logs'), path.join(artifacts, 'vscode-logs'), { recursive: true, force: true, errorOnExist: false });
   if (scratch) rmSync(scratch, { recursive: true, force: true });

@@ -3,7 +3,7 @@
 // downloaded (cancellable progress, cancel stops the download in the sidecar); API model →
 // one-time cloud consent, the key asked for if missing, then it becomes the chat model.
 import * as vscode from 'vscode';
-import { Requests, type ProviderInfo } from '../protocol';
+import type { ProviderInfo } from '../protocol';
 import type { SidecarSupervisor } from '../sidecar/supervisor';
 import { describeError } from '../ui/errors';
 import type { ApiKeys } from '../keys/apiKeys';
@@ -12,7 +12,7 @@ import { buildModelPicker, type PickerAction } from './picker';
 import { chooseModel } from './chooseModel';
 import { loadPickerInput } from './pickerData';
 import type { ActiveModel } from './loadModelFile';
-import { runDownload } from './download';
+import { downloadWithProgress, loadLocal } from './withProgress';
 import type { ProgressHub } from './progressHub';
 
 interface Item extends vscode.QuickPickItem {
@@ -77,7 +77,7 @@ async function runAction(action: PickerAction, providers: ProviderInfo[], localO
   const ref = await chooseModel(action, providers, localOnly, {
     consent: (p) => deps.consent.ensure(p),
     askKey: (p) => askForKey(p, deps.keys),
-    load: (r) => useLocal(r, deps),
+    load: (r) => loadLocal(r, deps),
     download: (id) => download(id, deps),
     setActive: (r) => deps.active.set(r),
     warn: (m) => void vscode.window.showWarningMessage(`EditorAssist: ${m}`),
@@ -101,42 +101,6 @@ export async function askForKey(provider: Pick<ProviderInfo, 'id' | 'displayName
   }
 }
 
-async function useLocal(ref: string, { sidecar, progress, log }: SelectModelDeps): Promise<string | undefined> {
-  try {
-    const result = await vscode.window.withProgress({
-      location: vscode.ProgressLocation.Notification, title: `EditorAssist: loading ${ref}`, cancellable: true,
-    }, async (p, token) => {
-      let reported = 0;
-      const tracked = progress.track((v) => {
-        if (typeof v.percentage === 'number' && v.percentage > reported) {
-          p.report({ increment: v.percentage - reported, message: `${Math.round(v.percentage)} %` });
-          reported = v.percentage;
-        }
-      });
-      try {
-        return await sidecar.request(Requests.modelsLoad, { ref, workDoneToken: tracked.token }, token);
-      } finally {
-        tracked.dispose();
-      }
-    });
-    log.info(`Selected ${result.ref}: ${result.backend}, ${result.gpuLayers} GPU layers, context ${result.contextLength}, ${result.loadMs} ms.`);
-    void vscode.window.showInformationMessage(`EditorAssist: ${result.ref} is loaded (${result.backend}) and answers in the chat.`);
-    return result.ref;
-  } catch (e) {
-    void vscode.window.showErrorMessage(`EditorAssist: could not load ${ref}. ${describeError(e)}`);
-    return undefined;
-  }
-}
-
-async function download(catalogId: string, { sidecar, progress, log }: SelectModelDeps): Promise<string | undefined> {
-  try {
-    const result = await vscode.window.withProgress({
-      location: vscode.ProgressLocation.Notification, title: `EditorAssist: downloading ${catalogId}`, cancellable: true,
-    }, (p, token) => runDownload(sidecar, progress, catalogId, (step) => p.report(step), token, log));
-    log.info(`Downloaded ${catalogId} as ${result.ref} (${result.sizeBytes} bytes, sha256 ${result.sha256}).`);
-    return result.ref;
-  } catch (e) {
-    void vscode.window.showErrorMessage(`EditorAssist: download of ${catalogId} stopped. ${describeError(e)}`);
-    return undefined;
-  }
+async function download(catalogId: string, deps: SelectModelDeps): Promise<string | undefined> {
+  return (await downloadWithProgress({ catalogId }, catalogId, deps))?.ref;
 }

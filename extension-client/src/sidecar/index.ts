@@ -25,3 +25,10 @@ export { ApiKeys, secretKeyFor } from '../keys/apiKeys';
 export { chooseModel } from '../models/chooseModel';
 export { runDownload } from '../models/download';
 export { historyRows, ago } from '../chat/historyItems';
+export { buildDownloadPick, describeFit, describeRoles, parseModelInput, usesAfterDownload, HF_ITEM_LABEL } from '../models/downloadPick';
+export {
+  buildManageList, deleteModel, describeEviction, describeLastUse, describeStorage, freeUpSpace, loadManageInput, modelOps, parseSpace,
+  runDownloadOp, suggestedSpace,
+} from '../models/manage';
+export { describeTarget } from '../models/download';
+export { affectsSidecarSettings, checkHuggingFaceEndpoint, pushSidecarSettings, sidecarSettings } from './settings';

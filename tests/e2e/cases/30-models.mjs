@@ -13,7 +13,7 @@ const quickInput = (page) => page.locator('.quick-input-widget .quick-input-box 
 const rows = (page) => page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
 
 /** The sidecar's models folder: <globalStorageUri>/models (the extension passes globalStorageUri as storageDir). */
-async function modelsDir(profile) {
+export async function modelsDir(profile) {
   const globalStorage = path.join(profile.userDataDir, 'User', 'globalStorage');
   const dir = await pollUntil(() => (existsSync(globalStorage) ? readdirSync(globalStorage).find((d) => d.toLowerCase() === EXTENSION_ID) : undefined),
     Boolean, { what: 'the extension\'s global storage folder' });
@@ -165,7 +165,7 @@ async function openChat(page) {
 }
 
 /** Runs a palette command that opens a titled quick input of its own; waits for that title. */
-async function runToQuickInput(page, command, title) {
+export async function runToQuickInput(page, command, title) {
   await page.keyboard.press('Escape');
   await page.keyboard.press('F1');
   const input = quickInput(page);

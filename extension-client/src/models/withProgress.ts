@@ -1,0 +1,57 @@
+// Loading and downloading a local model behind a cancellable progress notification, shared by
+// Select Model, Download Model and Manage Models. Errors end up in an error message, so callers
+// only see the result or undefined.
+import * as vscode from 'vscode';
+import { Requests, type DownloadResult, type DownloadTarget } from '../protocol';
+import type { SidecarSupervisor } from '../sidecar/supervisor';
+import { describeError } from '../ui/errors';
+import { runDownload } from './download';
+import type { ProgressHub } from './progressHub';
+
+export interface ProgressDeps {
+  sidecar: SidecarSupervisor;
+  progress: ProgressHub;
+  log: vscode.LogOutputChannel;
+}
+
+/** Loads a local model; its ref, or undefined when it failed or was cancelled. */
+export async function loadLocal(ref: string, { sidecar, progress, log }: ProgressDeps): Promise<string | undefined> {
+  try {
+    const result = await vscode.window.withProgress({
+      location: vscode.ProgressLocation.Notification, title: `EditorAssist: loading ${ref}`, cancellable: true,
+    }, async (p, token) => {
+      let reported = 0;
+      const tracked = progress.track((v) => {
+        if (typeof v.percentage === 'number' && v.percentage > reported) {
+          p.report({ increment: v.percentage - reported, message: `${Math.round(v.percentage)} %` });
+          reported = v.percentage;
+        }
+      });
+      try {
+        return await sidecar.request(Requests.modelsLoad, { ref, workDoneToken: tracked.token }, token);
+      } finally {
+        tracked.dispose();
+      }
+    });
+    log.info(`Selected ${result.ref}: ${result.backend}, ${result.gpuLayers} GPU layers, context ${result.contextLength}, ${result.loadMs} ms.`);
+    void vscode.window.showInformationMessage(`EditorAssist: ${result.ref} is loaded (${result.backend}) and answers in the chat.`);
+    return result.ref;
+  } catch (e) {
+    void vscode.window.showErrorMessage(`EditorAssist: could not load ${ref}. ${describeError(e)}`);
+    return undefined;
+  }
+}
+
+/** Downloads (bytes, speed, time left; Cancel stops the job in the sidecar); the result, or undefined after saying why it stopped. */
+export async function downloadWithProgress(target: DownloadTarget, name: string, { sidecar, progress, log }: ProgressDeps): Promise<DownloadResult | undefined> {
+  try {
+    const result = await vscode.window.withProgress({
+      location: vscode.ProgressLocation.Notification, title: `EditorAssist: downloading ${name}`, cancellable: true,
+    }, (p, token) => runDownload(sidecar, progress, target, (step) => p.report(step), token, log));
+    log.info(`Downloaded ${name} as ${result.ref} (${result.sizeBytes} bytes, sha256 ${result.sha256}).`);
+    return result;
+  } catch (e) {
+    void vscode.window.showErrorMessage(`EditorAssist: download of ${name} stopped. ${describeError(e)}`);
+    return undefined;
+  }
+}
