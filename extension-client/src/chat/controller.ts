@@ -39,6 +39,11 @@ export class ChatController implements Disposable {
   private counter = 0;
 
   private lastAssistantId: string | undefined;
+  /**
+   * Per recent answer: when the webview painted its first token (ms after Enter) and the
+   * sidecar's own time to first token (null: not reported). Logged together once both are known.
+   */
+  private readonly firstToken = new Map<string, { paintMs?: number; ttftMs?: number | null }>();
 
   constructor(
     private readonly transport: ChatTransport,
@@ -47,6 +52,8 @@ export class ChatController implements Disposable {
     private readonly context: () => ChatContext | undefined = () => undefined,
     /** The model to ask and generation limits; absent model: the sidecar's choice. */
     private readonly options: () => { model?: string; maxTokens?: number } = () => ({}),
+    /** Where the first-token timing line goes (the extension's log channel). */
+    private readonly log: (line: string) => void = () => undefined,
   ) {
     this.subscription = transport.onNotification(Notifications.chatDelta.method, (p) => this.onDelta(p));
   }
@@ -73,6 +80,9 @@ export class ChatController implements Disposable {
         return;
       case 'newChat':
         this.newChat();
+        return;
+      case 'firstTokenPainted':
+        this.noteFirstToken(msg.id, { paintMs: msg.ms });
         return;
       default:
         return; // UI actions are the view provider's
@@ -125,6 +135,8 @@ export class ChatController implements Disposable {
   private async ask(): Promise<void> {
     const id = this.nextId('a');
     this.lastAssistantId = id;
+    this.firstToken.set(id, {});
+    if (this.firstToken.size > 16) this.firstToken.delete(this.firstToken.keys().next().value!);
     this.post({ type: 'assistantStart', id });
     const cts = new CancellationTokenSource();
     this.inflight = { id, cts };
@@ -138,6 +150,7 @@ export class ChatController implements Disposable {
       const result: ChatSendResult = await this.transport.request(Requests.chatSend, params, cts.token);
       this.sessionId = result.sessionId ?? this.sessionId;
       this.history.push({ role: 'assistant', content: result.content });
+      this.noteFirstToken(id, { ttftMs: typeof result.timings?.ttftMs === 'number' ? result.timings.ttftMs : null });
       this.post({
         type: 'assistantEnd', id, finishReason: result.finishReason,
         tokensPerSecond: result.timings?.tokensPerSecond, model: result.model, privacy: result.privacy,
@@ -152,10 +165,24 @@ export class ChatController implements Disposable {
         this.post({ type: 'assistantEnd', id, finishReason: 'error', error: e instanceof Error ? e.message : String(e) });
       }
     } finally {
+      this.noteFirstToken(id, { ttftMs: null }); // no-op when the answer reported one
       this.streams.delete(streamId);
       this.inflight = undefined;
       cts.dispose();
     }
+  }
+
+  /** Records one half of answer `id`'s first-token timing; logs the line when both are in. */
+  private noteFirstToken(id: string, part: { paintMs?: number; ttftMs?: number | null }): void {
+    const entry = this.firstToken.get(id);
+    if (!entry) return; // not an answer we asked for, or already logged
+    if (part.paintMs !== undefined) entry.paintMs ??= part.paintMs;
+    if (part.ttftMs !== undefined) entry.ttftMs ??= part.ttftMs; // ??= keeps a reported TTFT over the finally's null
+    if (entry.paintMs === undefined || entry.ttftMs === undefined) return;
+    this.firstToken.delete(id);
+    const ms = (x: number) => (Math.round(x * 10) / 10).toString();
+    const sidecar = entry.ttftMs === null ? 'not reported' : `${ms(entry.ttftMs)} ms`;
+    this.log(`Chat first token painted ${ms(entry.paintMs)} ms after Enter (sidecar time to first token ${sidecar})`);
   }
 
   private onDelta(raw: unknown): void {

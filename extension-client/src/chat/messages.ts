@@ -29,7 +29,9 @@ export type FromWebview =
   | { type: 'copyCode'; code: string }
   | { type: 'insertCode'; code: string }
   | { type: 'newFile'; code: string; language?: string }
-  | { type: 'openLink'; url: string };
+  | { type: 'openLink'; url: string }
+  /** The first token of answer `id` was painted `ms` after the user pressed Enter (or Send). */
+  | { type: 'firstTokenPainted'; id: string; ms: number };
 
 const MAX_TEXT = 1_000_000;
 const str = (v: unknown, max = MAX_TEXT): v is string => typeof v === 'string' && v.length <= max;
@@ -51,6 +53,9 @@ export function parseFromWebview(raw: unknown): FromWebview | undefined {
         ? { type: 'newFile', code: m.code, language: m.language as string | undefined } : undefined;
     case 'openLink':
       return str(m.url, 8192) ? { type: 'openLink', url: m.url } : undefined;
+    case 'firstTokenPainted':
+      return str(m.id, 128) && typeof m.ms === 'number' && Number.isFinite(m.ms) && m.ms >= 0 && m.ms <= 3_600_000
+        ? { type: 'firstTokenPainted', id: m.id, ms: m.ms } : undefined;
     default:
       return undefined;
   }
