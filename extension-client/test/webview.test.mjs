@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { deliver, startWebviewHarness, stream } from './webviewHarness.mjs';
+import { deliver, markdownDeltas, startWebviewHarness, stream, timeStreamRender } from './webviewHarness.mjs';
 
 let harness, attacker, attackerHits = [];
 
@@ -138,24 +138,51 @@ describe('chat webview (Chromium)', () => {
     });
   }
 
-  it('renders 5,000 deltas in roughly linear time', async () => {
-    const { p } = await openChat();
-    const time = (n) => p.evaluate(async (n) => {
-      const id = `perf${n}`;
-      const t0 = performance.now();
-      window.postMessage({ type: 'assistantStart', id }, '*');
-      for (let i = 0; i < n; i++) {
-        window.postMessage({ type: 'assistantDelta', id, delta: i % 40 === 39 ? 'end of paragraph.\n\n' : `word${i} ` }, '*');
-        if (i % 50 === 0) await new Promise((r) => requestAnimationFrame(r)); // frames pass while tokens arrive
+  it('shows a streamed answer exactly as the whole answer rendered at once', async () => {
+    const { p, errors } = await openChat({ renderModule: true });
+    for (const oneCodeBlock of [false, true]) {
+      // Ends inside a code block when oneCodeBlock: the open fence grown in place must match too.
+      const deltas = markdownDeltas(1200, { oneCodeBlock });
+      const id = `eq${oneCodeBlock}`;
+      await deliver(p, [{ type: 'clear' }, { type: 'assistantStart', id }]);
+      for (let i = 0; i < deltas.length; i += 3) {
+        await deliver(p, deltas.slice(i, i + 3).map((delta) => ({ type: 'assistantDelta', id, delta })));
       }
-      window.postMessage({ type: 'assistantEnd', id, finishReason: 'stop' }, '*');
-      await new Promise((r) => setTimeout(r, 0));
-      return performance.now() - t0;
-    }, n);
-    const small = await time(1000);
-    const large = await time(5000);
-    console.log(`# webview render: 1,000 deltas ${small.toFixed(0)} ms, 5,000 deltas ${large.toFixed(0)} ms (ratio ${(large / small).toFixed(2)})`);
-    assert.ok(large / small < 10, `5x the deltas took ${(large / small).toFixed(1)}x the time: not linear`);
+      const view = (frame) => p.evaluate(({ text, frame }) => {
+        const norm = (el) => (frame === 'mid' ? el.textContent.trimEnd() : el.innerHTML.replace(/>\s+</g, '><').replace(/<\/?div>/g, '').trim());
+        const el = document.createElement('div');
+        el.append(window.__render.renderMarkdown(text));
+        return [norm(document.querySelector('.msg.assistant .body')), norm(el)];
+      }, { text: deltas.join(''), frame });
+      // While it streams (an open fence grows in place): the same text…
+      const [midStreamed, midWhole] = await view('mid');
+      assert.equal(midStreamed, midWhole);
+      // …and once it ends, the same markup.
+      await deliver(p, [{ type: 'assistantEnd', id, finishReason: 'stop' }]);
+      const [streamed, whole] = await view('end');
+      assert.ok(streamed.length > 5_000, `a long answer (${streamed.length} characters of HTML)`);
+      assert.equal(streamed, whole);
+    }
+    assert.deepEqual(errors, []);
+    await p.close();
+  });
+
+  it('renders 5,000 deltas in linear time: per delta at most 3x the cost at 500', async () => {
+    // One frame per delta (the most re-rendering a stream can cause), frames pumped by the test.
+    const { p, errors } = await openChat({ manualFrames: true });
+    for (const oneCodeBlock of [false, true]) {
+      const small = markdownDeltas(500, { oneCodeBlock });
+      const large = markdownDeltas(5000, { oneCodeBlock });
+      await timeStreamRender(p, small); // warm-up
+      const best = async (deltas, runs) => { let t = Infinity; for (let i = 0; i < runs; i++) t = Math.min(t, await timeStreamRender(p, deltas)); return t / deltas.length; };
+      const perSmall = await best(small, 3);
+      const perLarge = await best(large, 2);
+      const ratio = perLarge / perSmall;
+      const what = oneCodeBlock ? 'one code block' : 'prose, lists and code blocks';
+      console.log(`# webview render (${what}): ${(perSmall * 1000).toFixed(0)} µs/delta at 500, ${(perLarge * 1000).toFixed(0)} µs/delta at 5,000 (ratio ${ratio.toFixed(2)})`);
+      assert.ok(ratio <= 3, `${what}: a delta costs ${ratio.toFixed(1)}x more at 5,000 deltas than at 500: not linear`);
+    }
+    assert.deepEqual(errors, []);
     await p.close();
   });
 

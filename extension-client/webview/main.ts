@@ -112,7 +112,7 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
     case 'assistantEnd': {
       const r = renderers.get(m.id);
       if (r) {
-        r.flush();
+        r.finish();
         if (m.finishReason !== 'stop') {
           const tag = document.createElement('div');
           tag.className = `finish ${m.finishReason}`;
@@ -191,7 +191,7 @@ for (const m of state.messages) {
   else {
     const r = new StreamRenderer(addBubble('assistant', m.id));
     r.text = m.text;
-    r.flush();
+    r.finish();
   }
 }
 setBusy(false);
