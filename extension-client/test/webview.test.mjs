@@ -205,6 +205,7 @@ describe('chat webview (Chromium)', () => {
     assert.equal(reports.length, 1, JSON.stringify(reports));
     assert.equal(reports[0].id, 'a1');
     assert.ok(reports[0].ms > 0 && reports[0].ms <= elapsed, `${reports[0].ms} ms within the ${elapsed} ms the test waited`);
+    assert.ok(reports[0].deltaToPaintMs >= 0 && reports[0].deltaToPaintMs <= reports[0].ms, JSON.stringify(reports[0]));
     assert.deepEqual(errors, []);
     await p.close();
   });

@@ -99,8 +99,10 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
       if (sentAt !== undefined) {
         const t0 = sentAt;
         sentAt = undefined;
-        r.onFirstText = (inFrame) => afterPaint(inFrame, () =>
-          vscode.postMessage({ type: 'firstTokenPainted', id: m.id, ms: performance.now() - t0 }));
+        r.onFirstText = (inFrame) => afterPaint(inFrame, () => {
+          const now = performance.now();
+          vscode.postMessage({ type: 'firstTokenPainted', id: m.id, ms: now - t0, deltaToPaintMs: now - (r.firstTextAt ?? now) });
+        });
       }
       renderers.set(m.id, r);
       setBusy(true);

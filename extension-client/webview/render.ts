@@ -76,12 +76,15 @@ export class StreamRenderer {
    * that flush ran in an animation frame (the frame about to paint it) or outside one.
    */
   onFirstText: ((inFrame: boolean) => void) | undefined;
+  /** When the first text arrived (performance.now()). */
+  firstTextAt: number | undefined;
 
   constructor(readonly el: HTMLElement) {
     el.append(this.stableEl, this.tailEl);
   }
 
   append(delta: string): void {
+    if (!this.text && delta) this.firstTextAt = performance.now();
     this.text += delta;
     if (!this.scheduled) {
       this.scheduled = true;
