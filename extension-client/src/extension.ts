@@ -41,7 +41,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   });
   const s = sidecar;
   const activeModel = new ActiveModel(context.globalState);
-  const chat = new ChatViewProvider(context.extensionUri, s, () => activeModel.ref);
+  const chat = new ChatViewProvider(context.extensionUri, s, () => activeModel.ref, log);
   context.subscriptions.push(
     activeModel,
     vscode.commands.registerCommand(Commands.loadModelFile, () => loadModelFile(s, activeModel, log)),

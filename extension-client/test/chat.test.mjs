@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { fakeSupervisor, lib, waitFor } from './support.mjs';
 
 /** A controller over a supervisor running the fake sidecar; `posted` collects webview messages. */
-async function chatOver(mode, context) {
+async function chatOver(mode, context, log = () => undefined) {
   const { sup, events } = fakeSupervisor(mode);
   await sup.start();
   const posted = [];
@@ -14,7 +14,7 @@ async function chatOver(mode, context) {
     request: (def, params, token) => { sent.push(structuredClone(params)); return sup.request(def, params, token); },
     onNotification: (m, h) => sup.onNotification(m, h),
     methods: () => sup.serverInfo?.capabilities?.methods,
-  }, (m) => { posted.push(m); notify?.(m); }, () => context);
+  }, (m) => { posted.push(m); notify?.(m); }, () => context, () => ({}), log);
   return { sup, events, controller, posted, sent, onPost: changed };
 }
 
@@ -108,6 +108,49 @@ describe('ChatController conversation', () => {
   });
 });
 
+describe('ChatController first-token timing', () => {
+  it('logs the webview\'s Enter → first paint next to the sidecar\'s time to first token, once', async () => {
+    const lines = [];
+    const { sup, controller, posted, onPost } = await chatOver('chat', undefined, (l) => lines.push(l));
+    // The paint report can come after the answer (the usual order for a fast model)…
+    await controller.handle({ type: 'send', text: 'one' });
+    const first = posted.find((m) => m.type === 'assistantStart').id;
+    assert.deepEqual(lines, [], 'nothing before the webview reports its paint');
+    await controller.handle({ type: 'firstTokenPainted', id: first, ms: 41.26, deltaToPaintMs: 9.04 });
+    await controller.handle({ type: 'firstTokenPainted', id: first, ms: 99 }); // a repeat is ignored
+    assert.equal(lines.length, 1);
+    // The fake sidecar reports ttftMs 1; the extension host times request → first delta itself.
+    const line = /^Chat first token painted 41\.3 ms after Enter \(sidecar time to first token 1 ms; extension host request → first delta ([\d.]+) ms; webview first delta → painted 9 ms\)$/.exec(lines[0]);
+    assert.ok(line, lines[0]);
+    assert.ok(Number(line[1]) < 10_000);
+    // …or before it, while the answer still streams.
+    let paintedEarly;
+    onPost((m) => {
+      if (m.type === 'assistantDelta' && !paintedEarly) paintedEarly = controller.handle({ type: 'firstTokenPainted', id: m.id, ms: 7 });
+    });
+    await controller.handle({ type: 'send', text: 'two' });
+    await paintedEarly;
+    assert.equal(lines.length, 2);
+    assert.match(lines[1], /^Chat first token painted 7 ms after Enter \(sidecar time to first token 1 ms; extension host request → first delta [\d.]+ ms\)$/);
+    await sup.stop();
+  });
+
+  it('ignores paint reports for answers it did not ask for, and says when the sidecar reported no time', async () => {
+    const lines = [];
+    const { sup, controller, posted, onPost } = await chatOver('chat-slow', undefined, (l) => lines.push(l));
+    await controller.handle({ type: 'firstTokenPainted', id: 'a999-forged', ms: 5 });
+    const sending = controller.handle({ type: 'send', text: 'long' });
+    const delta = await waitFor(onPost, (m) => m.type === 'assistantDelta');
+    await controller.handle({ type: 'firstTokenPainted', id: delta.id, ms: 12 });
+    await controller.handle({ type: 'stop' });
+    await sending;
+    assert.equal(posted.at(-1).finishReason, 'cancelled');
+    assert.equal(lines.length, 1);
+    assert.match(lines[0], /^Chat first token painted 12 ms after Enter \(sidecar time to first token not reported; extension host request → first delta [\d.]+ ms\)$/);
+    await sup.stop();
+  });
+});
+
 describe('webview messages', () => {
   it('accepts well-formed messages and drops everything else', () => {
     assert.deepEqual(lib.parseFromWebview({ type: 'send', text: 'hi', extra: 1 }), { type: 'send', text: 'hi' });
@@ -115,6 +158,13 @@ describe('webview messages', () => {
     assert.deepEqual(lib.parseFromWebview({ type: 'send', text: 'hi', includeSelection: true }), { type: 'send', text: 'hi', includeSelection: true });
     assert.deepEqual(lib.parseFromWebview({ type: 'regenerate' }), { type: 'regenerate' });
     assert.deepEqual(lib.parseFromWebview({ type: 'newFile', code: 'x', language: 'python' }), { type: 'newFile', code: 'x', language: 'python' });
+    assert.deepEqual(lib.parseFromWebview({ type: 'firstTokenPainted', id: 'a1-x', ms: 12.5, extra: 1 }), { type: 'firstTokenPainted', id: 'a1-x', ms: 12.5 });
+    assert.deepEqual(lib.parseFromWebview({ type: 'firstTokenPainted', id: 'a1', ms: 12.5, deltaToPaintMs: 3 }), { type: 'firstTokenPainted', id: 'a1', ms: 12.5, deltaToPaintMs: 3 });
+    assert.deepEqual(lib.parseFromWebview({ type: 'firstTokenPainted', id: 'a1', ms: 12.5, deltaToPaintMs: -3 }), { type: 'firstTokenPainted', id: 'a1', ms: 12.5 });
+    for (const bad of [{ type: 'firstTokenPainted', id: 'a1', ms: -1 }, { type: 'firstTokenPainted', id: 'a1', ms: Number.NaN },
+      { type: 'firstTokenPainted', id: 'a1', ms: '12' }, { type: 'firstTokenPainted', ms: 3 }, { type: 'firstTokenPainted', id: 'x'.repeat(200), ms: 3 }]) {
+      assert.equal(lib.parseFromWebview(bad), undefined, JSON.stringify(bad));
+    }
     for (const bad of [null, 'send', {}, { type: 'send' }, { type: 'send', text: '   ' }, { type: 'send', text: 5 },
       { type: 'newFile', code: 'x', language: '"><script>' }, { type: 'eval', code: '1' }, { type: 'openLink' }]) {
       assert.equal(lib.parseFromWebview(bad), undefined, JSON.stringify(bad));

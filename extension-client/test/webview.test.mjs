@@ -4,107 +4,26 @@
 // element, and no request to a loopback "attacker" server — with the CSP, and without it
 // (so the sanitizer alone is proven, not just the CSP).
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
-import { chromium } from 'playwright-core';
-import { lib } from './support.mjs';
+import { deliver, markdownDeltas, startWebviewHarness, stream, timeStreamRender } from './webviewHarness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const clientRoot = path.resolve(here, '..');
-const CHROMIUM = process.env.EDITORASSIST_CHROMIUM ?? '/usr/bin/chromium';
-const bundle = path.join(clientRoot, 'out', 'test', 'webview', 'chat.js');
-
-let browser, site, attacker, profileDir, attackerHits = [];
-
-function listen(handler) {
-  return new Promise((resolve) => {
-    const srv = http.createServer(handler);
-    srv.listen(0, '127.0.0.1', () => resolve(srv));
-  });
-}
-
-/** The webview's document as chatView.ts writes it, plus a stub of VS Code's webview API. */
-function page(nonce, origin, withCsp) {
-  const csp = `default-src 'none'; script-src 'nonce-${nonce}'; style-src ${origin}; img-src ${origin} data:; font-src ${origin}`;
-  return `<!DOCTYPE html><html><head><meta charset="UTF-8">
-${withCsp ? `<meta http-equiv="Content-Security-Policy" content="${csp}">` : ''}
-<link rel="stylesheet" href="${origin}/chat.css"></head><body>
-${lib.chatBodyHtml()}
-<script nonce="${nonce}">
-  window.__posted = []; window.__violations = []; let saved;
-  document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.blockedURI + ' ' + e.violatedDirective + ' @' + e.lineNumber + ':' + e.columnNumber + ' ' + (e.sample || '')));
-  window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => saved, setState: (s) => { saved = s; } });
-</script>
-<script nonce="${nonce}" src="${origin}/chat.js"></script></body></html>`;
-}
+let harness, attacker, attackerHits = [];
 
 before(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
-  esbuild.buildSync({ entryPoints: [path.join(clientRoot, 'webview', 'main.ts')], outfile: bundle, bundle: true,
-    platform: 'browser', format: 'iife', target: 'es2022', logLevel: 'error' });
-  attacker = await listen((req, res) => { attackerHits.push(req.url); res.end('x'); });
-  site = await listen((req, res) => {
-    const url = new URL(req.url, 'http://x');
-    const origin = `http://127.0.0.1:${site.address().port}`;
-    if (url.pathname === '/chat.js') { res.setHeader('content-type', 'text/javascript'); return res.end(readFileSync(bundle)); }
-    if (url.pathname === '/chat.css') { res.setHeader('content-type', 'text/css'); return res.end(readFileSync(path.join(clientRoot, 'webview', 'chat.css'))); }
-    res.setHeader('content-type', 'text/html');
-    res.end(page('bm9uY2Utbm9uY2Utbm9uY2U=', origin, url.searchParams.get('csp') !== '0'));
-  });
-  profileDir = mkdtempSync(path.join(os.tmpdir(), 'ea-webview-'));
-  browser = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM, headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  harness = await startWebviewHarness();
+  attacker = await new Promise((resolve) => {
+    const srv = http.createServer((req, res) => { attackerHits.push(req.url); res.end('x'); });
+    srv.listen(0, '127.0.0.1', () => resolve(srv));
   });
 });
 
 after(async () => {
-  await browser?.close();
-  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
-  site?.close();
+  await harness?.close();
   attacker?.close();
 });
 
-async function openChat({ csp = true } = {}) {
-  const p = await browser.newPage();
-  const errors = [];
-  p.on('pageerror', (e) => errors.push(e.message));
-  await p.goto(`http://127.0.0.1:${site.address().port}/?csp=${csp ? 1 : 0}`);
-  await p.waitForFunction(() => window.__posted.some((m) => m.type === 'ready'));
-  return { p, errors };
-}
-
-/** Sends extension → webview messages and waits until the webview has handled them. */
-async function deliver(p, messages) {
-  await p.evaluate(async (ms) => {
-    for (const m of ms) window.postMessage(m, '*');
-    await new Promise((r) => window.addEventListener('message', function done(e) { if (e.data === '__sync') { window.removeEventListener('message', done); r(); } }) || window.postMessage('__sync', '*'));
-    await new Promise((r) => requestAnimationFrame(() => r())); // one frame: the renderer flushes
-  }, messages);
-}
-
-/** Splits text into pieces of 1..7 characters (deterministic), like a tokenizer would. */
-function pieces(text, seed = 7) {
-  const out = [];
-  let x = seed;
-  for (let i = 0; i < text.length;) {
-    x = (x * 1103515245 + 12345) % 2 ** 31;
-    const n = 1 + (x % 7);
-    out.push(text.slice(i, i + n));
-    i += n;
-  }
-  return out;
-}
-
-function stream(id, text) {
-  return [{ type: 'assistantStart', id }, ...pieces(text).map((delta) => ({ type: 'assistantDelta', id, delta })),
-    { type: 'assistantEnd', id, finishReason: 'stop', tokensPerSecond: 12.5 }];
-}
+const openChat = (options) => harness.openChat(options);
 
 describe('chat webview (Chromium)', () => {
   it('renders streamed markdown, with code-block actions that post the right messages', async () => {
@@ -219,24 +138,75 @@ describe('chat webview (Chromium)', () => {
     });
   }
 
-  it('renders 5,000 deltas in roughly linear time', async () => {
-    const { p } = await openChat();
-    const time = (n) => p.evaluate(async (n) => {
-      const id = `perf${n}`;
-      const t0 = performance.now();
-      window.postMessage({ type: 'assistantStart', id }, '*');
-      for (let i = 0; i < n; i++) {
-        window.postMessage({ type: 'assistantDelta', id, delta: i % 40 === 39 ? 'end of paragraph.\n\n' : `word${i} ` }, '*');
-        if (i % 50 === 0) await new Promise((r) => requestAnimationFrame(r)); // frames pass while tokens arrive
+  it('shows a streamed answer exactly as the whole answer rendered at once', async () => {
+    const { p, errors } = await openChat({ renderModule: true });
+    for (const oneCodeBlock of [false, true]) {
+      // Ends inside a code block when oneCodeBlock: the open fence grown in place must match too.
+      const deltas = markdownDeltas(1200, { oneCodeBlock });
+      const id = `eq${oneCodeBlock}`;
+      await deliver(p, [{ type: 'clear' }, { type: 'assistantStart', id }]);
+      for (let i = 0; i < deltas.length; i += 3) {
+        await deliver(p, deltas.slice(i, i + 3).map((delta) => ({ type: 'assistantDelta', id, delta })));
       }
-      window.postMessage({ type: 'assistantEnd', id, finishReason: 'stop' }, '*');
-      await new Promise((r) => setTimeout(r, 0));
-      return performance.now() - t0;
-    }, n);
-    const small = await time(1000);
-    const large = await time(5000);
-    console.log(`# webview render: 1,000 deltas ${small.toFixed(0)} ms, 5,000 deltas ${large.toFixed(0)} ms (ratio ${(large / small).toFixed(2)})`);
-    assert.ok(large / small < 10, `5x the deltas took ${(large / small).toFixed(1)}x the time: not linear`);
+      const view = (frame) => p.evaluate(({ text, frame }) => {
+        const norm = (el) => (frame === 'mid' ? el.textContent.trimEnd() : el.innerHTML.replace(/>\s+</g, '><').replace(/<\/?div>/g, '').trim());
+        const el = document.createElement('div');
+        el.append(window.__render.renderMarkdown(text));
+        return [norm(document.querySelector('.msg.assistant .body')), norm(el)];
+      }, { text: deltas.join(''), frame });
+      // While it streams (an open fence grows in place): the same text…
+      const [midStreamed, midWhole] = await view('mid');
+      assert.equal(midStreamed, midWhole);
+      // …and once it ends, the same markup.
+      await deliver(p, [{ type: 'assistantEnd', id, finishReason: 'stop' }]);
+      const [streamed, whole] = await view('end');
+      assert.ok(streamed.length > 5_000, `a long answer (${streamed.length} characters of HTML)`);
+      assert.equal(streamed, whole);
+    }
+    assert.deepEqual(errors, []);
+    await p.close();
+  });
+
+  it('renders 5,000 deltas in linear time: per delta at most 3x the cost at 500', async () => {
+    // One frame per delta (the most re-rendering a stream can cause), frames pumped by the test.
+    const { p, errors } = await openChat({ manualFrames: true });
+    for (const oneCodeBlock of [false, true]) {
+      const small = markdownDeltas(500, { oneCodeBlock });
+      const large = markdownDeltas(5000, { oneCodeBlock });
+      await timeStreamRender(p, small); // warm-up
+      const best = async (deltas, runs) => { let t = Infinity; for (let i = 0; i < runs; i++) t = Math.min(t, await timeStreamRender(p, deltas)); return t / deltas.length; };
+      const perSmall = await best(small, 3);
+      const perLarge = await best(large, 2);
+      const ratio = perLarge / perSmall;
+      const what = oneCodeBlock ? 'one code block' : 'prose, lists and code blocks';
+      console.log(`# webview render (${what}): ${(perSmall * 1000).toFixed(0)} µs/delta at 500, ${(perLarge * 1000).toFixed(0)} µs/delta at 5,000 (ratio ${ratio.toFixed(2)})`);
+      assert.ok(ratio <= 3, `${what}: a delta costs ${ratio.toFixed(1)}x more at 5,000 deltas than at 500: not linear`);
+    }
+    assert.deepEqual(errors, []);
+    await p.close();
+  });
+
+  it('reports the first token painted after Enter, once, for the answer that Enter started', async () => {
+    const { p, errors } = await openChat();
+    // An answer nobody typed for (e.g. after Regenerate) is not timed.
+    await deliver(p, stream('a0', 'untimed answer'));
+    await p.locator('#input').fill('time me');
+    const t0 = Date.now();
+    await p.locator('#input').press('Enter');
+    assert.deepEqual(await p.evaluate(() => window.__posted.at(-1)), { type: 'send', text: 'time me' });
+    await deliver(p, [{ type: 'userMessage', id: 'u1', text: 'time me' }, { type: 'assistantStart', id: 'a1' }]);
+    assert.equal(await p.evaluate(() => window.__posted.some((m) => m.type === 'firstTokenPainted')), false, 'nothing before a token');
+    await deliver(p, [{ type: 'assistantDelta', id: 'a1', delta: 'Hel' }, { type: 'assistantDelta', id: 'a1', delta: 'lo' }]);
+    await p.waitForFunction(() => window.__posted.some((m) => m.type === 'firstTokenPainted'));
+    const elapsed = Date.now() - t0;
+    await deliver(p, [{ type: 'assistantDelta', id: 'a1', delta: ' again' }, { type: 'assistantEnd', id: 'a1', finishReason: 'stop' }]);
+    await deliver(p, stream('a2', 'another untimed answer'));
+    const reports = await p.evaluate(() => window.__posted.filter((m) => m.type === 'firstTokenPainted'));
+    assert.equal(reports.length, 1, JSON.stringify(reports));
+    assert.equal(reports[0].id, 'a1');
+    assert.ok(reports[0].ms > 0 && reports[0].ms <= elapsed, `${reports[0].ms} ms within the ${elapsed} ms the test waited`);
+    assert.ok(reports[0].deltaToPaintMs >= 0 && reports[0].deltaToPaintMs <= reports[0].ms, JSON.stringify(reports[0]));
+    assert.deepEqual(errors, []);
     await p.close();
   });
 });

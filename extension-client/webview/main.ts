@@ -1,10 +1,8 @@
 // The chat webview. Keeps only view state; the conversation lives in the extension (and the
-// sidecar). Model output is untrusted: markdown → marked → DOMPurify (DOM fragment) → post-
-// processing that removes remote images and turns links into "ask the extension" buttons.
+// sidecar). Model output is untrusted: render.ts turns it into sanitized DOM.
 // No inline script or handler anywhere: the CSP allows only this nonce'd bundle.
-import DOMPurify, { type Config } from 'dompurify';
-import { marked } from 'marked';
 import type { FromWebview, ToWebview } from '../src/chat/messages';
+import { afterPaint, StreamRenderer } from './render';
 
 interface VsCodeApi {
   postMessage(msg: FromWebview): void;
@@ -30,106 +28,13 @@ const badge = $<HTMLElement>('badge');
 const regenerateButton = $<HTMLButtonElement>('regenerate');
 const includeSelection = $<HTMLInputElement>('include-selection');
 
-const PURIFY: Config & { RETURN_DOM_FRAGMENT: true } = {
-  USE_PROFILES: { html: true },
-  FORBID_TAGS: ['style', 'form', 'input', 'button', 'textarea', 'select', 'option', 'iframe', 'frame', 'object', 'embed', 'svg', 'math', 'link', 'meta', 'base', 'video', 'audio', 'source', 'track', 'picture', 'canvas', 'dialog', 'template', 'slot'],
-  FORBID_ATTR: ['style', 'srcset', 'action', 'formaction', 'background', 'ping'],
-  ALLOW_DATA_ATTR: false,
-  RETURN_DOM_FRAGMENT: true,
-};
-
-/** Renders untrusted markdown into a safe fragment. */
-export function renderMarkdown(md: string): DocumentFragment {
-  const html = marked.parse(md, { async: false, gfm: true, breaks: false }) as string;
-  const frag = DOMPurify.sanitize(html, PURIFY) as DocumentFragment;
-  for (const img of Array.from(frag.querySelectorAll('img'))) {
-    const src = img.getAttribute('src') ?? '';
-    // Remote images could carry data out in their URL: show the alt text instead.
-    if (!/^data:image\/(png|gif|jpeg|webp);/i.test(src)) img.replaceWith(document.createTextNode(img.alt ? `[image: ${img.alt}]` : '[image]'));
-  }
-  for (const a of Array.from(frag.querySelectorAll('a'))) {
-    const href = a.getAttribute('href') ?? '';
-    a.removeAttribute('href');
-    a.removeAttribute('target');
-    if (href) {
-      a.dataset.url = href;
-      a.title = href; // the full URL, before anything opens
-      a.tabIndex = 0;
-      a.setAttribute('role', 'link');
-    }
-  }
-  for (const pre of Array.from(frag.querySelectorAll('pre'))) decorateCodeBlock(pre);
-  return frag;
-}
-
-function decorateCodeBlock(pre: HTMLElement): void {
-  const code = pre.querySelector('code');
-  const language = /language-([\w+#.-]+)/.exec(code?.className ?? '')?.[1];
-  const bar = document.createElement('div');
-  bar.className = 'code-actions';
-  for (const [label, action] of [['Copy', 'copyCode'], ['Insert', 'insertCode'], ['New file', 'newFile']] as const) {
-    const b = document.createElement('button');
-    b.type = 'button';
-    b.textContent = label;
-    b.dataset.action = action;
-    if (language) b.dataset.language = language;
-    bar.append(b);
-  }
-  pre.before(bar);
-}
-
-/**
- * Streams markdown into an element without re-rendering all of it on every delta: text up to
- * the last blank line outside a code fence is final and rendered once; only the tail after it
- * is re-rendered (once per animation frame), so a long answer costs linear time.
- */
-class StreamRenderer {
-  text = '';
-  private stable = 0;
-  private readonly stableEl = document.createElement('div');
-  private readonly tailEl = document.createElement('div');
-  private scheduled = false;
-
-  constructor(readonly el: HTMLElement) {
-    el.append(this.stableEl, this.tailEl);
-  }
-
-  append(delta: string): void {
-    this.text += delta;
-    if (!this.scheduled) {
-      this.scheduled = true;
-      requestAnimationFrame(() => this.flush());
-    }
-  }
-
-  flush(): void {
-    this.scheduled = false;
-    const cut = stableCut(this.text, this.stable);
-    if (cut > this.stable) {
-      this.stableEl.append(renderMarkdown(this.text.slice(this.stable, cut)));
-      this.stable = cut;
-    }
-    this.tailEl.replaceChildren(renderMarkdown(this.text.slice(this.stable)));
-  }
-}
-
-/** The last paragraph boundary after `from` that is not inside a ``` fence. */
-export function stableCut(text: string, from: number): number {
-  let inFence = false;
-  let cut = from;
-  let lineStart = from;
-  while (lineStart < text.length) {
-    const nl = text.indexOf('\n', lineStart);
-    if (nl < 0) break; // the last line is incomplete: never final
-    const line = text.slice(lineStart, nl);
-    if (/^\s{0,3}(```|~~~)/.test(line)) inFence = !inFence;
-    else if (!inFence && line.trim() === '' && lineStart > from) cut = nl + 1;
-    lineStart = nl + 1;
-  }
-  return cut;
-}
-
 const renderers = new Map<string, StreamRenderer>();
+/**
+ * When the user last sent a message (Enter or Send), until the answer it asked for starts: the
+ * first token of that answer, once painted, is reported as `firstTokenPainted` (the extension
+ * logs it next to the sidecar's own time to first token).
+ */
+let sentAt: number | undefined;
 let state: SavedState = vscode.getState() ?? { messages: [] };
 
 function addBubble(role: 'user' | 'assistant', id: string): HTMLElement {
@@ -189,17 +94,27 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
       showUser(m.id, m.text);
       saveMessage({ id: m.id, role: 'user', text: m.text });
       break;
-    case 'assistantStart':
-      renderers.set(m.id, new StreamRenderer(addBubble('assistant', m.id)));
+    case 'assistantStart': {
+      const r = new StreamRenderer(addBubble('assistant', m.id));
+      if (sentAt !== undefined) {
+        const t0 = sentAt;
+        sentAt = undefined;
+        r.onFirstText = (inFrame) => afterPaint(inFrame, () => {
+          const now = performance.now();
+          vscode.postMessage({ type: 'firstTokenPainted', id: m.id, ms: now - t0, deltaToPaintMs: now - (r.firstTextAt ?? now) });
+        });
+      }
+      renderers.set(m.id, r);
       setBusy(true);
       break;
+    }
     case 'assistantDelta':
       renderers.get(m.id)?.append(m.delta);
       break;
     case 'assistantEnd': {
       const r = renderers.get(m.id);
       if (r) {
-        r.flush();
+        r.finish();
         if (m.finishReason !== 'stop') {
           const tag = document.createElement('div');
           tag.className = `finish ${m.finishReason}`;
@@ -220,6 +135,7 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
       vscode.setState(state);
       break;
     case 'notice':
+      sentAt = undefined; // a refused send (busy, unavailable) starts no answer
       showNotice(m.level, m.text);
       break;
     case 'clear':
@@ -237,6 +153,7 @@ form.addEventListener('submit', (e) => {
   const text = input.value;
   if (!text.trim() || sendButton.disabled) return;
   input.value = '';
+  sentAt = performance.now();
   vscode.postMessage(includeSelection.checked ? { type: 'send', text, includeSelection: true } : { type: 'send', text });
 });
 input.addEventListener('keydown', (e) => {
@@ -248,7 +165,10 @@ input.addEventListener('keydown', (e) => {
   }
 });
 stopButton.addEventListener('click', () => vscode.postMessage({ type: 'stop' }));
-regenerateButton.addEventListener('click', () => vscode.postMessage({ type: 'regenerate' }));
+regenerateButton.addEventListener('click', () => {
+  sentAt = undefined; // only Enter/Send is timed
+  vscode.postMessage({ type: 'regenerate' });
+});
 
 log.addEventListener('click', (e) => {
   const target = e.target as HTMLElement;
@@ -273,7 +193,7 @@ for (const m of state.messages) {
   else {
     const r = new StreamRenderer(addBubble('assistant', m.id));
     r.text = m.text;
-    r.flush();
+    r.finish();
   }
 }
 setBusy(false);

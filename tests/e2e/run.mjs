@@ -6,20 +6,17 @@
 // page) runs every case in cases/*.mjs in order. Prints per-case results, writes screenshots
 // to artifacts/e2e/ and {passed, failed} to artifacts/test-results/e2e.json; exits non-zero
 // on any failure. Expects the solution to be built (npm test builds it first).
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { log, repoRoot, serverDll, writeTestModel } from '../tools/common.mjs';
-import { packageVsix } from '../../extension-client/scripts/package.mjs';
-import { prepareProfile, startCodeServer } from './codeServer.mjs';
+import { repoRoot, writeTestModel } from '../tools/common.mjs';
 import { startFakeHuggingFace } from './fakeHuggingFace.mjs';
-import { setup } from './setup.mjs';
-import { openWorkbench } from './workbench.mjs';
+import { E2eFixture } from './fixture.mjs';
 
-const CASE_TIMEOUT_MS = 90_000;
 /** What the fake Hugging Face serves (owner/repo/file; cases find it in hf.files). */
 const HF_TEST_FILE = 'editorassist-test/Tiny-GGUF/tiny-e2e-q8_0.gguf';
+
+const CASE_TIMEOUT_MS = 90_000;
 const filter = process.argv[2];
 const artifacts = path.join(repoRoot, 'artifacts', 'e2e');
 const resultsFile = path.join(repoRoot, 'artifacts', 'test-results', 'e2e.json');
@@ -30,45 +27,24 @@ mkdirSync(path.dirname(resultsFile), { recursive: true });
 const results = [];
 const timings = {};
 const t0 = Date.now();
-let server, workbench, profile, scratch, vsix, hf, exitCode = 1;
+const fixture = new E2eFixture(timings);
+let exitCode = 1;
 
 try {
   const cases = await loadCases();
-  let t = Date.now();
-  setup();
-  timings.setupMs = Date.now() - t;
-
-  if (!existsSync(serverDll)) throw new Error(`the sidecar is not built (${serverDll}); run \`npm run build\` first`);
-  t = Date.now();
-  // The sidecar from the fresh solution build, with the CPU build of llama.cpp inside the VSIX
-  // (as users get it; the Vulkan build and compression are left out here only for speed).
-  vsix = await packageVsix({ sidecarFromBuild: true, nativeLibs: 'cpu', compress: false, out: path.join(os.tmpdir(), `editorassist-e2e-${process.pid}.vsix`) });
-  timings.packageMs = Date.now() - t;
-
-  t = Date.now();
-  scratch = mkdtempSync(path.join(os.tmpdir(), 'editorassist-e2e-'));
-  // A loopback Hugging Face serving the generated test model; the extension's setting points the sidecar at it.
-  mkdirSync(path.join(scratch, 'hf'));
-  hf = await startFakeHuggingFace({ [HF_TEST_FILE]: writeTestModel(path.join(scratch, 'hf', 'model.gguf')) });
   // The test models write gibberish until they hit the limit: long enough that Stop can be
   // pressed while the slower "streaming" model answers, short for the tiny model (~1 s).
-  profile = prepareProfile({
-    vsix, root: scratch, settings: { 'editorAssist.chat.maxTokens': 1000 },
-    machineSettings: { 'editorAssist.downloads.huggingFaceEndpoint': hf.url },
+  // A loopback Hugging Face serves a generated test model; the extension's setting points the sidecar at it.
+  let hf;
+  await fixture.start({
+    artifacts, settings: { 'editorAssist.chat.maxTokens': 1000 },
+    prepare: async (scratch) => {
+      mkdirSync(path.join(scratch, 'hf'));
+      hf = await startFakeHuggingFace({ [HF_TEST_FILE]: writeTestModel(path.join(scratch, 'hf', 'model.gguf')) });
+      return { machineSettings: { 'editorAssist.downloads.huggingFaceEndpoint': hf.url }, close: () => hf.close() };
+    },
   });
-  timings.installMs = Date.now() - t;
-  const folder = path.join(scratch, 'workspace');
-  mkdirSync(folder);
-  writeFileSync(path.join(folder, 'hello.py'), 'def hello():\n    return "world"\n');
-
-  // EDITORASSIST_SIDECAR is cleared so the extension runs the sidecar bundled in the VSIX.
-  server = await startCodeServer({ profile, folder, logFile: path.join(artifacts, 'code-server.log'), env: { EDITORASSIST_SIDECAR: '' } });
-  timings.codeServerStartMs = server.startMs;
-  log(`code-server ${server.url} ready in ${server.startMs} ms`);
-
-  workbench = await openWorkbench(server.url);
-  timings.workbenchMs = workbench.workbenchMs;
-  log(`workbench rendered in ${workbench.workbenchMs} ms`);
+  const { workbench, server, profile } = fixture;
   await workbench.page.screenshot({ path: path.join(artifacts, '00-workbench.png') });
 
   let n = 0;
@@ -91,15 +67,10 @@ try {
 } catch (e) {
   console.error(`e2e fixture failed: ${e?.stack ?? e}`);
   results.push({ name: 'fixture', ok: false, error: String(e?.stack ?? e) });
-  if (workbench) await workbench.page.screenshot({ path: path.join(artifacts, 'FAILED-fixture.png') }).catch(() => undefined);
+  if (fixture.page) await fixture.page.screenshot({ path: path.join(artifacts, 'FAILED-fixture.png') }).catch(() => undefined);
 } finally {
-  await workbench?.close().catch(() => undefined);
-  await server?.stop().catch(() => undefined);
-  await hf?.close().catch(() => undefined);
   // Keep the VS Code logs (the extension's channel included) as artifacts, then clean up.
-  if (profile) cpSync(path.join(profile.userDataDir, 'logs'), path.join(artifacts, 'vscode-logs'), { recursive: true, force: true, errorOnExist: false });
-  if (scratch) rmSync(scratch, { recursive: true, force: true });
-  if (vsix) rmSync(vsix, { force: true });
+  await fixture.stop({ keepLogsIn: path.join(artifacts, 'vscode-logs') });
 }
 
 const passed = results.filter((r) => r.ok).length;

@@ -17,7 +17,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   private readonly controller: ChatController;
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly extensionUri: vscode.Uri, private readonly sidecar: SidecarSupervisor, activeModel: () => string | undefined) {
+  constructor(private readonly extensionUri: vscode.Uri, private readonly sidecar: SidecarSupervisor, activeModel: () => string | undefined, log: vscode.LogOutputChannel) {
     this.controller = new ChatController({
       request: (def, params, token) => sidecar.request(def, params, token),
       onNotification: (method, handler) => sidecar.onNotification(method, handler),
@@ -28,7 +28,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     }, (m) => this.post(m), () => editorContext(), () => ({
       model: activeModel(),
       maxTokens: vscode.workspace.getConfiguration('editorAssist.chat').get<number>('maxTokens') || undefined,
-    }));
+    }), (line) => log.info(line));
     // Tell the webview when chat becomes (un)available as the sidecar comes and goes.
     this.disposables.push(sidecar.onDidChangeState(() => this.post({ type: 'state', ...this.controller.availability() })));
   }

@@ -29,16 +29,33 @@ export interface ChatTransport {
   methods(): readonly string[] | undefined;
 }
 
+/** Parts of one answer's first-token timing (ms), as they come in. */
+interface FirstTokenTiming {
+  /** Enter → first token painted, and first token reaching the webview → painted (the webview's). */
+  paintMs?: number;
+  deltaToPaintMs?: number;
+  /** The sidecar's own time to first token (chat/send timings.ttftMs); null: not reported. */
+  ttftMs?: number | null;
+  /** chat/send sent → first chat/delta received, here in the extension host. */
+  hostMs?: number;
+}
+
 export class ChatController implements Disposable {
   private history: ChatMessage[] = [];
   private sessionId: string | undefined;
   private inflight: { id: string; cts: CancellationTokenSource } | undefined;
-  /** streamId → the assistant message it feeds and the text streamed so far. */
-  private readonly streams = new Map<string, { id: string; text: string }>();
+  /** streamId → the assistant message it feeds, the text streamed so far, when it was asked. */
+  private readonly streams = new Map<string, { id: string; text: string; requestedAt: number }>();
   private readonly subscription: Disposable;
   private counter = 0;
 
   private lastAssistantId: string | undefined;
+  /**
+   * Per recent answer: when the webview painted its first token (ms after Enter; and after the
+   * token reached it), the sidecar's own time to first token (null: not reported), and when the
+   * first delta reached us (ms after the request). Logged together once paint and TTFT are known.
+   */
+  private readonly firstToken = new Map<string, FirstTokenTiming>();
 
   constructor(
     private readonly transport: ChatTransport,
@@ -47,6 +64,8 @@ export class ChatController implements Disposable {
     private readonly context: () => ChatContext | undefined = () => undefined,
     /** The model to ask and generation limits; absent model: the sidecar's choice. */
     private readonly options: () => { model?: string; maxTokens?: number } = () => ({}),
+    /** Where the first-token timing line goes (the extension's log channel). */
+    private readonly log: (line: string) => void = () => undefined,
   ) {
     this.subscription = transport.onNotification(Notifications.chatDelta.method, (p) => this.onDelta(p));
   }
@@ -73,6 +92,9 @@ export class ChatController implements Disposable {
         return;
       case 'newChat':
         this.newChat();
+        return;
+      case 'firstTokenPainted':
+        this.noteFirstToken(msg.id, { paintMs: msg.ms, deltaToPaintMs: msg.deltaToPaintMs });
         return;
       default:
         return; // UI actions are the view provider's
@@ -164,19 +186,23 @@ export class ChatController implements Disposable {
   private async ask(): Promise<void> {
     const id = this.nextId('a');
     this.lastAssistantId = id;
+    this.firstToken.set(id, {});
+    if (this.firstToken.size > 16) this.firstToken.delete(this.firstToken.keys().next().value!);
     this.post({ type: 'assistantStart', id });
     const cts = new CancellationTokenSource();
     this.inflight = { id, cts };
     const streamId = id;
-    const stream = { id, text: '' };
+    const stream = { id, text: '', requestedAt: performance.now() };
     this.streams.set(streamId, stream);
     const { model, maxTokens } = this.options();
     const params: ChatSendParams = { streamId, sessionId: this.sessionId, model, messages: [...this.history] };
     if (maxTokens) params.params = { maxTokens };
     try {
+      stream.requestedAt = performance.now();
       const result: ChatSendResult = await this.transport.request(Requests.chatSend, params, cts.token);
       this.sessionId = result.sessionId ?? this.sessionId;
       this.history.push({ role: 'assistant', content: result.content });
+      this.noteFirstToken(id, { ttftMs: typeof result.timings?.ttftMs === 'number' ? result.timings.ttftMs : null });
       this.post({
         type: 'assistantEnd', id, finishReason: result.finishReason,
         tokensPerSecond: result.timings?.tokensPerSecond, model: result.model, privacy: result.privacy,
@@ -191,10 +217,29 @@ export class ChatController implements Disposable {
         this.post({ type: 'assistantEnd', id, finishReason: 'error', error: e instanceof Error ? e.message : String(e) });
       }
     } finally {
+      this.noteFirstToken(id, { ttftMs: null }); // no-op when the answer reported one
       this.streams.delete(streamId);
       this.inflight = undefined;
       cts.dispose();
     }
+  }
+
+  /** Records part of answer `id`'s first-token timing; logs the line once paint and TTFT are in. */
+  private noteFirstToken(id: string, part: FirstTokenTiming): void {
+    const entry = this.firstToken.get(id);
+    if (!entry) return; // not an answer we asked for, or already logged
+    // ??=: the first report wins (a repeat is ignored; a reported TTFT beats the finally's null).
+    entry.paintMs ??= part.paintMs;
+    entry.deltaToPaintMs ??= part.deltaToPaintMs;
+    entry.hostMs ??= part.hostMs;
+    if (part.ttftMs !== undefined) entry.ttftMs ??= part.ttftMs;
+    if (entry.paintMs === undefined || entry.ttftMs === undefined) return;
+    this.firstToken.delete(id);
+    const ms = (x: number) => `${Math.round(x * 10) / 10} ms`;
+    const parts = [`sidecar time to first token ${entry.ttftMs === null ? 'not reported' : ms(entry.ttftMs)}`];
+    if (entry.hostMs !== undefined) parts.push(`extension host request → first delta ${ms(entry.hostMs)}`);
+    if (entry.deltaToPaintMs !== undefined) parts.push(`webview first delta → painted ${ms(entry.deltaToPaintMs)}`);
+    this.log(`Chat first token painted ${ms(entry.paintMs)} after Enter (${parts.join('; ')})`);
   }
 
   private onDelta(raw: unknown): void {
@@ -202,6 +247,7 @@ export class ChatController implements Disposable {
     if (!p || typeof p.streamId !== 'string' || typeof p.delta !== 'string') return;
     const stream = this.streams.get(p.streamId);
     if (!stream) return;
+    if (!stream.text && p.delta) this.noteFirstToken(stream.id, { hostMs: performance.now() - stream.requestedAt });
     stream.text += p.delta;
     this.post({ type: 'assistantDelta', id: stream.id, delta: p.delta });
   }

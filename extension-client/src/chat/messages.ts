@@ -29,10 +29,16 @@ export type FromWebview =
   | { type: 'copyCode'; code: string }
   | { type: 'insertCode'; code: string }
   | { type: 'newFile'; code: string; language?: string }
-  | { type: 'openLink'; url: string };
+  | { type: 'openLink'; url: string }
+  /**
+   * The first token of answer `id` was painted `ms` after the user pressed Enter (or Send), and
+   * `deltaToPaintMs` after that token reached the webview.
+   */
+  | { type: 'firstTokenPainted'; id: string; ms: number; deltaToPaintMs?: number };
 
 const MAX_TEXT = 1_000_000;
 const str = (v: unknown, max = MAX_TEXT): v is string => typeof v === 'string' && v.length <= max;
+const duration = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 3_600_000;
 
 /** Checks a message from the webview; anything malformed is dropped, never half-trusted. */
 export function parseFromWebview(raw: unknown): FromWebview | undefined {
@@ -51,6 +57,12 @@ export function parseFromWebview(raw: unknown): FromWebview | undefined {
         ? { type: 'newFile', code: m.code, language: m.language as string | undefined } : undefined;
     case 'openLink':
       return str(m.url, 8192) ? { type: 'openLink', url: m.url } : undefined;
+    case 'firstTokenPainted': {
+      if (!str(m.id, 128) || !duration(m.ms)) return undefined;
+      return duration(m.deltaToPaintMs)
+        ? { type: 'firstTokenPainted', id: m.id, ms: m.ms, deltaToPaintMs: m.deltaToPaintMs }
+        : { type: 'firstTokenPainted', id: m.id, ms: m.ms };
+    }
     default:
       return undefined;
   }

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { findFile } from '../fixture.mjs';
 import { clearNotifications, plain, pollUntil, runCommand, waitForNotification } from '../workbench.mjs';
 
 export default [
@@ -94,11 +95,4 @@ export function sidecarPids(extensionsDir) {
     if (cmd.includes(extensionsDir) && cmd.includes('EditorAssist.Server.dll')) pids.push(Number(entry));
   }
   return pids;
-}
-
-function findFile(dir, name) {
-  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (e.isFile() && e.name === name) return path.join(e.parentPath ?? e.path, e.name);
-  }
-  return undefined;
 }

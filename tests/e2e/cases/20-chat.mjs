@@ -4,37 +4,8 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { writeTestModel } from '../../tools/common.mjs';
-import { clearNotifications, plain, pollUntil, runCommand, waitForNotification } from '../workbench.mjs';
-
-/** The chat webview's document (VS Code nests it in two iframes). */
-export function chatFrame(page) {
-  return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
-}
-
-export async function ask(page, text) {
-  const input = chatFrame(page).locator('#composer textarea');
-  await input.fill(text);
-  await input.press('Enter');
-}
-
-/** "EditorAssist: Load Model File…" with the given GGUF; returns the ref the notification names. */
-export async function loadModelFile(page, model) {
-  await clearNotifications(page);
-  await runCommand(page, 'EditorAssist: Load Model File…', { opensQuickInput: true });
-  // code-server's open dialog is VS Code's simple file dialog: a path in a quick input.
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible', timeout: 20_000 });
-  // The dialog fills in its start folder asynchronously: type until our path sticks.
-  await pollUntil(async () => { await input.fill(model); return input.inputValue(); }, (v) => v === model,
-    { what: 'the model path in the open dialog', intervalMs: 300 });
-  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: path.basename(model) }).first()
-    .waitFor({ state: 'visible', timeout: 20_000 });
-  await input.press('Enter');
-  const loaded = await waitForNotification(page, /is loaded/, { timeoutMs: 120_000 });
-  const ref = /(local\/[\w.-]+) is loaded/.exec(loaded)?.[1];
-  assert.ok(ref, loaded);
-  return ref;
-}
+import { ask, chatFrame, loadModelFile, showChat } from '../editorAssist.mjs';
+import { plain, pollUntil } from '../workbench.mjs';
 
 export default [
   {
@@ -78,11 +49,7 @@ export default [
       // The status bar names the chat model now.
       await page.locator('.statusbar [aria-label="EditorAssist: running"]', { hasText: ref }).first().waitFor({ state: 'visible', timeout: 10_000 });
 
-      const frame = chatFrame(page);
-      // Clicking the activity-bar icon of a view that is already open would close it.
-      if (!(await frame.locator('#composer textarea').isVisible().catch(() => false))) {
-        await page.locator('.activitybar [aria-label^="EditorAssist"]').first().click();
-      }
+      const frame = await showChat(page);
       const answers = frame.locator('.msg.assistant');
       // The previous case left an (error) answer: wait for a new one, not that one.
       const before = await answers.count();

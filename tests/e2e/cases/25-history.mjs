@@ -6,19 +6,10 @@ import path from 'node:path';
 import { writeTestModel } from '../../tools/common.mjs';
 import { plain, pollUntil, runCommand } from '../workbench.mjs';
 import { sidecarPids } from './10-sidecar.mjs';
-import { ask, chatFrame, loadModelFile } from './20-chat.mjs';
+import { ask, loadModelFile, showChat } from '../editorAssist.mjs';
 
 const QUESTION = 'Count from one to a thousand, slowly';
 let partial; // the stopped answer's text, checked again after the restart
-
-async function openChat(page) {
-  const frame = chatFrame(page);
-  if (!(await frame.locator('#composer textarea').isVisible().catch(() => false))) {
-    await page.locator('.activitybar [aria-label^="EditorAssist"]').first().click();
-  }
-  await frame.locator('#composer textarea').waitFor({ state: 'visible', timeout: 30_000 });
-  return frame;
-}
 
 export default [
   {
@@ -26,7 +17,7 @@ export default [
     async run({ page, profile, shot }) {
       // A model slow enough to press Stop in time (the profile allows long answers).
       const ref = await loadModelFile(page, writeTestModel(path.join(profile.base, 'e2e-streaming.gguf'), 'streaming'));
-      const frame = await openChat(page);
+      const frame = await showChat(page);
       await page.locator('.statusbar [aria-label="EditorAssist: running"]', { hasText: ref }).first().waitFor({ state: 'visible', timeout: 10_000 });
       await runCommand(page, 'EditorAssist: New Chat');
       await pollUntil(() => frame.locator('.msg').count(), (n) => n === 0, { what: 'an empty chat' });
@@ -48,7 +39,7 @@ export default [
     name: 'after the sidecar is killed, "Chat History…" opens the conversation again',
     async run({ page, profile, shot }) {
       assert.ok(partial, 'the Stop case ran first');
-      const frame = await openChat(page);
+      const frame = await showChat(page);
       await runCommand(page, 'EditorAssist: New Chat');
       await pollUntil(() => frame.locator('.msg').count(), (n) => n === 0, { what: 'an empty chat' });
 

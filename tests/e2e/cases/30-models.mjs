@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeTestModel } from '../../tools/common.mjs';
 import { clearNotifications, plain, pollUntil, runCommand, waitForNotification } from '../workbench.mjs';
-import { chatFrame } from './20-chat.mjs';
+import { chatFrame } from '../editorAssist.mjs';
 
 const EXTENSION_ID = 'editorassist.editorassist-vscode';
 const quickInput = (page) => page.locator('.quick-input-widget .quick-input-box input');

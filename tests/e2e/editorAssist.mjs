@@ -1,0 +1,48 @@
+// What a person does with EditorAssist in the workbench (chat view, loading a model), shared by
+// the e2e cases and the extension benchmark (bench/extension.mjs).
+import path from 'node:path';
+import { clearNotifications, pollUntil, runCommand, waitForNotification } from './workbench.mjs';
+
+/** The chat webview's document (VS Code nests it in two iframes). */
+export function chatFrame(page) {
+  return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+}
+
+/** Types `text` into the chat composer and presses Enter. */
+export async function ask(page, text) {
+  const input = chatFrame(page).locator('#composer textarea');
+  await input.fill(text);
+  await input.press('Enter');
+}
+
+/** Shows the chat view (clicking the activity-bar icon of a view that is open would close it). */
+export async function showChat(page) {
+  const frame = chatFrame(page);
+  if (!(await frame.locator('#composer textarea').isVisible().catch(() => false))) {
+    await page.locator('.activitybar [aria-label^="EditorAssist"]').first().click();
+  }
+  await frame.locator('#composer textarea').waitFor({ state: 'visible', timeout: 30_000 });
+  return frame;
+}
+
+/**
+ * Loads the GGUF at `model` with "EditorAssist: Load Model File…" (code-server's simple file
+ * dialog: a path in a quick input); resolves with its model ref once the notification says it is
+ * loaded.
+ */
+export async function loadModelFile(page, model) {
+  await clearNotifications(page);
+  await runCommand(page, 'EditorAssist: Load Model File…', { opensQuickInput: true });
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible', timeout: 20_000 });
+  // The dialog fills in its start folder asynchronously: type until our path sticks.
+  await pollUntil(async () => { await input.fill(model); return input.inputValue(); }, (v) => v === model,
+    { what: 'the model path in the open dialog', intervalMs: 300 });
+  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: path.basename(model) }).first()
+    .waitFor({ state: 'visible', timeout: 20_000 });
+  await input.press('Enter');
+  const loaded = await waitForNotification(page, /is loaded/, { timeoutMs: 120_000 });
+  const ref = /(local\/[\w.-]+) is loaded/.exec(loaded)?.[1];
+  if (!ref) throw new Error(`no model ref in: ${loaded}`);
+  return ref;
+}
