@@ -1,7 +1,9 @@
 // Loopback download benchmark: one large GGUF-shaped file served by a Node HTTP server (Range,
 // ETag), fetched by curl (to /dev/null and to a file) and by `EditorAssist.Server pull` with and
 // without SHA-256 verification; peak RSS from /usr/bin/time -v. Usage:
-//   node bench/downloads/run.mjs [sizeGiB=2] [workDir=/tmp/ea-dl-bench]
+//   node bench/downloads/run.mjs [sizeGiB=2] [workDir=/tmp/ea-dl-bench] [rateMiBps=unlimited]
+// With a rate, the server paces its sends to that line rate (a fast real connection instead of
+// loopback's memory copy), which shows what verification costs when the network is the limit.
 
 import { createReadStream, mkdirSync, openSync, rmSync, statSync, writeSync, closeSync } from 'node:fs';
 import http from 'node:http';
@@ -10,6 +12,7 @@ import { serverDll } from '../../tests/tools/common.mjs';
 
 const sizeGiB = Number(process.argv[2] ?? 2);
 const work = process.argv[3] ?? '/tmp/ea-dl-bench';
+const rateBytesPerSecond = process.argv[4] ? Number(process.argv[4]) * 1024 ** 2 : 0;
 rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
 const file = path.join(work, 'big.gguf');
@@ -41,7 +44,20 @@ const server = http.createServer((req, res) => {
     'Content-Length': total - start, ETag: '"bench"', 'Accept-Ranges': 'bytes',
     ...(start ? { 'Content-Range': `bytes ${start}-${total - 1}/${total}` } : {}),
   });
-  createReadStream(file, { start, highWaterMark: 1024 * 1024 }).pipe(res);
+  const stream = createReadStream(file, { start, highWaterMark: 1024 * 1024 });
+  if (!rateBytesPerSecond) return void stream.pipe(res);
+  // Pacing: each chunk leaves no earlier than its place on the line-rate schedule.
+  const t0 = performance.now();
+  let sent = 0;
+  stream.on('data', (chunk) => {
+    stream.pause();
+    sent += chunk.length;
+    const due = t0 + (sent / rateBytesPerSecond) * 1000;
+    const go = () => { if (res.write(chunk)) stream.resume(); else res.once('drain', () => stream.resume()); };
+    const wait = due - performance.now();
+    if (wait > 0) setTimeout(go, wait); else go();
+  });
+  stream.on('end', () => res.end());
 });
 await new Promise((r) => server.listen(0, '127.0.0.1', r));
 const url = `http://127.0.0.1:${server.address().port}/big.gguf`;
@@ -88,6 +104,7 @@ rmSync(shm, { recursive: true, force: true });
 
 const summary = {
   sizeBytes: size,
+  rateMiBps: rateBytesPerSecond ? rateBytesPerSecond / 1024 ** 2 : 'unlimited (loopback)',
   bestSeconds: {
     curlDevNull: best('curl -o /dev/null'), curlFile: best('curl -o file'),
     pullVerifyDisk: best('pull verify disk'), pullNoVerifyDisk: best('pull no-verify disk'),
