@@ -35,11 +35,13 @@ export async function loadModelFile(page, model) {
   await runCommand(page, 'EditorAssist: Load Model File…', { opensQuickInput: true });
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await input.waitFor({ state: 'visible', timeout: 20_000 });
-  // The dialog fills in its start folder asynchronously: type until our path sticks.
-  await pollUntil(async () => { await input.fill(model); return input.inputValue(); }, (v) => v === model,
-    { what: 'the model path in the open dialog', intervalMs: 300 });
-  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: path.basename(model) }).first()
-    .waitFor({ state: 'visible', timeout: 20_000 });
+  // The dialog fills in its start folder asynchronously, and may do so after our path went in:
+  // type the path until it sticks and the dialog lists the file.
+  const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: path.basename(model) }).first();
+  await pollUntil(async () => {
+    if (await input.inputValue() !== model) await input.fill(model);
+    return (await input.inputValue()) === model && (await row.isVisible());
+  }, (ok) => ok, { timeoutMs: 30_000, what: 'the model file listed in the open dialog', intervalMs: 300 });
   await input.press('Enter');
   const loaded = await waitForNotification(page, /is loaded/, { timeoutMs: 120_000 });
   const ref = /(local\/[\w.-]+) is loaded/.exec(loaded)?.[1];

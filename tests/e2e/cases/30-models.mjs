@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeTestModel } from '../../tools/common.mjs';
 import { clearNotifications, plain, pollUntil, runCommand, waitForNotification } from '../workbench.mjs';
-import { chatFrame } from '../editorAssist.mjs';
+import { showChat } from '../editorAssist.mjs';
 
 const EXTENSION_ID = 'editorassist.editorassist-vscode';
 const quickInput = (page) => page.locator('.quick-input-widget .quick-input-box input');
@@ -61,7 +61,7 @@ export default [
       await page.locator('.statusbar [aria-label="EditorAssist: running"]', { hasText: 'local/picker-e2e' }).first().waitFor({ state: 'visible', timeout: 10_000 });
       assert.equal(await page.locator('.statusbar [aria-label^="EditorAssist privacy: Cloud"]').count(), 0, 'no cloud badge for an on-device model');
       // The chat header names the chosen model before it has answered, without a Cloud badge.
-      const frame = await openChat(page);
+      const frame = await showChat(page);
       await pollUntil(() => frame.locator('#model').innerText().then(plain).catch(() => ''), (t) => t === 'local/picker-e2e', { what: 'the chat header to name the chosen model' });
       assert.equal(await frame.locator('#badge').isHidden(), true);
       // Chosen again, it shows as the current one.
@@ -122,7 +122,7 @@ export default [
       await page.locator('.statusbar [aria-label="EditorAssist: running"]', { hasText: 'openai/gpt-4.1-mini' }).first().waitFor({ state: 'visible', timeout: 20_000 });
       const cloud = page.locator('.statusbar [aria-label^="EditorAssist privacy: Cloud"]').first();
       await cloud.waitFor({ state: 'visible', timeout: 20_000 });
-      const frame = await openChat(page);
+      const frame = await showChat(page);
       await frame.locator('#badge').waitFor({ state: 'visible', timeout: 20_000 });
       assert.equal(plain(await frame.locator('#badge').innerText()), 'Cloud');
       await shot('cloud-badge');
@@ -152,16 +152,6 @@ async function toggleLocalOnly(page) {
   await input.fill('>EditorAssist: Toggle Local-Only Mode');
   await rows(page).filter({ hasText: 'EditorAssist: Toggle Local-Only Mode' }).first().click();
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 20_000 });
-}
-
-/** The chat view, opened from the activity bar unless it already shows (a second click would close it). */
-async function openChat(page) {
-  const frame = chatFrame(page);
-  if (!(await frame.locator('#composer textarea').isVisible().catch(() => false))) {
-    await page.locator('.activitybar [aria-label^="EditorAssist"]').first().click();
-  }
-  await frame.locator('#composer textarea').waitFor({ state: 'visible', timeout: 30_000 });
-  return frame;
 }
 
 /** Runs a palette command that opens a titled quick input of its own; waits for that title. */
