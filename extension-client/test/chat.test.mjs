@@ -247,7 +247,7 @@ describe('Chat history', () => {
     ], 'a', now);
     assert.deepEqual(rows.map((r) => r.label), ['$(comment-discussion) Fix the parser', 'Untitled conversation', 'Old']);
     assert.deepEqual(rows.map((r) => r.description), ['local/qwen · 4 messages', '1 message', '2 messages']);
-    assert.deepEqual(rows.map((r) => r.detail), ['Open now · last message 5 minutes ago', 'last message 2 days ago', 'last message on 2026-10-01']);
+    assert.deepEqual(rows.map((r) => r.detail), ['Open now · last message 5 min ago', 'last message 2 days ago', 'last message 2026-10-01']);
     assert.deepEqual(rows.map((r) => r.current), [true, false, false]);
   });
 });

@@ -3,7 +3,7 @@
 // models/downloads and models/catalog, and the sidecar operations behind it (delete, evict,
 // pause/resume/cancel). The QuickPicks in manageModels.ts only render this; it is unit-tested.
 import { ErrorCodes, Requests, type CatalogEntry, type DownloadInfo, type EvictResult, type RequestDef, type StorageInfo, type StorageModel } from '../protocol';
-import { formatBytes } from '../system/format';
+import { formatBytes, timeAgo } from '../system/format';
 import { describeRoles } from './downloadPick';
 
 export interface ManageSidecar {
@@ -123,17 +123,8 @@ function progressText(d: DownloadInfo): string {
 }
 
 export function describeLastUse(lastUsed: string | null | undefined, now: Date): string {
-  if (!lastUsed) return 'never used';
-  const t = Date.parse(lastUsed);
-  if (!Number.isFinite(t)) return 'never used';
-  const min = Math.max(0, Math.round((now.getTime() - t) / 60_000));
-  if (min < 1) return 'used just now';
-  if (min < 60) return `used ${min} min ago`;
-  const h = Math.round(min / 60);
-  if (h < 24) return `used ${h} h ago`;
-  const days = Math.round(h / 24);
-  if (days < 31) return `used ${days} day${days === 1 ? '' : 's'} ago`;
-  return `used ${new Date(t).toISOString().slice(0, 10)}`;
+  const ago = lastUsed ? timeAgo(new Date(lastUsed), now) : undefined;
+  return ago ? `used ${ago}` : 'never used';
 }
 
 // ---- operations ---------------------------------------------------------------------------

@@ -24,7 +24,7 @@ export { loadPickerInput, providerOf } from '../models/pickerData';
 export { ApiKeys, secretKeyFor } from '../keys/apiKeys';
 export { chooseModel } from '../models/chooseModel';
 export { runDownload } from '../models/download';
-export { historyRows, ago } from '../chat/historyItems';
+export { historyRows } from '../chat/historyItems';
 export { buildDownloadPick, describeFit, describeRoles, parseModelInput, usesAfterDownload, HF_ITEM_LABEL } from '../models/downloadPick';
 export {
   buildManageList, deleteModel, describeEviction, describeLastUse, describeStorage, freeUpSpace, loadManageInput, modelOps, parseSpace,

@@ -1,4 +1,5 @@
-// Turns `system/info` into the text the "Show System Info" command shows. Pure: unit-tested.
+// Turns `system/info` into the text the "Show System Info" command shows, plus the small size and
+// time formats the other views share. Pure: unit-tested.
 import type { SystemInfo } from '../protocol';
 
 const GiB = 1024 ** 3;
@@ -11,6 +12,20 @@ export function formatBytes(bytes: number): string {
 }
 
 /** One line for a notification. */
+/** "just now", "7 min ago", "3 h ago", "5 days ago", then the date (YYYY-MM-DD); undefined for a bad time. */
+export function timeAgo(then: Date, now: Date): string | undefined {
+  const t = then.getTime();
+  if (!Number.isFinite(t)) return undefined;
+  const min = Math.max(0, Math.round((now.getTime() - t) / 60_000));
+  if (min < 1) return 'just now';
+  if (min < 60) return `${min} min ago`;
+  const h = Math.round(min / 60);
+  if (h < 24) return `${h} h ago`;
+  const days = Math.round(h / 24);
+  if (days < 31) return `${days} day${days === 1 ? '' : 's'} ago`;
+  return then.toISOString().slice(0, 10);
+}
+
 export function summarizeSystemInfo(info: SystemInfo): string {
   const gpus = info.gpus.length === 0 ? 'no GPU detected' : info.gpus.map((g) => `${g.name} (${g.backend})`).join(', ');
   return `${info.os} ${info.arch} · ${info.cpu.name} · ${info.cpu.cores} cores · ` +
