@@ -51,9 +51,12 @@ public sealed class LocalModel : IAsyncDisposable, IDisposable
         Backend = backend;
         LoadTime = loadTime;
         ContextLength = (int)NativeMethods.llama_n_ctx(context);
-        _fim = new Lazy<FimTemplate?>(() => FimTemplate.For(this));
-        // (Detokenize would strip that space again: look at the first piece itself.)
-        _addsSpacePrefix = new Lazy<bool>(() => Tokenize("a", addSpecial: false, parseSpecial: false) is [var first, ..] && TokenToPiece(first) is [(byte)' ', ..]);
+        // A vocabulary that puts a space in front of plain text shows it in the first piece
+        // (Detokenize would strip it again); TokenizeExact then cuts a newline's tokens off instead.
+        _spacePrefixLead = Tokenize("a", addSpecial: false, parseSpecial: false) is [var first, ..] && TokenToPiece(first) is [(byte)' ', ..]
+            ? Tokenize("\n", addSpecial: false, parseSpecial: false)
+            : null;
+        Fim = FimTemplate.For(this);
         Info = ReadInfo();
         _contextParams = contextParams;
         _logger = logger;
@@ -292,8 +295,7 @@ public sealed class LocalModel : IAsyncDisposable, IDisposable
         NativeMethods.llama_vocab_fim_rep(_vocab), NativeMethods.llama_vocab_fim_sep(_vocab));
 
     /// <summary>This model's fill-in-the-middle prompt layout; null when it has no FIM tokens.</summary>
-    public FimTemplate? Fim => _fim.Value;
-    private readonly Lazy<FimTemplate?> _fim;
+    public FimTemplate? Fim { get; }
 
     /// <summary>Whether the vocabulary puts BOS in front of a prompt (tokenizer.ggml.add_bos_token).</summary>
     public bool AddsBos => NativeMethods.llama_vocab_get_add_bos(_vocab);
@@ -315,16 +317,16 @@ public sealed class LocalModel : IAsyncDisposable, IDisposable
     /// </summary>
     public int[] TokenizeExact(string text)
     {
-        if (!_addsSpacePrefix.Value)
+        if (_spacePrefixLead is not { } lead)
         {
             return Tokenize(text, addSpecial: false, parseSpecial: false);
         }
-        int[] lead = Tokenize("\n", addSpecial: false, parseSpecial: false);
         int[] all = Tokenize("\n" + text, addSpecial: false, parseSpecial: false);
         return all.AsSpan().StartsWith(lead) ? all[lead.Length..] : Tokenize(text, addSpecial: false, parseSpecial: false);
     }
 
-    private readonly Lazy<bool> _addsSpacePrefix;
+    // The tokens of "\n" in a vocabulary that adds a space prefix; null when it does not.
+    private readonly int[]? _spacePrefixLead;
 
     public int BosToken => NativeMethods.llama_vocab_bos(_vocab);
     public int EosToken => NativeMethods.llama_vocab_eos(_vocab);

@@ -51,7 +51,7 @@ public sealed class RemoteInlineCompletion(ProviderRegistry registry)
         context = context with { Options = context.Options with { MaxRetries = 0 } };
 
         using var mine = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        if (!TryClaim(sequence, mine)) throw Superseded();
+        if (!TryClaim(sequence, mine)) throw Local.InlineCompletion.Superseded();
         try
         {
             var clock = Stopwatch.StartNew();
@@ -72,7 +72,7 @@ public sealed class RemoteInlineCompletion(ProviderRegistry registry)
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested && mine.IsCancellationRequested)
             {
-                throw Superseded();
+                throw Local.InlineCompletion.Superseded();
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested && budget.IsCancellationRequested)
             {
@@ -84,7 +84,7 @@ public sealed class RemoteInlineCompletion(ProviderRegistry registry)
             }
             ct.ThrowIfCancellationRequested();
             // The answer arrived as a newer keystroke came in: that one is what the editor shows.
-            if (mine.IsCancellationRequested) throw Superseded();
+            if (mine.IsCancellationRequested) throw Local.InlineCompletion.Superseded();
 
             var total = Math.Round(clock.Elapsed.TotalMilliseconds, 2);
             var text = CompletionText.Clean(result.Text, request.Prefix, request.Suffix, request.Scope);
@@ -133,7 +133,4 @@ public sealed class RemoteInlineCompletion(ProviderRegistry registry)
     private IEnumerable<string> ProvidersWithFim() =>
         registry.Providers.Where(p => p is IFimProvider { SupportsFim: true }).Select(p => p.Descriptor.DisplayName);
 
-    /// <summary>Answered as a cancellation (-32800): the client has moved on to a newer position.</summary>
-    private static Rpc.RpcException Superseded() =>
-        new(Rpc.ErrorCodes.RequestCancelled, "Superseded by a newer completion request.");
 }

@@ -130,8 +130,8 @@ public sealed class InlineCompletion(LocalRuntimeHost local, StoreHolder storage
         }
     }
 
-    /// <summary>Answered as a cancellation (-32800): the client has moved on to a newer position.</summary>
-    private static Rpc.RpcException Superseded() =>
+    /// <summary>Answered as a cancellation (-32800): the client has moved on to a newer position. Local and remote paths alike.</summary>
+    internal static Rpc.RpcException Superseded() =>
         new(Rpc.ErrorCodes.RequestCancelled, "Superseded by a newer completion request.");
 
     private InlineCompletionResult? FromCache(string key)
