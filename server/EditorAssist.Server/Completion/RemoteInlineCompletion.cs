@@ -12,6 +12,9 @@ namespace EditorAssist.Server.Completion;
 /// windowed the text, decided the scope and missed its cache: the prefix and suffix as the provider's
 /// fill-in-the-middle request wants them.
 /// </summary>
+/// <summary>A remote model cleared for inline completion (see <see cref="RemoteInlineCompletion.Target"/>).</summary>
+public sealed record RemoteFimTarget(IFimProvider Fim, ProviderContext Context, string ModelId);
+
 public sealed record RemoteInlineRequest(string ModelRef, string Prefix, string Suffix, CompletionScope Scope, int MaxTokens, int? TimeBudgetMs);
 
 /// <summary>
@@ -38,17 +41,28 @@ public sealed class RemoteInlineCompletion(ProviderRegistry registry)
     private long _newest = long.MinValue;
     private CancellationTokenSource? _running;
 
-    /// <param name="sequence">Arrival order of the request: the highest one is the newest keystroke.</param>
-    public async Task<InlineCompletionResult> CompleteAsync(RemoteInlineRequest request, long sequence, CancellationToken ct)
+    /// <summary>
+    /// The provider that will answer <paramref name="modelRef"/>, or the reason none may: 1017 without
+    /// FIM, 1013 when local-only mode forbids it. The caller asks before its result cache, so local-only
+    /// also refuses what a cloud provider answered earlier.
+    /// </summary>
+    public RemoteFimTarget Target(string modelRef)
     {
-        var (providerId, modelId) = ProviderRegistry.ParseRef(request.ModelRef);
+        var (providerId, modelId) = ProviderRegistry.ParseRef(modelRef);
         var provider = registry.Get(providerId);
         if (provider is not IFimProvider { SupportsFim: true } fim)
             throw ProviderErrors.FimNotSupported(provider.Descriptor, null, ProvidersWithFim());
         var context = registry.ContextFor(providerId);
         // The privacy class comes from the URL configured now, so re-pointing a provider cannot slip past this.
         if (registry.State.GetRouterPolicy().Blocks(context.Privacy)) throw ChatRouter.PolicyViolation(context);
-        context = context with { Options = context.Options with { MaxRetries = 0 } };
+        return new RemoteFimTarget(fim, context with { Options = context.Options with { MaxRetries = 0 } }, modelId);
+    }
+
+    /// <param name="target">From <see cref="Target"/>.</param>
+    /// <param name="sequence">Arrival order of the request: the highest one is the newest keystroke.</param>
+    public async Task<InlineCompletionResult> CompleteAsync(RemoteFimTarget target, RemoteInlineRequest request, long sequence, CancellationToken ct)
+    {
+        var (fim, context, modelId) = target;
 
         using var mine = CancellationTokenSource.CreateLinkedTokenSource(ct);
         if (!TryClaim(sequence, mine)) throw Local.InlineCompletion.Superseded();

@@ -44,12 +44,14 @@ public sealed class InlineCompletion(LocalRuntimeHost local, StoreHolder storage
         var suffix = CompletionText.SuffixWindow(p.Suffix, suffixLines);
         var scope = CompletionText.ScopeAt(prefix, suffix);
 
+        // A remote model is checked (FIM support, local-only mode) before the cache answers anything.
+        var remoteTarget = modelRef.StartsWith(LocalRuntimeHost.ProviderId + "/", StringComparison.Ordinal) ? null : remote.Target(modelRef);
         var cacheKey = $"{modelRef}\u0000{maxTokens}\u0000{prefix}\u0000{suffix}";
         if (FromCache(cacheKey) is { } hit) return hit with { Timings = hit.Timings with { FromCache = true, TtftMs = 0, TotalMs = 0, CachedTokens = 0, EvaluatedTokens = 0 } };
 
-        if (!modelRef.StartsWith(LocalRuntimeHost.ProviderId + "/", StringComparison.Ordinal))
+        if (remoteTarget is not null)
         {
-            var remoteAnswer = await remote.CompleteAsync(new RemoteInlineRequest(modelRef, prefix, suffix, scope, maxTokens, p.TimeBudgetMs), sequence, ct).ConfigureAwait(false);
+            var remoteAnswer = await remote.CompleteAsync(remoteTarget, new RemoteInlineRequest(modelRef, prefix, suffix, scope, maxTokens, p.TimeBudgetMs), sequence, ct).ConfigureAwait(false);
             if (!remoteAnswer.Timings.TimedOut) Remember(cacheKey, remoteAnswer);
             return remoteAnswer;
         }

@@ -196,6 +196,10 @@ public sealed class RemoteInlineCompletionTests : IAsyncLifetime
         var loopback = await Complete("lmstudio/coder", "y = compute(", ") + 3\n");
         Assert.Equal("loopback", loopback.Privacy);
         Assert.Equal(2, _openai.Requests.Count);
+
+        // The cloud answer from before local-only is cached: local-only refuses that position too.
+        var cached = await Fails(Complete("vllm/coder"));
+        Assert.Equal(ErrorCode.PolicyViolation, cached.Code);
     }
 
     [Fact]
