@@ -64,10 +64,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('editorAssist.sidecar')) void s.restart().catch(() => undefined);
       else if (affectsSidecarSettings(e)) void settingsChanged(s, log);
-      if (e.affectsConfiguration('editorAssist.chat')) {
-        const maxTokens = vscode.workspace.getConfiguration('editorAssist.chat').get<number>('maxTokens');
-        log.info(`Chat settings changed: maxTokens ${maxTokens || 'the model\'s default'}.`);
-      }
     }),
   );
 

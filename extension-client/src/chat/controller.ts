@@ -198,7 +198,6 @@ export class ChatController implements Disposable {
     const params: ChatSendParams = { streamId, sessionId: this.sessionId, model, messages: [...this.history] };
     if (maxTokens) params.params = { maxTokens };
     try {
-      stream.requestedAt = performance.now();
       const result: ChatSendResult = await this.transport.request(Requests.chatSend, params, cts.token);
       this.sessionId = result.sessionId ?? this.sessionId;
       this.history.push({ role: 'assistant', content: result.content });
