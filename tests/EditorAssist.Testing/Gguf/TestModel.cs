@@ -78,13 +78,10 @@ public static class TestModel
         "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}" +
         "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
 
-    public static readonly string[] FimTokens =
-        ["<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>", "<|fim_pad|>", "<|repo_name|>", "<|file_sep|>"];
-
     /// <summary>prefix, suffix, middle, pad, repo name, file separator (null: the family has none).</summary>
     public static string?[] FimTokensOf(TestFimStyle style) => style switch
     {
-        TestFimStyle.Qwen => [.. FimTokens],
+        TestFimStyle.Qwen => ["<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>", "<|fim_pad|>", "<|repo_name|>", "<|file_sep|>"],
         TestFimStyle.StarCoder => ["<fim_prefix>", "<fim_suffix>", "<fim_middle>", "<fim_pad>", "<repo_name>", "<file_sep>"],
         TestFimStyle.CodeLlama => ["▁<PRE>", "▁<SUF>", "▁<MID>", "▁<EOT>", null, null],
         TestFimStyle.DeepSeek => ["<｜fim▁begin｜>", "<｜fim▁hole｜>", "<｜fim▁end｜>", null, null, null],
