@@ -15,6 +15,7 @@ import { cloudConsent, selectModel } from './models/selectModel';
 import { ApiKeys } from './keys/apiKeys';
 import { removeApiKeyCommand, setApiKeyCommand } from './keys/keyCommands';
 import { PrivacyStatus } from './privacy/privacyStatus';
+import { applyBaseUrls } from './providers/baseUrls';
 import { InlineCompletion } from './completion/provider';
 import { affectsSidecarSettings, checkHuggingFaceEndpoint, pushSidecarSettings, sidecarSettings } from './sidecar/settings';
 import { downloadModel } from './models/downloadModel';
@@ -93,6 +94,10 @@ function registerModelCommands(context: vscode.ExtensionContext, s: SidecarSuper
     progress,
     privacy,
     s.onDidStart(() => void keys.pushAll().catch((e: Error) => log.warn(`Passing stored API keys failed: ${e.message}`))),
+    s.onDidStart(() => void baseUrlsChanged(s, context.globalState, log, privacy, false)),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('editorAssist.providers')) void baseUrlsChanged(s, context.globalState, log, privacy, true);
+    }),
     context.secrets.onDidChange((e) => { if (e.key.startsWith('editorAssist.apiKey.')) void privacy.refresh(); }),
     vscode.commands.registerCommand(Commands.selectModel, () => selectModel(deps)),
     vscode.commands.registerCommand(Commands.downloadModel, () => downloadModel(deps)),
@@ -101,6 +106,23 @@ function registerModelCommands(context: vscode.ExtensionContext, s: SidecarSuper
     vscode.commands.registerCommand(Commands.removeApiKey, () => removeApiKeyCommand(s, keys)),
     vscode.commands.registerCommand(Commands.toggleLocalOnly, () => privacy.toggleLocalOnly()),
   ];
+}
+
+/**
+ * Applies editorAssist.providers.baseUrls (providers/baseUrls.ts). Problems are always shown;
+ * notices (plain http to another machine) only when the user has just changed the setting.
+ */
+async function baseUrlsChanged(s: SidecarSupervisor, store: vscode.Memento, log: vscode.LogOutputChannel, privacy: PrivacyStatus, changedNow: boolean): Promise<void> {
+  try {
+    const setting = vscode.workspace.getConfiguration('editorAssist.providers').get('baseUrls');
+    const { changed, problems, notices } = await applyBaseUrls(s, setting, store, log);
+    if (problems.length) void vscode.window.showWarningMessage(`EditorAssist: editorAssist.providers.baseUrls: ${problems.join('; ')}.`);
+    if (changedNow && notices.length) void vscode.window.showWarningMessage(`EditorAssist: ${notices.join('; ')}.`);
+    // Where a provider is reached decides its privacy class: the badge follows.
+    if (changed.length) await privacy.refresh();
+  } catch (e) {
+    log.warn(`Applying editorAssist.providers.baseUrls failed: ${(e as Error).message}`);
+  }
 }
 
 /** The settings the sidecar reads itself (sidecar/settings.ts), from the editorAssist configuration. */

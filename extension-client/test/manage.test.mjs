@@ -275,12 +275,23 @@ describe('Manage Models operations', () => {
 describe('settings the sidecar reads', () => {
   it('maps editorAssist.downloads.huggingFaceEndpoint to the sidecar key; empty removes it (sidecar default)', () => {
     assert.deepEqual(lib.sidecarSettings((k) => ({ 'downloads.huggingFaceEndpoint': ' http://127.0.0.1:9/ ' })[k]),
-      { 'downloads.huggingFaceEndpoint': 'http://127.0.0.1:9/' });
-    assert.deepEqual(lib.sidecarSettings(() => ''), { 'downloads.huggingFaceEndpoint': null });
-    assert.deepEqual(lib.sidecarSettings(() => undefined), { 'downloads.huggingFaceEndpoint': null });
+      { 'downloads.huggingFaceEndpoint': 'http://127.0.0.1:9/', 'storage.quotaBytes': null });
+    assert.deepEqual(lib.sidecarSettings(() => ''), { 'downloads.huggingFaceEndpoint': null, 'storage.quotaBytes': null });
+    assert.deepEqual(lib.sidecarSettings(() => undefined), { 'downloads.huggingFaceEndpoint': null, 'storage.quotaBytes': null });
     const change = (sections) => ({ affectsConfiguration: (s) => sections.some((x) => x === s || x.startsWith(`${s}.`)) });
     assert.equal(lib.affectsSidecarSettings(change(['editorAssist.downloads.huggingFaceEndpoint'])), true);
     assert.equal(lib.affectsSidecarSettings(change(['editorAssist.chat.maxTokens'])), false);
+  });
+
+  it('maps the quota in GiB to whole bytes; 0 or a non-number is no quota', () => {
+    const quota = (v) => lib.sidecarSettings((k) => (k === 'storage.quotaGiB' ? v : undefined))['storage.quotaBytes'];
+    assert.equal(quota(20), 20 * 1024 ** 3);
+    assert.equal(quota(0.5), 512 * 1024 ** 2);
+    assert.equal(quota(0), null);
+    assert.equal(quota(-3), null);
+    assert.equal(quota('20'), null);
+    const change = (sections) => ({ affectsConfiguration: (s) => sections.includes(s) });
+    assert.equal(lib.affectsSidecarSettings(change(['editorAssist.storage.quotaGiB'])), true);
   });
 
   it('a change reaches a running sidecar through settings/update; a stopped one gets it at its next initialize', async () => {

@@ -53,6 +53,80 @@ describe('API keys', () => {
     assert.equal(await keys.has('anthropic'), false);
     assert.deepEqual(events().filter((e) => e.startsWith('setApiKey')), ['setApiKey anthropic 3', 'setApiKey anthropic null']);
   });
+
+  it('the Hugging Face token is kept like a key and reaches the sidecar through models/setHuggingFaceToken, at start too', async () => {
+    const { sup, log, events } = start('models');
+    const secrets = memorySecrets({ [lib.secretKeyFor(lib.HUGGING_FACE.id)]: 'hf_stored_token_0123' });
+    const keys = new lib.ApiKeys(secrets, sup, log);
+    const pushes = [];
+    sup.onDidStart(() => pushes.push(keys.pushAll()));
+    await sup.start();
+    assert.deepEqual(await pushes[0], ['huggingface']);
+    await keys.set(lib.HUGGING_FACE.id, 'hf_new');
+    await keys.remove(lib.HUGGING_FACE.id);
+    assert.deepEqual(events().filter((e) => /^set(ApiKey|HuggingFaceToken)/.test(e)), ['setHuggingFaceToken 20', 'setHuggingFaceToken 6', 'setHuggingFaceToken null'],
+      'never sent as a provider key');
+    assert.equal(secrets.data.size, 0);
+    assert.doesNotMatch(log.text(), /hf_/);
+  });
+});
+
+describe('provider base URLs (editorAssist.providers.baseUrls)', () => {
+  const providers = [
+    { id: 'local', displayName: 'On this machine', kind: 'local', baseUrl: undefined },
+    { id: 'vllm', displayName: 'vLLM', kind: 'remote', baseUrl: 'http://localhost:8000/v1' },
+    { id: 'openai', displayName: 'OpenAI', kind: 'remote', baseUrl: 'https://api.openai.com/v1' },
+  ];
+
+  it('configures what differs, leaves what matches, and resets only providers it configured before', () => {
+    const plan = lib.planBaseUrls(providers, { vllm: ' http://gpu-box:8000/v1/ ', openai: 'https://api.openai.com/v1' }, ['openai', 'anthropic']);
+    assert.deepEqual(plan.configure, [{ providerId: 'vllm', baseUrl: 'http://gpu-box:8000/v1' }], 'openai already matches; anthropic is unknown');
+    assert.deepEqual(plan.managed, ['vllm', 'openai']);
+    assert.deepEqual(plan.problems, []);
+    assert.match(plan.notices.join(), /vLLM at gpu-box:8000 is reached over plain http/);
+    const removed = lib.planBaseUrls(providers, { vllm: '' }, ['vllm', 'openai']);
+    assert.deepEqual(removed.configure, [{ providerId: 'vllm', baseUrl: '' }, { providerId: 'openai', baseUrl: '' }]);
+    assert.deepEqual(removed.managed, []);
+    assert.deepEqual(lib.planBaseUrls(providers, { vllm: 'http://127.0.0.1:9000/v1' }, []).notices, [], 'http on this machine needs no word');
+  });
+
+  it('says why an entry is ignored', () => {
+    const plan = lib.planBaseUrls(providers, {
+      nope: 'https://x.example', local: 'http://127.0.0.1:1', openai: 'api.openai.com', vllm: 'ftp://gpu-box/v1',
+    }, []);
+    assert.deepEqual(plan.configure, []);
+    assert.equal(plan.problems.length, 4, plan.problems.join('\n'));
+    assert.match(plan.problems[0], /"nope" is not a provider \(known: vllm, openai\)/);
+    assert.match(plan.problems[1], /has no base URL/);
+    assert.match(plan.problems[2], /not an absolute URL/);
+    assert.match(plan.problems[3], /neither http nor https/);
+    assert.match(lib.planBaseUrls(providers, { openai: 'https://user:pw@proxy.example/v1' }, []).problems[0], /must not carry credentials/);
+    assert.deepEqual(lib.planBaseUrls(providers, 'not an object', []).configure, []);
+  });
+
+  it('applies the setting to the sidecar, remembers what it configured, and resets it when the entry goes', async () => {
+    const { sup, log, events } = start('models');
+    await sup.start();
+    const memento = new Map();
+    const store = { get: (k) => memento.get(k), update: async (k, v) => { memento.set(k, v); } };
+    const first = await lib.applyBaseUrls(sup, { openai: 'http://192.0.2.7:8080/v1' }, store, log);
+    assert.deepEqual(first.changed, ['openai']);
+    const openai = (await sup.request(lib.protocol.Requests.providersList, {})).find((p) => p.id === 'openai');
+    assert.equal(openai.baseUrl, 'http://192.0.2.7:8080/v1');
+    assert.equal(openai.privacy, 'cloud', 'another machine is not loopback');
+    assert.deepEqual((await lib.applyBaseUrls(sup, { openai: 'http://192.0.2.7:8080/v1' }, store, log)).changed, [], 'nothing to do the second time');
+    assert.deepEqual((await lib.applyBaseUrls(sup, {}, store, log)).changed, ['openai']);
+    const withProblem = await lib.applyBaseUrls(sup, { local: 'http://127.0.0.1:1' }, store, log);
+    assert.match(withProblem.problems.join(), /has no base URL/);
+    assert.deepEqual(events().filter((e) => e.startsWith('configure')), ['configure openai http://192.0.2.7:8080/v1', 'configure openai ']);
+    assert.deepEqual(memento.get('editorAssist.providers.managedBaseUrls'), []);
+  });
+
+  it('a stopped sidecar is left alone (the next start applies the setting)', async () => {
+    const { sup, log } = start('models');
+    const store = { get: () => undefined, update: async () => assert.fail('nothing to remember') };
+    assert.deepEqual(await lib.applyBaseUrls(sup, { openai: 'https://proxy.example/v1' }, store, log), { changed: [], problems: [], notices: [] });
+  });
 });
 
 describe('Select Model data', () => {

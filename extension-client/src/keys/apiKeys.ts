@@ -20,6 +20,13 @@ export interface KeyLog {
 
 export const secretKeyFor = (providerId: string): string => `editorAssist.apiKey.${providerId}`;
 
+/**
+ * The Hugging Face token (gated and private model repos) is kept and passed like an API key, under
+ * this id; the sidecar takes it through models/setHuggingFaceToken and sends it only to the
+ * Hugging Face endpoint (never across a redirect to another host).
+ */
+export const HUGGING_FACE = { id: 'huggingface', displayName: 'Hugging Face (gated model downloads)' } as const;
+
 export class ApiKeys {
   constructor(private readonly secrets: SecretStore, private readonly sidecar: KeySidecar, private readonly log: KeyLog) {}
 
@@ -27,11 +34,11 @@ export class ApiKeys {
   async pushAll(): Promise<string[]> {
     const providers = await this.sidecar.request(Requests.providersList, {});
     const sent: string[] = [];
-    for (const p of providers.filter((p) => p.requiresApiKey)) {
+    for (const p of [...providers.filter((p) => p.requiresApiKey), HUGGING_FACE]) {
       const key = await this.secrets.get(secretKeyFor(p.id));
       if (!key) continue;
       try {
-        await this.sidecar.request(Requests.providersSetApiKey, { providerId: p.id, apiKey: key });
+        await this.send(p.id, key);
         sent.push(p.id);
       } catch (e) {
         this.log.warn(`Could not pass the stored API key of ${p.id} to the sidecar: ${(e as Error).message}`);
@@ -48,7 +55,7 @@ export class ApiKeys {
   /** Stores the key and passes it to the sidecar. */
   async set(providerId: string, apiKey: string): Promise<void> {
     await this.secrets.store(secretKeyFor(providerId), apiKey);
-    await this.sidecar.request(Requests.providersSetApiKey, { providerId, apiKey });
+    await this.send(providerId, apiKey);
     this.log.info(`API key for ${providerId} stored in SecretStorage and passed to the sidecar.`);
   }
 
@@ -56,7 +63,7 @@ export class ApiKeys {
   async remove(providerId: string): Promise<void> {
     await this.secrets.delete(secretKeyFor(providerId));
     try {
-      await this.sidecar.request(Requests.providersSetApiKey, { providerId, apiKey: null });
+      await this.send(providerId, null);
     } catch (e) {
       // The sidecar holds keys in memory only: a sidecar that is down forgets it anyway, and the
       // next start no longer receives it.
@@ -64,6 +71,11 @@ export class ApiKeys {
       return;
     }
     this.log.info(`API key for ${providerId} removed.`);
+  }
+
+  private async send(providerId: string, key: string | null): Promise<void> {
+    if (providerId === HUGGING_FACE.id) await this.sidecar.request(Requests.modelsSetHuggingFaceToken, { token: key });
+    else await this.sidecar.request(Requests.providersSetApiKey, { providerId, apiKey: key });
   }
 
   /** Providers that take a key, for the Set/Remove commands. */

@@ -4,12 +4,14 @@ import { Requests, type ProviderInfo } from '../protocol';
 import type { SidecarSupervisor } from '../sidecar/supervisor';
 import { describeError } from '../ui/errors';
 import { askForKey } from '../models/selectModel';
-import { ApiKeys } from './apiKeys';
+import { ApiKeys, HUGGING_FACE } from './apiKeys';
 
-async function pickProvider(sidecar: SidecarSupervisor, keys: ApiKeys, onlyWithKey: boolean): Promise<ProviderInfo | undefined> {
-  let providers: ProviderInfo[];
+type Keyed = Pick<ProviderInfo, 'id' | 'displayName'>;
+
+async function pickProvider(sidecar: SidecarSupervisor, keys: ApiKeys, onlyWithKey: boolean): Promise<Keyed | undefined> {
+  let providers: Keyed[];
   try {
-    providers = ApiKeys.keyed(await sidecar.request(Requests.providersList, {}));
+    providers = [...ApiKeys.keyed(await sidecar.request(Requests.providersList, {})), HUGGING_FACE];
   } catch (e) {
     void vscode.window.showErrorMessage(`EditorAssist: could not list providers. ${describeError(e)}`);
     return undefined;

@@ -2,19 +2,30 @@
 // `initialize` and, on change, through `settings/update`. An empty value is sent as null, which
 // removes the key, so the sidecar falls back to its default. vscode-free: unit-tested.
 import { Requests, type RequestDef } from '../protocol';
+import { isLoopbackHost, parseAbsoluteUrl } from '../system/urls';
 
-/** Extension setting (under `editorAssist.`) → sidecar setting key (docs/PROTOCOL.md). */
-export const SIDECAR_SETTINGS: Readonly<Record<string, string>> = {
-  'downloads.huggingFaceEndpoint': 'downloads.huggingFaceEndpoint',
+interface SidecarSetting {
+  /** The sidecar's key (docs/PROTOCOL.md). */
+  key: string;
+  /** The value the sidecar gets; null removes the key (the sidecar's default). */
+  convert(value: unknown): unknown;
+}
+
+const text: SidecarSetting['convert'] = (v) => (typeof v === 'string' && v.trim() ? v.trim() : null);
+const GiB = 1024 ** 3;
+/** A size in GiB (a positive number; 0 or empty is "no limit") as whole bytes. */
+const gibToBytes: SidecarSetting['convert'] = (v) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.round(v * GiB) : null);
+
+/** Extension setting (under `editorAssist.`) → what the sidecar reads. */
+export const SIDECAR_SETTINGS: Readonly<Record<string, SidecarSetting>> = {
+  'downloads.huggingFaceEndpoint': { key: 'downloads.huggingFaceEndpoint', convert: text },
+  'storage.quotaGiB': { key: 'storage.quotaBytes', convert: gibToBytes },
 };
 
 /** The sidecar's settings object, read through `get('downloads.huggingFaceEndpoint')` etc. */
 export function sidecarSettings(get: (key: string) => unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [ext, key] of Object.entries(SIDECAR_SETTINGS)) {
-    const v = get(ext);
-    out[key] = v === undefined || v === null || (typeof v === 'string' && v.trim() === '') ? null : typeof v === 'string' ? v.trim() : v;
-  }
+  for (const [ext, { key, convert }] of Object.entries(SIDECAR_SETTINGS)) out[key] = convert(get(ext));
   return out;
 }
 
@@ -30,15 +41,9 @@ export function affectsSidecarSettings(e: { affectsConfiguration(section: string
 export function checkHuggingFaceEndpoint(value: string): string | undefined {
   const v = value.trim();
   if (!v) return undefined;
-  let url: URL;
-  try {
-    url = new URL(v);
-  } catch {
-    return `"${v}" is not an absolute URL`;
-  }
-  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  const loopback = host === 'localhost' || host === '::1' || /^127\./.test(host);
-  if (url.protocol === 'https:' || (url.protocol === 'http:' && loopback)) return undefined;
+  const url = parseAbsoluteUrl(v);
+  if (typeof url === 'string') return url;
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname))) return undefined;
   return `"${v}" is neither https nor http on this machine`;
 }
 
