@@ -7,9 +7,11 @@
 // to artifacts/e2e/ and {passed, failed} to artifacts/test-results/e2e.json; exits non-zero
 // on any failure. Expects the solution to be built (npm test builds it first).
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { repoRoot, writeTestModel } from '../tools/common.mjs';
+import { startFakeOpenAi } from '../tools/fakeOpenAi.mjs';
 import { startFakeHuggingFace } from './fakeHuggingFace.mjs';
 import { E2eFixture } from './fixture.mjs';
 
@@ -17,6 +19,18 @@ import { E2eFixture } from './fixture.mjs';
 const HF_TEST_FILE = 'editorassist-test/Tiny-GGUF/tiny-e2e-q8_0.gguf';
 
 const CASE_TIMEOUT_MS = 90_000;
+
+/** What the fake cloud answers every chat with (cases read it as cloud.reply). */
+const CLOUD_REPLY = ['Answer ', 'from ', 'the ', 'fake ', 'cloud.'];
+
+/**
+ * An address of this machine that is not loopback: a server there counts as a cloud service to
+ * the sidecar, as a real one on the network would. Undefined when there is none (the cloud case
+ * then fails and says why).
+ */
+function nonLoopbackAddress() {
+  return Object.values(os.networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+}
 const filter = process.argv[2];
 const artifacts = path.join(repoRoot, 'artifacts', 'e2e');
 const resultsFile = path.join(repoRoot, 'artifacts', 'test-results', 'e2e.json');
@@ -34,14 +48,23 @@ try {
   const cases = await loadCases();
   // The test models write gibberish until they hit the limit: long enough that Stop can be
   // pressed while the slower "streaming" model answers, short for the tiny model (~1 s).
-  // A loopback Hugging Face serves a generated test model; the extension's setting points the sidecar at it.
-  let hf;
+  // A loopback Hugging Face serves a generated test model, and a fake OpenAI on this machine's
+  // network address stands in for the cloud; the extension's settings point the sidecar at both.
+  let hf, cloud;
   await fixture.start({
     artifacts, settings: { 'editorAssist.chat.maxTokens': 1000 },
     prepare: async (scratch) => {
       mkdirSync(path.join(scratch, 'hf'));
       hf = await startFakeHuggingFace({ [HF_TEST_FILE]: writeTestModel(path.join(scratch, 'hf', 'model.gguf')) });
-      return { machineSettings: { 'editorAssist.downloads.huggingFaceEndpoint': hf.url }, close: () => hf.close() };
+      const address = nonLoopbackAddress();
+      if (address) cloud = await startFakeOpenAi({ host: address, models: ['gpt-4.1-mini', 'gpt-4.1-nano'], reply: CLOUD_REPLY });
+      return {
+        machineSettings: {
+          'editorAssist.downloads.huggingFaceEndpoint': hf.url,
+          ...(cloud ? { 'editorAssist.providers.baseUrls': { openai: cloud.baseUrl } } : {}),
+        },
+        close: async () => { await hf.close(); await cloud?.close(); },
+      };
     },
   });
   const { workbench, server, profile } = fixture;
@@ -53,7 +76,7 @@ try {
     const shot = (name) => workbench.page.screenshot({ path: path.join(artifacts, `${String(n).padStart(2, '0')}-${name}.png`) });
     const start = Date.now();
     try {
-      await withTimeout(c.run({ page: workbench.page, server, profile, hf, shot, artifacts, metrics: timings }), CASE_TIMEOUT_MS, c.name);
+      await withTimeout(c.run({ page: workbench.page, server, profile, hf, cloud, shot, artifacts, metrics: timings }), CASE_TIMEOUT_MS, c.name);
       results.push({ name: c.name, ok: true, ms: Date.now() - start });
       console.log(`  ✔ ${c.name} (${Date.now() - start} ms)`);
     } catch (e) {

@@ -1,4 +1,4 @@
-// chat/send through the real sidecar against a loopback OpenAI-compatible server written here, driven
+// chat/send through the real sidecar against a loopback OpenAI-compatible server (tests/tools/fakeOpenAi.mjs), driven
 // by vscode-jsonrpc: streamed chat/delta notifications before the response, cancellation that reaches
 // the upstream HTTP stream, local-only enforcement, and a canary key that must not leak.
 import assert from 'node:assert/strict';
@@ -6,52 +6,10 @@ import http from 'node:http';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { startFakeOpenAi } from '../tools/fakeOpenAi.mjs';
 import { initialize, rpc, startSidecar, stopSidecar, tempDir } from './sidecar.mjs';
 
 const CANARY = 'sk-canary-interop-5d1e8a7c9b3f';
-
-/** An OpenAI-compatible server: GET /v1/models, POST /v1/chat/completions streamed as SSE. */
-function startFakeOpenAi() {
-  const state = { requests: [], hang: false, disconnected: null, onDisconnect: null };
-  state.disconnected = new Promise((resolve) => { state.onDisconnect = resolve; });
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (d) => { body += d; });
-    req.on('end', () => {
-      state.requests.push({ method: req.method, url: req.url, headers: req.headers, body });
-      if (req.method === 'GET' && req.url === '/v1/models') {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ object: 'list', data: [{ id: 'fake-model', object: 'model', created: 1700000000, owned_by: 'fake' }] }));
-        return;
-      }
-      if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
-        res.writeHead(404).end();
-        return;
-      }
-      const hang = state.hang;
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-      res.on('close', () => { if (!res.writableEnded) state.onDisconnect(); });
-      const chunk = (delta, finish = null) => `data: ${JSON.stringify({
-        id: 'chatcmpl-interop', object: 'chat.completion.chunk', created: 1700000000, model: 'fake-model',
-        choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], usage: null })}\n\n`;
-      res.write(chunk({ role: 'assistant', content: '' }));
-      const tokens = ['Stream', 'ing ', 'works', '.'];
-      for (const [i, t] of tokens.entries()) {
-        if (hang && i === 2) return; // keep the stream open: only cancellation ends it
-        res.write(chunk({ content: t }));
-      }
-      res.write(chunk({}, 'stop'));
-      res.write(`data: ${JSON.stringify({ id: 'chatcmpl-interop', object: 'chat.completion.chunk', created: 1700000000, model: 'fake-model', choices: [],
-        usage: { prompt_tokens: 17, completion_tokens: 4, total_tokens: 21, prompt_tokens_details: { cached_tokens: 0 } } })}\n\n`);
-      res.end('data: [DONE]\n\n');
-    });
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    state.baseUrl = `http://127.0.0.1:${server.address().port}/v1`;
-    state.close = () => new Promise((r) => { server.closeAllConnections(); server.close(r); });
-    resolve(state);
-  }));
-}
 
 describe('providers and chat through the real sidecar', () => {
   let fake, s, storageDir;

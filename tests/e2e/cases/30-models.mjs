@@ -1,12 +1,14 @@
 // "Select Model" against the real sidecar: a GGUF in the extension's models folder is listed
 // under Local and choosing it loads it and makes it the chat model (status bar); local-only
-// mode shows in the status bar and hides the cloud providers' models from the picker.
+// mode shows in the status bar and hides the cloud providers' models from the picker; an OpenAI
+// model served by a fake on this machine's network address asks consent, shows the Cloud badge
+// and answers in the chat with the key from SecretStorage.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeTestModel } from '../../tools/common.mjs';
 import { clearNotifications, plain, pollUntil, runCommand, waitForNotification } from '../workbench.mjs';
-import { showChat } from '../editorAssist.mjs';
+import { ask, showChat } from '../editorAssist.mjs';
 
 const EXTENSION_ID = 'editorassist.editorassist-vscode';
 const quickInput = (page) => page.locator('.quick-input-widget .quick-input-box input');
@@ -94,8 +96,9 @@ export default [
     },
   },
   {
-    name: 'an API key set in SecretStorage reaches the sidecar after a restart; a cloud model asks consent once and shows the Cloud badge',
-    async run({ page, profile, shot }) {
+    name: 'an API key set in SecretStorage reaches the sidecar after a restart; a cloud model asks consent once, shows the Cloud badge and answers from the (fake) cloud',
+    async run({ page, profile, cloud, shot }) {
+      assert.ok(cloud, 'the fake cloud needs an IPv4 address of this machine that is not loopback (tests/e2e/run.mjs); none was found');
       const KEY = 'sk-e2e-not-a-real-key-4242';
       await clearNotifications(page);
       await runToQuickInput(page, 'EditorAssist: Set API Key…', 'EditorAssist: Set API Key');
@@ -120,11 +123,30 @@ export default [
       await shot('cloud-consent');
       await dialog.getByRole('button', { name: 'Use OpenAI' }).click();
       await page.locator('.statusbar [aria-label="EditorAssist: running"]', { hasText: 'openai/gpt-4.1-mini' }).first().waitFor({ state: 'visible', timeout: 20_000 });
-      const cloud = page.locator('.statusbar [aria-label^="EditorAssist privacy: Cloud"]').first();
-      await cloud.waitFor({ state: 'visible', timeout: 20_000 });
+      const cloudBadge = page.locator('.statusbar [aria-label^="EditorAssist privacy: Cloud"]').first();
+      await cloudBadge.waitFor({ state: 'visible', timeout: 20_000 });
       const frame = await showChat(page);
       await frame.locator('#badge').waitFor({ state: 'visible', timeout: 20_000 });
       assert.equal(plain(await frame.locator('#badge').innerText()), 'Cloud');
+
+      // The chat goes to the provider's configured URL (editorAssist.providers.baseUrls): a server
+      // on this machine's network address, which the sidecar classes as cloud like any remote host.
+      const answers = frame.locator('.msg.assistant');
+      const before = await answers.count();
+      const sentBefore = cloud.requests.length;
+      await ask(page, 'Which service answers this?');
+      await pollUntil(() => answers.count(), (n) => n > before, { what: 'an answer from the cloud model' });
+      await pollUntil(() => answers.nth(before).locator('.body').innerText().then(plain), (t) => t.trim() === cloud.reply.join(''),
+        { what: 'the fake cloud\'s streamed answer in the chat' });
+      await frame.locator('#stop').waitFor({ state: 'hidden', timeout: 30_000 });
+      const sent = cloud.requests.slice(sentBefore).filter((r) => r.url === '/v1/chat/completions');
+      assert.equal(sent.length, 1, JSON.stringify(cloud.requests.map((r) => r.url)));
+      assert.equal(sent[0].headers.authorization, `Bearer ${KEY}`, 'the key from SecretStorage goes to the provider');
+      const body = JSON.parse(sent[0].body);
+      assert.equal(body.model, 'gpt-4.1-mini');
+      assert.equal(body.stream, true);
+      assert.match(body.messages.at(-1).content, /Which service answers this\?/);
+      assert.equal(plain(await frame.locator('#model').innerText()), 'openai/gpt-4.1-mini');
       await shot('cloud-badge');
 
       await pickRef(page, 'openai/gpt-4.1-nano');
@@ -135,7 +157,7 @@ export default [
       // Back to the local model: the badges go; then forget the key.
       await pickRef(page, 'picker-e2e'); // a local entry's label is its name (its description: size, quant)
       await page.locator('.statusbar [aria-label="EditorAssist: running"]', { hasText: 'local/picker-e2e' }).first().waitFor({ state: 'visible', timeout: 60_000 });
-      await cloud.waitFor({ state: 'hidden', timeout: 20_000 });
+      await cloudBadge.waitFor({ state: 'hidden', timeout: 20_000 });
       await frame.locator('#badge').waitFor({ state: 'hidden', timeout: 20_000 });
       await runToQuickInput(page, 'EditorAssist: Remove API Key', 'EditorAssist: Remove API Key');
       await rows(page).filter({ hasText: 'OpenAI' }).first().click();
