@@ -303,6 +303,16 @@ describe('settings the sidecar reads', () => {
     assert.deepEqual(events().filter((e) => e.startsWith('settings/')), ['settings/update {"downloads.huggingFaceEndpoint":"http://127.0.0.1:9"}']);
   });
 
+  it('tells a refused (gated) download from other failures, by code and status, never by text', () => {
+    const err = (code, data) => Object.assign(new Error('The server refused access'), { code, data });
+    assert.equal(lib.isAccessRefused(err(1010, { status: 401 })), true);
+    assert.equal(lib.isAccessRefused(err(1010, { status: 403 })), true);
+    assert.equal(lib.isAccessRefused(err(1010, { status: 404 })), false);
+    assert.equal(lib.isAccessRefused(err(1011, { status: 401 })), false, 'a checksum error is not about access');
+    assert.equal(lib.isAccessRefused(err(1010)), false);
+    assert.equal(lib.isAccessRefused(undefined), false);
+  });
+
   it('says why an endpoint would be ignored', () => {
     assert.equal(lib.checkHuggingFaceEndpoint(''), undefined);
     assert.equal(lib.checkHuggingFaceEndpoint('https://hf-mirror.example.com'), undefined);

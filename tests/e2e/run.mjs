@@ -17,6 +17,9 @@ import { E2eFixture } from './fixture.mjs';
 
 /** What the fake Hugging Face serves (owner/repo/file; cases find it in hf.files). */
 const HF_TEST_FILE = 'editorassist-test/Tiny-GGUF/tiny-e2e-q8_0.gguf';
+/** A file in a gated repo: only a request with this token gets it (cases read hf.gated). */
+const HF_GATED_FILE = 'editorassist-test/Gated-GGUF/gated-e2e-q8_0.gguf';
+const HF_GATED_TOKEN = 'hf_e2eGatedAccessToken0123456789';
 
 const CASE_TIMEOUT_MS = 90_000;
 
@@ -55,7 +58,8 @@ try {
     artifacts, settings: { 'editorAssist.chat.maxTokens': 1000 },
     prepare: async (scratch) => {
       mkdirSync(path.join(scratch, 'hf'));
-      hf = await startFakeHuggingFace({ [HF_TEST_FILE]: writeTestModel(path.join(scratch, 'hf', 'model.gguf')) });
+      const hfModel = writeTestModel(path.join(scratch, 'hf', 'model.gguf'));
+      hf = await startFakeHuggingFace({ [HF_TEST_FILE]: hfModel, [HF_GATED_FILE]: hfModel }, { gated: { [HF_GATED_FILE]: HF_GATED_TOKEN } });
       const address = nonLoopbackAddress();
       if (address) cloud = await startFakeOpenAi({ host: address, models: ['gpt-4.1-mini', 'gpt-4.1-nano'], reply: CLOUD_REPLY });
       return {

@@ -3,7 +3,6 @@ import * as vscode from 'vscode';
 import { Requests, type ProviderInfo } from '../protocol';
 import type { SidecarSupervisor } from '../sidecar/supervisor';
 import { describeError } from '../ui/errors';
-import { askForKey } from '../models/selectModel';
 import { ApiKeys, HUGGING_FACE } from './apiKeys';
 
 type Keyed = Pick<ProviderInfo, 'id' | 'displayName'>;
@@ -41,5 +40,21 @@ export async function removeApiKeyCommand(sidecar: SidecarSupervisor, keys: ApiK
     void vscode.window.showInformationMessage(`EditorAssist: the API key for ${p.displayName} is removed.`);
   } catch (e) {
     void vscode.window.showErrorMessage(`EditorAssist: could not remove the key. ${describeError(e)}`);
+  }
+}
+
+/** Asks for a provider's key in a password box; stores and sends it. False if the user gave none. */
+export async function askForKey(provider: Pick<ProviderInfo, 'id' | 'displayName'>, keys: ApiKeys): Promise<boolean> {
+  const key = await vscode.window.showInputBox({
+    title: provider.id === HUGGING_FACE.id ? 'Hugging Face access token (for gated and private repositories)' : `API key for ${provider.displayName}`, prompt: `Kept in VS Code's secret storage and passed only to the EditorAssist sidecar.`,
+    password: true, ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'Enter a key, or press Escape'),
+  });
+  if (!key?.trim()) return false;
+  try {
+    await keys.set(provider.id, key.trim());
+    return true;
+  } catch (e) {
+    void vscode.window.showErrorMessage(`EditorAssist: could not set the key for ${provider.displayName}. ${describeError(e)}`);
+    return false;
   }
 }

@@ -4,6 +4,7 @@
 // progress (runDownload); afterwards the model can become the chat or the completion model.
 // The lists and the parsing live in downloadPick.ts (vscode-free, unit-tested).
 import * as vscode from 'vscode';
+import type { ApiKeys } from '../keys/apiKeys';
 import { Requests, type CatalogEntry, type DownloadInfo, type DownloadResult, type DownloadTarget } from '../protocol';
 import type { SidecarSupervisor } from '../sidecar/supervisor';
 import { describeError } from '../ui/errors';
@@ -19,6 +20,8 @@ export interface ModelCommandDeps {
   active: ActiveModel;
   progress: ProgressHub;
   log: vscode.LogOutputChannel;
+  /** For a gated download's "Set Hugging Face Token…". */
+  keys: ApiKeys;
 }
 
 interface Item extends vscode.QuickPickItem {

@@ -7,6 +7,7 @@ import type { ProviderInfo } from '../protocol';
 import type { SidecarSupervisor } from '../sidecar/supervisor';
 import { describeError } from '../ui/errors';
 import type { ApiKeys } from '../keys/apiKeys';
+import { askForKey } from '../keys/keyCommands';
 import { CloudConsent } from '../privacy/privacy';
 import { buildModelPicker, type PickerAction } from './picker';
 import { chooseModel } from './chooseModel';
@@ -83,22 +84,6 @@ async function runAction(action: PickerAction, providers: ProviderInfo[], localO
     warn: (m) => void vscode.window.showWarningMessage(`EditorAssist: ${m}`),
   });
   if (ref && action.type !== 'download' && !ref.startsWith('local/')) void vscode.window.showInformationMessage(`EditorAssist: chat model is ${ref}.`);
-}
-
-/** Asks for a provider's key in a password box; stores and sends it. False if the user gave none. */
-export async function askForKey(provider: Pick<ProviderInfo, 'id' | 'displayName'>, keys: ApiKeys): Promise<boolean> {
-  const key = await vscode.window.showInputBox({
-    title: `API key for ${provider.displayName}`, prompt: `Kept in VS Code's secret storage and passed only to the EditorAssist sidecar.`,
-    password: true, ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'Enter a key, or press Escape'),
-  });
-  if (!key?.trim()) return false;
-  try {
-    await keys.set(provider.id, key.trim());
-    return true;
-  } catch (e) {
-    void vscode.window.showErrorMessage(`EditorAssist: could not set the key for ${provider.displayName}. ${describeError(e)}`);
-    return false;
-  }
 }
 
 async function download(catalogId: string, deps: SelectModelDeps): Promise<string | undefined> {

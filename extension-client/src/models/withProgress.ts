@@ -4,7 +4,9 @@
 import * as vscode from 'vscode';
 import { Requests, type DownloadResult, type DownloadTarget } from '../protocol';
 import type { SidecarSupervisor } from '../sidecar/supervisor';
-import { describeError } from '../ui/errors';
+import { describeError, isAccessRefused } from '../ui/errors';
+import { HUGGING_FACE, type ApiKeys } from '../keys/apiKeys';
+import { askForKey } from '../keys/keyCommands';
 import { runDownload } from './download';
 import type { ProgressHub } from './progressHub';
 
@@ -12,6 +14,8 @@ export interface ProgressDeps {
   sidecar: SidecarSupervisor;
   progress: ProgressHub;
   log: vscode.LogOutputChannel;
+  /** Where a Hugging Face token is stored when a gated download asks for one. */
+  keys?: ApiKeys;
 }
 
 /** Loads a local model; its ref, or undefined when it failed or was cancelled. */
@@ -43,7 +47,8 @@ export async function loadLocal(ref: string, { sidecar, progress, log }: Progres
 }
 
 /** Downloads (bytes, speed, time left; Cancel stops the job in the sidecar); the result, or undefined after saying why it stopped. */
-export async function downloadWithProgress(target: DownloadTarget, name: string, { sidecar, progress, log }: ProgressDeps): Promise<DownloadResult | undefined> {
+export async function downloadWithProgress(target: DownloadTarget, name: string, deps: ProgressDeps, retried = false): Promise<DownloadResult | undefined> {
+  const { sidecar, progress, log, keys } = deps;
   try {
     const result = await vscode.window.withProgress({
       location: vscode.ProgressLocation.Notification, title: `EditorAssist: downloading ${name}`, cancellable: true,
@@ -51,7 +56,16 @@ export async function downloadWithProgress(target: DownloadTarget, name: string,
     log.info(`Downloaded ${name} as ${result.ref} (${result.sizeBytes} bytes, sha256 ${result.sha256}).`);
     return result;
   } catch (e) {
-    void vscode.window.showErrorMessage(`EditorAssist: download of ${name} stopped. ${describeError(e)}`);
+    const message = `EditorAssist: download of ${name} stopped. ${describeError(e)}`;
+    // A gated repository: offer to set the token and try once more.
+    if (keys && !retried && isAccessRefused(e)) {
+      const SET = 'Set Hugging Face Token…';
+      if ((await vscode.window.showErrorMessage(message, SET)) === SET && (await askForKey(HUGGING_FACE, keys))) {
+        return downloadWithProgress(target, name, deps, true);
+      }
+      return undefined;
+    }
+    void vscode.window.showErrorMessage(message);
     return undefined;
   }
 }

@@ -33,3 +33,4 @@ export {
 } from '../models/manage';
 export { describeTarget } from '../models/download';
 export { affectsSidecarSettings, checkHuggingFaceEndpoint, pushSidecarSettings, sidecarSettings } from './settings';
+export { describeError, isAccessRefused } from '../ui/errors';

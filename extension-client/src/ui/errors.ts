@@ -15,3 +15,9 @@ export function describeError(e: unknown): string {
   }
   return message;
 }
+
+/** True when a download failed because the server refused access (401/403): a gated repo without a token. */
+export function isAccessRefused(e: unknown): boolean {
+  const { code, data } = (e ?? {}) as { code?: unknown; data?: { status?: unknown } };
+  return code === ErrorCodes.DownloadFailed && (data?.status === 401 || data?.status === 403);
+}

@@ -2,7 +2,8 @@
 // runner starts it and sets editorAssist.downloads.huggingFaceEndpoint to it): the catalog shows
 // its fit verdicts, a typed owner/repo/file.gguf downloads with a progress notification into the
 // models folder, Manage Models lists it; deleting it while loaded shows the sidecar's refusal,
-// and "Unload and Delete" removes the file.
+// and "Unload and Delete" removes the file. A gated repo is refused with the reason until a Hugging
+// Face token is given (the refusal's button); the token then goes to the Hub and not to its CDN.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -12,6 +13,19 @@ import { modelsDir, runToQuickInput } from './30-models.mjs';
 
 const quickInput = (page) => page.locator('.quick-input-widget .quick-input-box input');
 const rows = (page) => page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+/** Downloads `key` (owner/repo/file.gguf) through "Download Model…" → "Hugging Face file or URL…". */
+async function downloadHuggingFaceFile(page, key) {
+  await runToQuickInput(page, 'EditorAssist: Download Model…', 'EditorAssist: Download Model');
+  await rowTexts(page);
+  await quickInput(page).fill('Hugging Face file');
+  await rows(page).filter({ hasText: 'Hugging Face file or URL…' }).first().click();
+  await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Download from Hugging Face' }).waitFor({ state: 'visible', timeout: 20_000 });
+  await quickInput(page).fill(key);
+  const message = page.locator('.quick-input-widget .quick-input-message');
+  await pollUntil(() => message.innerText().then(plain).catch(() => ''), (t) => !t.includes('Expected'), { what: 'the validation message to clear' });
+  await quickInput(page).press('Enter');
+}
+
 const statusItem = (page) => page.locator('.statusbar [aria-label="EditorAssist: running"]').first();
 
 async function rowTexts(page) {
@@ -120,6 +134,40 @@ export default [
       const after = await rowTexts(page);
       assert.ok(!after.some((t) => t.includes(name)), `the deleted model is gone from the list: ${JSON.stringify(after)}`);
       await shot('manage-models-after-delete');
+      await page.keyboard.press('Escape');
+    },
+  },
+  {
+    name: 'a gated repo is refused with the reason and a "Set Hugging Face Token…" button; with the token it downloads, and the token reaches the Hub, never its CDN',
+    async run({ page, profile, hf, shot }) {
+      const [[key, token]] = Object.entries(hf.gated);
+      const fileName = key.split('/').pop();
+      const file = path.join(await modelsDir(profile), fileName);
+      const [owner, repo] = key.split('/');
+      const resolvePath = `/${owner}/${repo}/resolve/main/${fileName}`;
+      await clearNotifications(page);
+
+      await downloadHuggingFaceFile(page, key);
+      const refused = await waitForNotification(page, /refused access/, { timeoutMs: 30_000 });
+      assert.match(refused, /Gated Hugging Face repos need an access token/, refused);
+      assert.ok(!existsSync(file) && !existsSync(`${file}.partial`), 'nothing is left on disk');
+      await shot('gated-refused');
+
+      // The refusal offers to set the token; with it, the download is tried again by itself.
+      const sentBefore = hf.requests.length;
+      await page.locator('.notifications-toasts .notification-toast', { hasText: 'refused access' }).getByRole('button', { name: 'Set Hugging Face Token…' }).click();
+      await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Hugging Face access token' }).waitFor({ state: 'visible', timeout: 20_000 });
+      assert.equal(await quickInput(page).getAttribute('type'), 'password', 'the token is typed into a password box');
+      await quickInput(page).fill(token);
+      await quickInput(page).press('Enter');
+      await waitForNotification(page, new RegExp(`local/${fileName.replace(/\.gguf$/, '').replace(/[.]/g, '\\.')} is downloaded`), { timeoutMs: 60_000 });
+      assert.equal(createHash('sha256').update(readFileSync(file)).digest('hex'), hf.files[key].sha256, 'the gated file is the one served');
+      const sent = hf.requests.slice(sentBefore);
+      const hub = sent.filter((r) => r.host === 'hub' && r.path === resolvePath);
+      const cdn = sent.filter((r) => r.host === 'cdn');
+      assert.ok(hub.length > 0 && hub.every((r) => r.authorization === `Bearer ${token}`), `the Hub gets the token: ${JSON.stringify(hub)}`);
+      assert.ok(cdn.length > 0 && cdn.every((r) => r.authorization === null), `the CDN (another host) never does: ${JSON.stringify(cdn)}`);
+      await shot('gated-downloaded');
       await page.keyboard.press('Escape');
     },
   },
