@@ -34,6 +34,12 @@ describe('chat webview (Chromium)', () => {
     assert.equal(await p.locator('.msg.assistant h1').innerText(), 'Title');
     assert.equal(await p.locator('.msg.assistant strong').innerText(), 'bold');
     assert.equal(await p.locator('.msg.assistant pre code').textContent(), 'print("hi")\n');
+    // Highlighted: the string and the built-in are spans, in their own colours (the default theme's here).
+    assert.equal(await p.locator('.msg.assistant pre code .hljs-string').innerText(), '"hi"');
+    assert.equal(await p.locator('.msg.assistant pre code .hljs-built_in').innerText(), 'print');
+    const colours = await p.locator('.msg.assistant pre code').evaluate((code) => [code, code.querySelector('.hljs-string'), code.querySelector('.hljs-built_in')]
+      .map((el) => getComputedStyle(el).color));
+    assert.equal(new Set(colours).size, 3, `code, string and built-in differ in colour: ${colours}`);
     assert.equal(await p.locator('#speed').innerText(), '12.5 tok/s');
     await p.locator('.code-actions button', { hasText: 'Copy' }).click();
     await p.locator('.code-actions button', { hasText: 'Insert' }).click();
@@ -47,6 +53,23 @@ describe('chat webview (Chromium)', () => {
       { type: 'openLink', url: 'https://example.com/docs?q=1' },
     ]);
     assert.equal(await p.locator('a[href]').count(), 0, 'links never navigate by themselves');
+    assert.deepEqual(errors, []);
+    await p.close();
+  });
+
+  it('highlights code blocks by the language their fence names (aliases too), and leaves unknown languages as text', async () => {
+    const { p, errors } = await openChat();
+    await deliver(p, stream('a1', [
+      '```ts\nconst n: number = 42; // the answer\n```', '```cs\npublic sealed class A { }\n```',
+      '```brainfudge\n+[-->++<]>.\n```', '```\nno language\n```',
+    ].join('\n\n')));
+    const blocks = p.locator('.msg.assistant pre code');
+    assert.equal(await blocks.count(), 4);
+    assert.deepEqual(await blocks.nth(0).locator('span').evaluateAll((s) => s.map((e) => `${e.className}=${e.textContent}`)),
+      ['hljs-keyword=const', 'hljs-attr=n', 'hljs-built_in=number', 'hljs-number=42', 'hljs-comment=// the answer']);
+    assert.ok(await blocks.nth(1).locator('.hljs-keyword').count() >= 2, 'C# by its alias cs');
+    for (const i of [2, 3]) assert.equal(await blocks.nth(i).locator('span').count(), 0, 'no guessing: plain text');
+    assert.equal(await blocks.nth(2).textContent(), '+[-->++<]>.\n');
     assert.deepEqual(errors, []);
     await p.close();
   });
@@ -124,6 +147,7 @@ describe('chat webview (Chromium)', () => {
       });
       assert.deepEqual(bad, [], 'no dangerous element or attribute survived');
       assert.match(await p.locator('#log pre code').innerText(), /<script>window.__pwned = "code"<\/script>/, 'code stays visible as text');
+      assert.ok(await p.locator('#log pre code .hljs-tag').count() > 0, 'highlighted as HTML, still only text in spans');
       assert.deepEqual(requests, [], 'the page requested nothing from the attacker');
       assert.deepEqual(attackerHits, [], 'the attacker server saw nothing');
       if (csp) {

@@ -1,9 +1,10 @@
 // Markdown rendering for the chat webview, apart from main.ts's wiring so that the render
 // benchmark (bench/extension.mjs) and the tests can load it on its own. Model output is
 // untrusted: markdown → marked → DOMPurify (DOM fragment) → post-processing that removes remote
-// images and turns links into "ask the extension" buttons.
+// images, turns links into "ask the extension" buttons and highlights code blocks (highlight.ts).
 import DOMPurify, { type Config } from 'dompurify';
 import { marked } from 'marked';
+import { highlightCode } from './highlight';
 
 const PURIFY: Config & { RETURN_DOM_FRAGMENT: true } = {
   USE_PROFILES: { html: true },
@@ -33,13 +34,21 @@ export function renderMarkdown(md: string): DocumentFragment {
       a.setAttribute('role', 'link');
     }
   }
-  for (const pre of Array.from(frag.querySelectorAll('pre'))) decorateCodeBlock(pre);
+  for (const pre of Array.from(frag.querySelectorAll('pre'))) {
+    const code = pre.querySelector('code');
+    if (code) highlightCode(code, languageOf(code));
+    decorateCodeBlock(pre);
+  }
   return frag;
 }
 
+/** The language a code block's fence named (marked writes it as class language-…). */
+function languageOf(code: Element | null): string | undefined {
+  return /language-([\w+#.-]+)/.exec(code?.className ?? '')?.[1];
+}
+
 export function decorateCodeBlock(pre: HTMLElement): void {
-  const code = pre.querySelector('code');
-  const language = /language-([\w+#.-]+)/.exec(code?.className ?? '')?.[1];
+  const language = languageOf(pre.querySelector('code'));
   const bar = document.createElement('div');
   bar.className = 'code-actions';
   for (const [label, action] of [['Copy', 'copyCode'], ['Insert', 'insertCode'], ['New file', 'newFile']] as const) {
