@@ -3,7 +3,8 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { Commands } from './commands';
-import { CLIENT_PROTOCOL_VERSION } from './protocol';
+import { CLIENT_PROTOCOL_VERSION, Notifications, type RuntimeStateParams } from './protocol';
+import { ModelActivity } from './models/activity';
 import { locateSidecar, SIDECAR_DLL } from './sidecar/locate';
 import { SidecarStatusBar } from './sidecar/statusBar';
 import { SidecarSupervisor } from './sidecar/supervisor';
@@ -42,12 +43,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   });
   const s = sidecar;
   const activeModel = new ActiveModel(context.globalState);
-  const chat = new ChatViewProvider(context.extensionUri, s, () => activeModel.ref, log);
+  const activity = new ModelActivity();
+  const chat = new ChatViewProvider(context.extensionUri, s, () => activeModel.ref, log, activity);
   context.subscriptions.push(
     activeModel,
     vscode.commands.registerCommand(Commands.loadModelFile, () => loadModelFile(s, activeModel, log)),
     s,
-    new SidecarStatusBar(s, activeModel),
+    new SidecarStatusBar(s, activeModel, activity),
+    s.onNotification(Notifications.runtimeDidChangeState.method, (p) => activity.runtimeChanged(p as RuntimeStateParams)),
+    s.onDidStart(() => activity.reset()),
     s.onDidFail(async ({ message }) => {
       const choice = await vscode.window.showErrorMessage(message, 'Show Logs', 'Restart');
       if (choice === 'Show Logs') log.show();

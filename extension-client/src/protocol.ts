@@ -38,6 +38,7 @@ export const Methods = {
   storageEvict: 'storage/evict',
   routerGet: 'router/get',
   routerSet: 'router/set',
+  runtimeDidChangeState: 'runtime/didChangeState',
 } as const;
 
 /** The protocol version this client speaks; the sidecar reports its own at initialize. */
@@ -423,8 +424,16 @@ export const Requests = {
   completionInline: request<InlineCompletionParams, InlineCompletionResult>(Methods.completionInline),
 } as const;
 
+/** runtime/didChangeState: what the local runtime is doing with a model. */
+export interface RuntimeStateParams {
+  ref: string;
+  state: 'loading' | 'ready' | 'generating' | 'idle' | 'error';
+  detail?: string;
+}
+
 export const Notifications = {
   initialized: notification<InitializedParams>(Methods.initialized),
   exit: notification<void>(Methods.exit),
   chatDelta: notification<ChatDeltaParams>(Methods.chatDelta),
+  runtimeDidChangeState: notification<RuntimeStateParams>(Methods.runtimeDidChangeState),
 } as const;

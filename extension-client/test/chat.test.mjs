@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { fakeSupervisor, lib, waitFor } from './support.mjs';
 
 /** A controller over a supervisor running the fake sidecar; `posted` collects webview messages. */
-async function chatOver(mode, context, log = () => undefined) {
+async function chatOver(mode, context, log = () => undefined, activity = undefined) {
   const { sup, events } = fakeSupervisor(mode);
   await sup.start();
   const posted = [];
@@ -14,9 +14,47 @@ async function chatOver(mode, context, log = () => undefined) {
     request: (def, params, token) => { sent.push(structuredClone(params)); return sup.request(def, params, token); },
     onNotification: (m, h) => sup.onNotification(m, h),
     methods: () => sup.serverInfo?.capabilities?.methods,
-  }, (m) => { posted.push(m); notify?.(m); }, () => context, () => ({}), log);
+  }, (m) => { posted.push(m); notify?.(m); }, () => context, () => ({}), log, activity);
   return { sup, events, controller, posted, sent, onPost: changed };
 }
+
+describe('model activity (the status bar\'s state and tokens/s)', () => {
+  it('a chat shows generating while it runs, then ready with the answer\'s tokens/s', async () => {
+    const activity = new lib.ModelActivity();
+    const seen = [];
+    activity.onDidChange(() => seen.push(lib.describeStatus(activity.status('local/echo')).suffix));
+    const { sup, controller } = await chatOver('chat', undefined, () => undefined, activity);
+    await controller.handle({ type: 'send', text: 'hello' });
+    assert.deepEqual(seen, [' · generating', ' · 42.0 tok/s'], 'the chat asked for no model: any chat model counts as generating');
+    assert.deepEqual(activity.status('local/echo'), { state: 'ready', tokensPerSecond: 42 });
+    assert.deepEqual(activity.status('local/other'), {}, 'nothing known about another model');
+    await sup.stop();
+  });
+
+  it('follows the local runtime: loading, generating, unloaded (idle), error with its reason; a restart forgets it', () => {
+    const activity = new lib.ModelActivity();
+    const ref = 'local/qwen';
+    const at = (state, detail) => { activity.runtimeChanged({ ref, state, detail }); return lib.describeStatus(activity.status(ref)); };
+    assert.equal(at('loading').suffix, ' · loading');
+    assert.equal(at('loading').icon, '$(sync~spin)');
+    assert.equal(at('ready').suffix, '');
+    assert.equal(at('generating').suffix, ' · generating');
+    activity.chatEnded(ref, ref, 12.345);
+    assert.equal(at('ready').suffix, ' · 12.3 tok/s');
+    assert.equal(at('idle').suffix, ' · unloaded');
+    const error = at('error', 'out of memory');
+    assert.equal(error.suffix, ' · error');
+    assert.match(error.tooltip, /out of memory/);
+    activity.reset();
+    assert.deepEqual(activity.status(ref), { state: 'ready', tokensPerSecond: 12.345 }, 'the speed is kept, the runtime state is not');
+    activity.chatStarted(ref);
+    activity.chatStarted(ref);
+    activity.chatEnded(ref);
+    assert.equal(activity.status(ref).state, 'generating', 'one of two chats still runs');
+    activity.chatEnded(ref);
+    assert.equal(activity.status(ref).state, 'ready');
+  });
+});
 
 describe('ChatController', () => {
   it('streams deltas in order and ends with the finish reason and speed', async () => {

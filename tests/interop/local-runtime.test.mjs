@@ -51,6 +51,7 @@ describe('local runtime over RPC', () => {
     await s.connection.sendRequest('models/unload', { ref: loaded.ref });
     const after = await s.connection.sendRequest('models/status', { ref: loaded.ref });
     assert.equal(after.loaded, false);
+    assert.equal(states.filter((x) => x.ref === loaded.ref).at(-1).state, 'idle', 'idle on the wire: not loaded');
   });
 
   test('bad input gets stable codes: not GGUF → 1012, unknown ref → 1001, neither ref nor path → -32602', async () => {
@@ -88,6 +89,10 @@ describe('local runtime over RPC', () => {
     });
     assert.ok(follow.usage.cachedTokens > 0, `cachedTokens ${follow.usage.cachedTokens}`);
     assert.equal(follow.sessionId, r.sessionId);
+    // The state notifications come before the answer: generating, then ready again (still loaded).
+    const mine = states.filter((x) => x.ref === ref).map((x) => x.state);
+    assert.ok(mine.includes('generating'), JSON.stringify(mine));
+    assert.equal(mine.at(-1), 'ready', JSON.stringify(mine));
   });
 
   test('chat/send with responseFormat json returns parseable JSON', async () => {

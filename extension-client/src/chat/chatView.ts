@@ -2,6 +2,7 @@
 // HTML (strict CSP, a fresh CSPRNG nonce per render) and the UI-only actions; the
 // conversation itself is ChatController's.
 import { randomBytes } from 'node:crypto';
+import type { ModelActivity } from '../models/activity';
 import * as vscode from 'vscode';
 import type { SidecarSupervisor } from '../sidecar/supervisor';
 import { ChatController, type ChatContext } from './controller';
@@ -17,7 +18,10 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   private readonly controller: ChatController;
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly extensionUri: vscode.Uri, private readonly sidecar: SidecarSupervisor, activeModel: () => string | undefined, log: vscode.LogOutputChannel) {
+  constructor(
+    private readonly extensionUri: vscode.Uri, private readonly sidecar: SidecarSupervisor, activeModel: () => string | undefined, log: vscode.LogOutputChannel,
+    activity?: ModelActivity,
+  ) {
     this.controller = new ChatController({
       request: (def, params, token) => sidecar.request(def, params, token),
       onNotification: (method, handler) => sidecar.onNotification(method, handler),
@@ -28,7 +32,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     }, (m) => this.post(m), () => editorContext(), () => ({
       model: activeModel(),
       maxTokens: vscode.workspace.getConfiguration('editorAssist.chat').get<number>('maxTokens') || undefined,
-    }), (line) => log.info(line));
+    }), (line) => log.info(line), activity);
     // Tell the webview when chat becomes (un)available as the sidecar comes and goes.
     this.disposables.push(sidecar.onDidChangeState(() => this.post({ type: 'state', ...this.controller.availability() })));
   }

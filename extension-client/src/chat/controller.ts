@@ -6,6 +6,7 @@ import { CancellationTokenSource } from 'vscode-jsonrpc';
 import { ErrorCodes, Methods, Notifications, Requests, type ChatDeltaParams, type ChatMessage, type ChatSendParams, type ChatSendResult, type RequestDef } from '../protocol';
 import type { Disposable } from '../sidecar/events';
 import type { FinishReason, FromWebview, ToWebview } from './messages';
+import type { ModelActivity } from '../models/activity';
 
 /** The one thing chat needs from the sidecar layer (SidecarSupervisor satisfies it). */
 /** Code the user chose to send along (the selection, or the current file). */
@@ -66,6 +67,8 @@ export class ChatController implements Disposable {
     private readonly options: () => { model?: string; maxTokens?: number } = () => ({}),
     /** Where the first-token timing line goes (the extension's log channel). */
     private readonly log: (line: string) => void = () => undefined,
+    /** Told when an answer starts and ends (the status bar's generating state and tokens/s). */
+    private readonly activity?: Pick<ModelActivity, 'chatStarted' | 'chatEnded'>,
   ) {
     this.subscription = transport.onNotification(Notifications.chatDelta.method, (p) => this.onDelta(p));
   }
@@ -197,8 +200,10 @@ export class ChatController implements Disposable {
     const { model, maxTokens } = this.options();
     const params: ChatSendParams = { streamId, sessionId: this.sessionId, model, messages: [...this.history] };
     if (maxTokens) params.params = { maxTokens };
+    let answer: ChatSendResult | undefined;
+    this.activity?.chatStarted(model);
     try {
-      const result: ChatSendResult = await this.transport.request(Requests.chatSend, params, cts.token);
+      const result: ChatSendResult = answer = await this.transport.request(Requests.chatSend, params, cts.token);
       this.sessionId = result.sessionId ?? this.sessionId;
       this.history.push({ role: 'assistant', content: result.content });
       this.noteFirstToken(id, { ttftMs: typeof result.timings?.ttftMs === 'number' ? result.timings.ttftMs : null });
@@ -216,6 +221,7 @@ export class ChatController implements Disposable {
         this.post({ type: 'assistantEnd', id, finishReason: 'error', error: e instanceof Error ? e.message : String(e) });
       }
     } finally {
+      this.activity?.chatEnded(model, answer?.model, answer?.timings?.tokensPerSecond);
       this.noteFirstToken(id, { ttftMs: null }); // no-op when the answer reported one
       this.streams.delete(streamId);
       this.inflight = undefined;

@@ -34,3 +34,4 @@ export {
 export { describeTarget } from '../models/download';
 export { affectsSidecarSettings, checkHuggingFaceEndpoint, pushSidecarSettings, sidecarSettings } from './settings';
 export { describeError, isAccessRefused } from '../ui/errors';
+export { ModelActivity, describeStatus } from '../models/activity';

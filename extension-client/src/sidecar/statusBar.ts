@@ -1,7 +1,9 @@
-// The status-bar item that shows whether the sidecar runs, and which version.
+// The status-bar item: whether the sidecar runs (and which version), the chat model, what it is
+// doing (loading / generating / unloaded / error) and the last answer's tokens/s. Click: Select Model.
 import * as vscode from 'vscode';
 import type { SidecarState, SidecarSupervisor } from './supervisor';
 import { Commands } from '../commands';
+import { describeStatus, type ModelActivity } from '../models/activity';
 
 const ICONS: Record<SidecarState, string> = {
   starting: '$(sync~spin)',
@@ -16,14 +18,18 @@ export class SidecarStatusBar implements vscode.Disposable {
 
   private readonly modelSubscription: { dispose(): void } | undefined;
 
+  private readonly activitySubscription: { dispose(): void } | undefined;
+
   constructor(
     private readonly sidecar: SidecarSupervisor,
     private readonly model: { readonly ref: string | undefined; onDidChange?: vscode.Event<string | undefined> } = { ref: undefined },
+    private readonly activity?: ModelActivity,
   ) {
     this.item = vscode.window.createStatusBarItem('editorAssist.status', vscode.StatusBarAlignment.Right, 100);
     this.item.name = 'EditorAssist';
     this.subscription = sidecar.onDidChangeState(() => this.render());
     this.modelSubscription = model.onDidChange?.(() => this.render());
+    this.activitySubscription = activity?.onDidChange(() => this.render());
     this.render();
     this.item.show();
   }
@@ -32,12 +38,14 @@ export class SidecarStatusBar implements vscode.Disposable {
     const state = this.sidecar.state;
     const info = this.sidecar.serverInfo;
     const model = this.model.ref;
-    this.item.text = state === 'running' ? `${ICONS.running} ${model ?? 'EditorAssist'}` : `${ICONS[state]} EditorAssist: ${state}`;
+    const status = describeStatus(this.activity?.status(model) ?? {});
+    this.item.text = state === 'running' ? (model ? `${status.icon} ${model}${status.suffix}` : `${ICONS.running} EditorAssist`) : `${ICONS[state]} EditorAssist: ${state}`;
     this.item.accessibilityInformation = { label: `EditorAssist: ${state}`, role: 'button' };
     const tooltip = new vscode.MarkdownString(undefined, true);
     tooltip.appendMarkdown(`**EditorAssist** sidecar: ${state}`);
     if (info) tooltip.appendMarkdown(`\n\n${info.serverInfo.name} ${info.serverInfo.version} · protocol ${info.protocolVersion}`);
     tooltip.appendMarkdown(`\n\nChat model: ${model ? `\`${model}\`` : 'none (EditorAssist: Select Model)'}`);
+    if (model && state === 'running' && status.tooltip) tooltip.appendMarkdown(` — ${status.tooltip}`);
     tooltip.appendMarkdown(state === 'running' ? '\n\nClick to choose the model.' : '\n\nClick to show the logs.');
     this.item.tooltip = tooltip;
     this.item.command = state === 'running' ? Commands.selectModel : Commands.showLogs;
@@ -47,6 +55,7 @@ export class SidecarStatusBar implements vscode.Disposable {
   dispose(): void {
     this.subscription.dispose();
     this.modelSubscription?.dispose();
+    this.activitySubscription?.dispose();
     this.item.dispose();
   }
 }

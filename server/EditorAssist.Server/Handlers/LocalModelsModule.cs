@@ -20,9 +20,16 @@ internal sealed class LocalModelsModule(LocalRuntimeHost local, LocalModelServic
         local.StateChanged += (modelRef, state, detail) =>
         {
             if (state is LocalModelState.Ready or LocalModelState.Generating) MarkUsed(modelRef, session);
-            if (state == LocalModelState.Unloaded) state = LocalModelState.Idle;
+            // On the wire, "idle" is a model that is not loaded (unloaded: idle timeout, models/unload);
+            // a loaded model with nothing to do is "ready", also after a generation.
+            var wire = state switch
+            {
+                LocalModelState.Unloaded => "idle",
+                LocalModelState.Idle => "ready",
+                _ => state.ToString().ToLowerInvariant(),
+            };
             connection.Notify(Protocol.Methods.RuntimeDidChangeState,
-                new RuntimeStateParams(modelRef, state.ToString().ToLowerInvariant(), detail), ProtocolJson.Default.RuntimeStateParams);
+                new RuntimeStateParams(modelRef, wire, detail), ProtocolJson.Default.RuntimeStateParams);
         };
 
         connection.AddRequestHandler(Protocol.Methods.ModelsLoad, ProtocolJson.Default.ModelsLoadParams, ProtocolJson.Default.ModelsLoadResult, async (p, r, ct) =>

@@ -65,6 +65,10 @@ export default [
       assert.equal(plain(await frame.locator('#model').innerText()), ref);
       assert.match(plain(await frame.locator('#speed').innerText()), /^\d+(\.\d)? tok\/s$/);
       assert.equal(await frame.locator('#badge').isHidden(), true, 'an on-device model carries no cloud badge');
+      // The status bar names the model with the answer's speed.
+      const status = page.locator('.statusbar [aria-label="EditorAssist: running"]').first();
+      await pollUntil(() => status.innerText().then(plain), (t) => new RegExp(`${ref.replace(/[.]/g, '\\.')} · \\d+\\.\\d tok/s`).test(t),
+        { what: 'the status bar to show the model and its tokens/s' });
       await shot('chat-answer');
     },
   },
