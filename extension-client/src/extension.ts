@@ -19,7 +19,8 @@ import { PrivacyStatus } from './privacy/privacyStatus';
 import { applyBaseUrls } from './providers/baseUrls';
 import { InlineCompletion } from './completion/provider';
 import { affectsSidecarSettings, checkHuggingFaceEndpoint, pushSidecarSettings, sidecarSettings } from './sidecar/settings';
-import { downloadModel } from './models/downloadModel';
+import { downloadModel, resumeInterruptedDownloads } from './models/downloadModel';
+import { PausedByUser } from './models/interrupted';
 import { manageModels } from './models/manageModels';
 
 let sidecar: SidecarSupervisor | undefined;
@@ -93,11 +94,12 @@ function registerModelCommands(context: vscode.ExtensionContext, s: SidecarSuper
   const progress = new ProgressHub(s);
   const keys = new ApiKeys(context.secrets, s, log);
   const privacy = new PrivacyStatus(s, active, (ref, p) => chat.showActiveModel(ref, p));
-  const deps = { sidecar: s, active, keys, consent: cloudConsent(context.globalState), progress, log };
+  const deps = { sidecar: s, active, keys, consent: cloudConsent(context.globalState), progress, log, paused: new PausedByUser(context.globalState) };
   return [
     progress,
     privacy,
-    s.onDidStart(() => void keys.pushAll().catch((e: Error) => log.warn(`Passing stored API keys failed: ${e.message}`))),
+    // Keys first: a gated download that continues needs the Hugging Face token.
+    s.onDidStart(() => void keys.pushAll().catch((e: Error) => log.warn(`Passing stored API keys failed: ${e.message}`)).then(() => resumeInterruptedDownloads(deps))),
     s.onDidStart(() => void baseUrlsChanged(s, context.globalState, log, privacy, false)),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('editorAssist.providers')) void baseUrlsChanged(s, context.globalState, log, privacy, true);

@@ -174,6 +174,8 @@ export interface DownloadInfo {
   bytes: number;
   totalBytes?: number | null;
   catalogId?: string | null;
+  /** The URL the download was asked for; asking for it again continues the job. */
+  url?: string | null;
   error?: string | null;
   errorCode?: number | null;
 }

@@ -272,6 +272,37 @@ describe('Manage Models operations', () => {
   });
 });
 
+describe('interrupted downloads continue at the next start', () => {
+  const job = (id, over) => ({ id, ref: `local/${id}`, fileName: `${id}.gguf`, state: 'paused', bytes: 10, totalBytes: 100, catalogId: null, url: null, ...over });
+
+  it('continues paused jobs the user did not pause, by catalog entry or URL; leaves the rest alone', () => {
+    const jobs = [
+      job('a', { catalogId: 'qwen-small', url: 'https://huggingface.co/org/a/resolve/main/a.gguf' }),
+      job('b', { url: 'https://mirror.example/b.gguf' }),
+      job('c', { url: 'https://mirror.example/c.gguf' }),
+      job('d', { state: 'running', url: 'https://mirror.example/d.gguf' }),
+      job('e', { state: 'failed', url: 'https://mirror.example/e.gguf' }),
+      job('f', {}),
+    ];
+    const out = lib.interruptedDownloads(jobs, new Set(['c']));
+    assert.deepEqual(out.map((o) => [o.job.id, o.target]), [['a', { catalogId: 'qwen-small' }], ['b', { url: 'https://mirror.example/b.gguf' }]],
+      'c was paused by the user; d runs; e failed (the user decides); f has nothing to ask for');
+    assert.equal(lib.targetOf({ catalogId: null, url: null }), undefined);
+  });
+
+  it('remembers what the user paused until resumed or cancelled, and forgets jobs the sidecar no longer has', async () => {
+    const memento = new Map();
+    const paused = new lib.PausedByUser({ get: (k) => memento.get(k), update: async (k, v) => { memento.set(k, v); } });
+    await paused.set('a', true);
+    await paused.set('b', true);
+    await paused.set('a', false);
+    assert.deepEqual([...paused.ids()], ['b']);
+    await paused.set('c', true);
+    await paused.prune([job('c')]);
+    assert.deepEqual([...paused.ids()], ['c'], 'b finished or was cancelled elsewhere');
+  });
+});
+
 describe('settings the sidecar reads', () => {
   it('maps editorAssist.downloads.huggingFaceEndpoint to the sidecar key; empty removes it (sidecar default)', () => {
     assert.deepEqual(lib.sidecarSettings((k) => ({ 'downloads.huggingFaceEndpoint': ' http://127.0.0.1:9/ ' })[k]),
@@ -311,6 +342,15 @@ describe('settings the sidecar reads', () => {
     assert.equal(lib.isAccessRefused(err(1011, { status: 401 })), false, 'a checksum error is not about access');
     assert.equal(lib.isAccessRefused(err(1010)), false);
     assert.equal(lib.isAccessRefused(undefined), false);
+  });
+
+  it('tells a download interrupted by the sidecar going away from a failed one', () => {
+    const err = (code, data) => Object.assign(new Error('x'), { code, data });
+    assert.equal(lib.isInterruptedDownload(err(1010, { interrupted: true })), true, 'the sidecar said it is stopping');
+    assert.equal(lib.isInterruptedDownload(new lib.SidecarError('crashed', 'gone')), true, 'the process went before answering');
+    assert.equal(lib.isInterruptedDownload(new lib.SidecarError('notRunning', 'not running')), false);
+    assert.equal(lib.isInterruptedDownload(err(1010, { status: 503 })), false);
+    assert.equal(lib.isInterruptedDownload(err(-32800)), false, 'a cancel is the user\'s');
   });
 
   it('says why an endpoint would be ignored', () => {

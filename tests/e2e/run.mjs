@@ -6,7 +6,7 @@
 // page) runs every case in cases/*.mjs in order. Prints per-case results, writes screenshots
 // to artifacts/e2e/ and {passed, failed} to artifacts/test-results/e2e.json; exits non-zero
 // on any failure. Expects the solution to be built (npm test builds it first).
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -20,6 +20,8 @@ const HF_TEST_FILE = 'editorassist-test/Tiny-GGUF/tiny-e2e-q8_0.gguf';
 /** A file in a gated repo: only a request with this token gets it (cases read hf.gated). */
 const HF_GATED_FILE = 'editorassist-test/Gated-GGUF/gated-e2e-q8_0.gguf';
 const HF_GATED_TOKEN = 'hf_e2eGatedAccessToken0123456789';
+/** A larger file (the test model plus 1 MiB of padding, ~7 s at the fake's pace): a restart lands mid-download. */
+const HF_SLOW_FILE = 'editorassist-test/Padded-GGUF/padded-e2e-q8_0.gguf';
 
 const CASE_TIMEOUT_MS = 90_000;
 
@@ -59,7 +61,11 @@ try {
     prepare: async (scratch) => {
       mkdirSync(path.join(scratch, 'hf'));
       const hfModel = writeTestModel(path.join(scratch, 'hf', 'model.gguf'));
-      hf = await startFakeHuggingFace({ [HF_TEST_FILE]: hfModel, [HF_GATED_FILE]: hfModel }, { gated: { [HF_GATED_FILE]: HF_GATED_TOKEN } });
+      const padded = path.join(scratch, 'hf', 'padded.gguf');
+      writeFileSync(padded, Buffer.concat([readFileSync(hfModel), Buffer.alloc(1024 * 1024, 0x5a)]));
+      hf = await startFakeHuggingFace({ [HF_TEST_FILE]: hfModel, [HF_GATED_FILE]: hfModel, [HF_SLOW_FILE]: padded },
+        { gated: { [HF_GATED_FILE]: HF_GATED_TOKEN } });
+      hf.slowFile = HF_SLOW_FILE;
       const address = nonLoopbackAddress();
       if (address) cloud = await startFakeOpenAi({ host: address, models: ['gpt-4.1-mini', 'gpt-4.1-nano'], reply: CLOUD_REPLY });
       return {

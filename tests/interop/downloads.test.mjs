@@ -172,7 +172,8 @@ describe('downloads through the sidecar', () => {
     const [restored] = await second.connection.sendRequest('models/downloads');
     assert.equal(restored.state, 'paused');
     assert.equal(restored.bytes, 1024 * 1024);
-    const result = await withTimeout(second.connection.sendRequest('models/download', { url: server.url }), 30000, 'resumed download');
+    assert.equal(restored.url, server.url, 'the job names its URL, so a client can ask for it again');
+    const result = await withTimeout(second.connection.sendRequest('models/download', { url: restored.url }), 30000, 'resumed download');
     assert.equal(result.sha256, createHash('sha256').update(content).digest('hex'));
     const resumed = server.state.requests.at(-1);
     assert.equal(resumed.range, `bytes=${1024 * 1024}-`);

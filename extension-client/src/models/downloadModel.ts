@@ -5,6 +5,7 @@
 // The lists and the parsing live in downloadPick.ts (vscode-free, unit-tested).
 import * as vscode from 'vscode';
 import type { ApiKeys } from '../keys/apiKeys';
+import { interruptedDownloads, type PausedByUser } from './interrupted';
 import { Requests, type CatalogEntry, type DownloadInfo, type DownloadResult, type DownloadTarget } from '../protocol';
 import type { SidecarSupervisor } from '../sidecar/supervisor';
 import { describeError } from '../ui/errors';
@@ -22,6 +23,8 @@ export interface ModelCommandDeps {
   log: vscode.LogOutputChannel;
   /** For a gated download's "Set Hugging Face Token…". */
   keys: ApiKeys;
+  /** The downloads the user paused, which stay paused across restarts. */
+  paused: PausedByUser;
 }
 
 interface Item extends vscode.QuickPickItem {
@@ -98,6 +101,24 @@ async function askForModelFile(): Promise<DownloadTarget | undefined> {
   if (!text?.trim()) return undefined;
   const p = parseModelInput(text);
   return p.ok ? p.target : undefined;
+}
+
+/**
+ * At each sidecar start: continues the downloads a stop interrupted (models/download joins the
+ * restored job, which re-hashes its partial and asks only for the rest), each behind its progress
+ * notification; a download the user paused stays paused. Resolves once they are started.
+ */
+export async function resumeInterruptedDownloads(deps: ModelCommandDeps): Promise<void> {
+  try {
+    const jobs = await deps.sidecar.request(Requests.modelsDownloads, undefined);
+    await deps.paused.prune(jobs);
+    for (const { job, target } of interruptedDownloads(jobs, deps.paused.ids())) {
+      deps.log.info(`Continuing the interrupted download of ${job.fileName} (${job.bytes} of ${job.totalBytes ?? 'unknown'} bytes on disk).`);
+      void downloadWithProgress(target, job.fileName, deps).then((result) => result && offerUse(result, usesAfterDownload(undefined), deps));
+    }
+  } catch (e) {
+    deps.log.warn(`Could not look for interrupted downloads: ${(e as Error).message}`);
+  }
 }
 
 /** "Use for chat" / "Use for completion" after a download. */

@@ -12,6 +12,7 @@ import {
   buildManageList, deleteModel, describeEviction, freeUpSpace, loadManageInput, parseSpace, runDownloadOp, suggestedSpace,
   type DownloadOp, type ManageAction, type ModelOp,
 } from './manage';
+import { targetOf } from './interrupted';
 import { downloadWithProgress } from './withProgress';
 
 interface Item extends vscode.QuickPickItem {
@@ -153,9 +154,12 @@ async function runModelOp(model: StorageModel, op: ModelOp, deps: ModelCommandDe
 
 async function runDownloadAction(job: DownloadInfo, op: DownloadOp, deps: ModelCommandDeps): Promise<void> {
   try {
-    if (op === 'resume' && job.catalogId) {
+    // Remembered, so that a restart continues interrupted downloads but not this one.
+    await deps.paused.set(job.id, op === 'pause');
+    const target = targetOf(job);
+    if (op === 'resume' && target) {
       // Joining the job through models/download resumes it and shows its progress here.
-      const result = await downloadWithProgress({ catalogId: job.catalogId }, job.catalogId, deps);
+      const result = await downloadWithProgress(target, job.catalogId ?? job.fileName, deps);
       if (result) void vscode.window.showInformationMessage(`EditorAssist: ${result.ref} is downloaded.`);
       return;
     }

@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { Requests, type DownloadResult, type DownloadTarget } from '../protocol';
 import type { SidecarSupervisor } from '../sidecar/supervisor';
-import { describeError, isAccessRefused } from '../ui/errors';
+import { describeError, isAccessRefused, isInterruptedDownload } from '../ui/errors';
 import { HUGGING_FACE, type ApiKeys } from '../keys/apiKeys';
 import { askForKey } from '../keys/keyCommands';
 import { runDownload } from './download';
@@ -56,6 +56,11 @@ export async function downloadWithProgress(target: DownloadTarget, name: string,
     log.info(`Downloaded ${name} as ${result.ref} (${result.sizeBytes} bytes, sha256 ${result.sha256}).`);
     return result;
   } catch (e) {
+    if (isInterruptedDownload(e)) {
+      // The job and its partial file stay with the sidecar; the next start continues it (interrupted.ts).
+      void vscode.window.showWarningMessage(`EditorAssist: the download of ${name} was interrupted: the sidecar stopped. It continues when the sidecar is back.`);
+      return undefined;
+    }
     const message = `EditorAssist: download of ${name} stopped. ${describeError(e)}`;
     // A gated repository: offer to set the token and try once more.
     if (keys && !retried && isAccessRefused(e)) {

@@ -33,5 +33,6 @@ export {
 } from '../models/manage';
 export { describeTarget } from '../models/download';
 export { affectsSidecarSettings, checkHuggingFaceEndpoint, pushSidecarSettings, sidecarSettings } from './settings';
-export { describeError, isAccessRefused } from '../ui/errors';
+export { describeError, isAccessRefused, isInterruptedDownload } from '../ui/errors';
 export { ModelActivity, describeStatus } from '../models/activity';
+export { PausedByUser, interruptedDownloads, targetOf } from '../models/interrupted';

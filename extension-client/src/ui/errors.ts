@@ -21,3 +21,13 @@ export function isAccessRefused(e: unknown): boolean {
   const { code, data } = (e ?? {}) as { code?: unknown; data?: { status?: unknown } };
   return code === ErrorCodes.DownloadFailed && (data?.status === 401 || data?.status === 403);
 }
+
+/**
+ * True when a download stopped because the sidecar went away (a restart, a crash, VS Code closing),
+ * not because it failed: the job and its partial file stay, and the next start continues it.
+ */
+export function isInterruptedDownload(e: unknown): boolean {
+  if (e instanceof SidecarError) return e.kind === 'crashed';
+  const { code, data } = (e ?? {}) as { code?: unknown; data?: { interrupted?: unknown } };
+  return code === ErrorCodes.DownloadFailed && data?.interrupted === true;
+}

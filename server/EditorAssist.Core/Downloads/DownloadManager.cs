@@ -77,10 +77,13 @@ public sealed class DownloadManager : IAsyncDisposable
     /// Downloads (or joins the running download of) <paramref name="request"/>'s file and returns when
     /// it is verified and in place. A paused job keeps its callers waiting until resumed or cancelled.
     /// Cancelling <paramref name="cancellationToken"/> detaches this caller; if it was the last, the
-    /// job is cancelled and its partial deleted.
+    /// job is cancelled and its partial deleted. Cancelling <paramref name="detach"/> (the caller's
+    /// connection is closing: not a choice to cancel) only stops the wait; the job and its partial stay,
+    /// for the next session to continue.
     /// </summary>
     /// <exception cref="EditorAssistException">DownloadFailed, ChecksumMismatch, InvalidModelFile, InsufficientDisk, QuotaExceeded.</exception>
-    public async Task<DownloadResult> DownloadAsync(DownloadRequest request, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
+    public async Task<DownloadResult> DownloadAsync(DownloadRequest request, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken,
+        CancellationToken detach = default)
     {
         DownloadUrlPolicy.EnsureAllowed(request.Url);
         var fileName = DownloadUrlPolicy.SanitizeFileName(request.FileName);
@@ -143,9 +146,10 @@ public sealed class DownloadManager : IAsyncDisposable
             completion = job.Completion.Task;
         }
 
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, detach);
         try
         {
-            return await completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return await completion.WaitAsync(waiting.Token).ConfigureAwait(false);
         }
         finally
         {
@@ -154,7 +158,7 @@ public sealed class DownloadManager : IAsyncDisposable
             {
                 job.Waiters--;
                 if (progress is not null) job.Sinks.Remove(progress);
-                cancelJob = cancellationToken.IsCancellationRequested && job.Waiters == 0
+                cancelJob = cancellationToken.IsCancellationRequested && !detach.IsCancellationRequested && job.Waiters == 0
                     && job.State is DownloadState.Queued or DownloadState.Running or DownloadState.Paused;
             }
             if (cancelJob)
@@ -172,7 +176,7 @@ public sealed class DownloadManager : IAsyncDisposable
         {
             return _jobs.Values.Select(j => new DownloadSnapshot(
                 j.Id, j.FileName, j.CatalogId, j.State, Interlocked.Read(ref j.Bytes), j.TotalBytes,
-                j.Error?.Message, j.Error?.Code)).ToList();
+                j.Error?.Message, j.Error?.Code) { Url = j.Url.OriginalString }).ToList();
         }
     }
 

@@ -22,7 +22,11 @@ public sealed record DownloadProgress(string Phase, long Bytes, long? TotalBytes
 
 public sealed record DownloadSnapshot(
     string Id, string FileName, string? CatalogId, DownloadState State, long Bytes, long? TotalBytes,
-    string? Error, ErrorCode? ErrorCode);
+    string? Error, ErrorCode? ErrorCode)
+{
+    /// <summary>The URL the download was asked for (never carries a token); asking for it again joins or continues this job.</summary>
+    public string? Url { get; init; }
+}
 
 /// <summary>A row of the <c>downloads</c> table: what a restarted sidecar needs to resume.</summary>
 public sealed record PersistedDownload(

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using EditorAssist.Core.Catalog;
 using EditorAssist.Core.Downloads;
+using EditorAssist.Core.Errors;
 using EditorAssist.Core.Models;
 using EditorAssist.Core.SystemInfo;
 using EditorAssist.Rpc;
@@ -49,7 +50,18 @@ internal sealed class ModelsModule(LocalModelServicesAccessor services, SystemIn
             using var progress = request.CreateProgress();
             progress.Begin($"Downloading {download.FileName}", w => w.WriteString("ref", LocalModelStore.RefFor(download.FileName)));
             var sink = new ProgressSink(progress);
-            var result = await s.Downloads.DownloadAsync(download, sink, ct).ConfigureAwait(false);
+            // A closing connection (restart, crash of the client, exit) is no cancel: the job stays for the next session.
+            DownloadResult result;
+            try
+            {
+                result = await s.Downloads.DownloadAsync(download, sink, ct, connection.Closing).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (connection.Closing.IsCancellationRequested)
+            {
+                throw new EditorAssistException(ErrorCode.DownloadFailed,
+                    $"The sidecar is stopping; the download of '{download.FileName}' keeps its partial file and can continue at the next start.")
+                { Details = new Dictionary<string, object?> { ["interrupted"] = true } };
+            }
             progress.End(w => { w.WriteString("message", "done"); w.WriteNumber("bytes", result.SizeBytes); });
             NotifyChanged(connection, "downloaded", LocalModelStore.RefFor(result.FileName));
             return new DownloadResultDto(LocalModelStore.RefFor(result.FileName), result.Path, result.Sha256, result.SizeBytes);
@@ -58,7 +70,7 @@ internal sealed class ModelsModule(LocalModelServicesAccessor services, SystemIn
         connection.AddRequestHandler(Protocol.Methods.ModelsDownloads, json.DownloadInfoArray, (_, _) =>
             ValueTask.FromResult(services.Get(session).Downloads.List().Select(d => new DownloadInfo(
                 d.Id, LocalModelStore.RefFor(d.FileName), d.FileName, JsonNamingPolicy.CamelCase.ConvertName(d.State.ToString()),
-                d.Bytes, d.TotalBytes, d.CatalogId, d.Error, d.ErrorCode is { } c ? (int)c : null)).ToArray()));
+                d.Bytes, d.TotalBytes, d.CatalogId, d.Error, d.ErrorCode is { } c ? (int)c : null) { Url = d.Url }).ToArray()));
 
         connection.AddRequestHandler(Protocol.Methods.ModelsPauseDownload, json.DownloadIdParams, json.EmptyResult, async (p, _, _) =>
         {

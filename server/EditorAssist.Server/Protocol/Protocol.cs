@@ -154,7 +154,11 @@ public sealed record DownloadParams
 
 public sealed record DownloadResultDto(string Ref, string Path, string Sha256, long SizeBytes);
 
-public sealed record DownloadInfo(string Id, string Ref, string FileName, string State, long Bytes, long? TotalBytes, string? CatalogId, string? Error, int? ErrorCode);
+public sealed record DownloadInfo(string Id, string Ref, string FileName, string State, long Bytes, long? TotalBytes, string? CatalogId, string? Error, int? ErrorCode)
+{
+    /// <summary>The URL the download was asked for; <c>models/download {url}</c> with it continues the job.</summary>
+    public string? Url { get; init; }
+}
 
 public sealed record DownloadIdParams
 {

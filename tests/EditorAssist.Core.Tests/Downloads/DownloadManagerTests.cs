@@ -98,6 +98,34 @@ public sealed class DownloadManagerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_caller_whose_connection_closes_detaches_without_cancelling_and_the_next_start_continues_the_job()
+    {
+        var url = HfFile();
+        var first = _kit.Manager();
+        var probe = new ProgressProbe();
+        _cdn.Faults.Enqueue(new Fault.StallAfter(300 * 1024));
+        // As over JSON-RPC: the request's token is linked to the connection's, which closes first.
+        using var closing = new CancellationTokenSource();
+        using var request = CancellationTokenSource.CreateLinkedTokenSource(closing.Token);
+        var pending = first.DownloadAsync(Request(url), probe, request.Token, closing.Token);
+        await probe.WaitForBytesAsync(300 * 1024);
+        await closing.CancelAsync(); // the client restarts the sidecar: shutdown, exit
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending);
+        var job = Assert.Single(first.List());
+        Assert.Equal(DownloadState.Running, job.State); // not cancelled: still there, still running
+        await first.DisposeAsync();
+        Assert.Contains("model-q4_k_m.gguf.partial", _kit.FilesInModels());
+
+        var second = _kit.Manager();
+        var restored = Assert.Single(second.List());
+        Assert.Equal(DownloadState.Paused, restored.State);
+        Assert.Equal(300 * 1024, restored.Bytes);
+        Assert.Equal(url.OriginalString, restored.Url);
+        var result = await second.DownloadAsync(Request(new Uri(restored.Url!)), null, CancellationToken.None);
+        Assert.Equal(FakeModelBytes.Sha256(_content), result.Sha256);
+    }
+
+    [Fact]
     public async Task A_server_that_ignores_range_makes_the_download_restart_from_zero_never_append()
     {
         var url = HfFile();

@@ -3,12 +3,13 @@
 // its fit verdicts, a typed owner/repo/file.gguf downloads with a progress notification into the
 // models folder, Manage Models lists it; deleting it while loaded shows the sidecar's refusal,
 // and "Unload and Delete" removes the file. A gated repo is refused with the reason until a Hugging
-// Face token is given (the refusal's button); the token then goes to the Hub and not to its CDN.
+// Face token is given (the refusal's button); the token then goes to the Hub and not to its CDN. A
+// download interrupted by a sidecar restart continues by itself from its partial file.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { clearNotifications, plain, pollUntil, waitForNotification } from '../workbench.mjs';
+import { clearNotifications, plain, pollUntil, runCommand, waitForNotification } from '../workbench.mjs';
 import { modelsDir, runToQuickInput } from './30-models.mjs';
 
 const quickInput = (page) => page.locator('.quick-input-widget .quick-input-box input');
@@ -168,6 +169,31 @@ export default [
       assert.ok(hub.length > 0 && hub.every((r) => r.authorization === `Bearer ${token}`), `the Hub gets the token: ${JSON.stringify(hub)}`);
       assert.ok(cdn.length > 0 && cdn.every((r) => r.authorization === null), `the CDN (another host) never does: ${JSON.stringify(cdn)}`);
       await shot('gated-downloaded');
+      await page.keyboard.press('Escape');
+    },
+  },
+  {
+    name: 'a download interrupted by a sidecar restart continues by itself from its partial file, with its progress notification',
+    async run({ page, profile, hf, shot }) {
+      const key = hf.slowFile;
+      const fileName = key.split('/').pop();
+      const file = path.join(await modelsDir(profile), fileName);
+      await clearNotifications(page);
+      await downloadHuggingFaceFile(page, key);
+      const toast = page.locator('.notifications-toasts .notification-toast', { hasText: `downloading ${key}` }).first();
+      await pollUntil(() => toast.innerText().then(plain).catch(() => ''), (t) => /[1-9]\d* KiB of/.test(t), { what: 'the download under way' });
+      const cdnBefore = hf.requests.filter((r) => r.host === 'cdn').length;
+
+      await runCommand(page, 'EditorAssist: Restart Sidecar');
+      // The interrupted request says so; the new sidecar restores the job paused and the extension continues it.
+      await waitForNotification(page, new RegExp(`download of ${key.replace(/[.]/g, '\\.')} was interrupted: the sidecar stopped. It continues when the sidecar is back`), { timeoutMs: 30_000 });
+      await waitForNotification(page, new RegExp(`downloading ${fileName.replace(/[.]/g, '\\.')}`), { timeoutMs: 60_000 });
+      await shot('download-continued');
+      await waitForNotification(page, new RegExp(`local/${fileName.replace(/\.gguf$/, '').replace(/[.]/g, '\\.')} is downloaded`), { timeoutMs: 60_000 });
+      assert.equal(createHash('sha256').update(readFileSync(file)).digest('hex'), hf.files[key].sha256, 'the file is whole and the one served');
+      assert.ok(!existsSync(`${file}.partial`), 'no partial file left');
+      const resumed = hf.requests.filter((r) => r.host === 'cdn').slice(cdnBefore);
+      assert.ok(resumed.some((r) => /^bytes=[1-9]\d*-$/.test(r.range ?? '')), `the continued download asked only for the rest: ${JSON.stringify(resumed)}`);
       await page.keyboard.press('Escape');
     },
   },
