@@ -18,7 +18,7 @@ import { removeApiKeyCommand, setApiKeyCommand } from './keys/keyCommands';
 import { PrivacyStatus } from './privacy/privacyStatus';
 import { applyBaseUrls } from './providers/baseUrls';
 import { InlineCompletion } from './completion/provider';
-import { affectsSidecarSettings, checkHuggingFaceEndpoint, pushSidecarSettings, sidecarSettings } from './sidecar/settings';
+import { affectsSidecarSettings, changedAtStartSettings, checkHuggingFaceEndpoint, pushSidecarSettings, sidecarSettings } from './sidecar/settings';
 import { downloadModel, resumeInterruptedDownloads } from './models/downloadModel';
 import { PausedByUser } from './models/interrupted';
 import { manageModels } from './models/manageModels';
@@ -69,7 +69,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     ...registerModelCommands(context, s, activeModel, log, chat),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('editorAssist.sidecar')) void s.restart().catch(() => undefined);
-      else if (affectsSidecarSettings(e)) void settingsChanged(s, log);
+      else if (affectsSidecarSettings(e)) void settingsChanged(s, log, changedAtStartSettings(e));
     }),
   );
 
@@ -137,12 +137,19 @@ function readSidecarSettings(): Record<string, unknown> {
   return sidecarSettings((key) => config.get(key));
 }
 
-async function settingsChanged(s: SidecarSupervisor, log: vscode.LogOutputChannel): Promise<void> {
+async function settingsChanged(s: SidecarSupervisor, log: vscode.LogOutputChannel, atStart: string[]): Promise<void> {
   const settings = readSidecarSettings();
   const endpoint = settings['downloads.huggingFaceEndpoint'];
   const problem = typeof endpoint === 'string' ? checkHuggingFaceEndpoint(endpoint) : undefined;
   if (problem) void vscode.window.showWarningMessage(`EditorAssist: editorAssist.downloads.huggingFaceEndpoint is ignored: ${problem}. Downloads use huggingface.co.`);
   await pushSidecarSettings(s, settings, log);
+  if (atStart.length && s.state === 'running') {
+    const restart = 'Restart Sidecar';
+    const names = atStart.map((k) => `editorAssist.${k}`).join(', ');
+    if ((await vscode.window.showInformationMessage(`EditorAssist: ${names} takes effect when the sidecar restarts (loaded models are unloaded).`, restart)) === restart) {
+      await s.restart().catch(() => undefined);
+    }
+  }
 }
 
 function sidecarLaunch(context: vscode.ExtensionContext) {

@@ -304,11 +304,26 @@ describe('interrupted downloads continue at the next start', () => {
 });
 
 describe('settings the sidecar reads', () => {
+  const NONE = {
+    'downloads.huggingFaceEndpoint': null, 'storage.quotaBytes': null, 'downloads.maxParallel': null,
+    'local.allowGpu': null, 'local.idleUnloadMinutes': null, 'local.threads': null,
+  };
+
+  it('maps the runtime and download settings; 0 threads is automatic, 0 minutes is never; some apply only at the next start', () => {
+    const values = { 'local.useGpu': false, 'local.threads': 0, 'local.idleUnloadMinutes': 0, 'downloads.maxParallel': 3 };
+    assert.deepEqual(lib.sidecarSettings((k) => values[k]), {
+      ...NONE, 'local.allowGpu': false, 'local.threads': null, 'local.idleUnloadMinutes': 0, 'downloads.maxParallel': 3,
+    });
+    assert.equal(lib.sidecarSettings((k) => (k === 'local.threads' ? 2.5 : undefined))['local.threads'], null, 'not a whole number');
+    const change = (sections) => ({ affectsConfiguration: (s) => sections.includes(s) });
+    assert.deepEqual(lib.changedAtStartSettings(change(['editorAssist.local.useGpu', 'editorAssist.local.threads', 'editorAssist.storage.quotaGiB'])), ['local.useGpu']);
+  });
+
   it('maps editorAssist.downloads.huggingFaceEndpoint to the sidecar key; empty removes it (sidecar default)', () => {
     assert.deepEqual(lib.sidecarSettings((k) => ({ 'downloads.huggingFaceEndpoint': ' http://127.0.0.1:9/ ' })[k]),
-      { 'downloads.huggingFaceEndpoint': 'http://127.0.0.1:9/', 'storage.quotaBytes': null });
-    assert.deepEqual(lib.sidecarSettings(() => ''), { 'downloads.huggingFaceEndpoint': null, 'storage.quotaBytes': null });
-    assert.deepEqual(lib.sidecarSettings(() => undefined), { 'downloads.huggingFaceEndpoint': null, 'storage.quotaBytes': null });
+      { ...NONE, 'downloads.huggingFaceEndpoint': 'http://127.0.0.1:9/' });
+    assert.deepEqual(lib.sidecarSettings(() => ''), NONE);
+    assert.deepEqual(lib.sidecarSettings(() => undefined), NONE);
     const change = (sections) => ({ affectsConfiguration: (s) => sections.some((x) => x === s || x.startsWith(`${s}.`)) });
     assert.equal(lib.affectsSidecarSettings(change(['editorAssist.downloads.huggingFaceEndpoint'])), true);
     assert.equal(lib.affectsSidecarSettings(change(['editorAssist.chat.maxTokens'])), false);

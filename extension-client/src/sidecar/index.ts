@@ -32,7 +32,7 @@ export {
   runDownloadOp, suggestedSpace,
 } from '../models/manage';
 export { describeTarget } from '../models/download';
-export { affectsSidecarSettings, checkHuggingFaceEndpoint, pushSidecarSettings, sidecarSettings } from './settings';
+export { affectsSidecarSettings, changedAtStartSettings, checkHuggingFaceEndpoint, pushSidecarSettings, sidecarSettings } from './settings';
 export { describeError, isAccessRefused, isInterruptedDownload } from '../ui/errors';
 export { ModelActivity, describeStatus } from '../models/activity';
 export { PausedByUser, interruptedDownloads, targetOf } from '../models/interrupted';

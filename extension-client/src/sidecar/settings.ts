@@ -9,6 +9,8 @@ interface SidecarSetting {
   key: string;
   /** The value the sidecar gets; null removes the key (the sidecar's default). */
   convert(value: unknown): unknown;
+  /** When the sidecar applies a change: at once (the next request), or only at its next start. */
+  applies?: 'now' | 'atStart';
 }
 
 const text: SidecarSetting['convert'] = (v) => (typeof v === 'string' && v.trim() ? v.trim() : null);
@@ -16,11 +18,25 @@ const GiB = 1024 ** 3;
 /** A size in GiB (a positive number; 0 or empty is "no limit") as whole bytes. */
 const gibToBytes: SidecarSetting['convert'] = (v) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.round(v * GiB) : null);
 
+/** A whole number ≥ `min`; anything else (0 for "automatic", empty) is the sidecar's default. */
+const wholeAtLeast = (min: number): SidecarSetting['convert'] => (v) => (typeof v === 'number' && Number.isInteger(v) && v >= min ? v : null);
+/** true/false as given; the sidecar's default otherwise. */
+const flag: SidecarSetting['convert'] = (v) => (typeof v === 'boolean' ? v : null);
+
 /** Extension setting (under `editorAssist.`) → what the sidecar reads. */
 export const SIDECAR_SETTINGS: Readonly<Record<string, SidecarSetting>> = {
   'downloads.huggingFaceEndpoint': { key: 'downloads.huggingFaceEndpoint', convert: text },
   'storage.quotaGiB': { key: 'storage.quotaBytes', convert: gibToBytes },
+  'downloads.maxParallel': { key: 'downloads.maxParallel', convert: wholeAtLeast(1), applies: 'atStart' },
+  'local.useGpu': { key: 'local.allowGpu', convert: flag, applies: 'atStart' },
+  'local.idleUnloadMinutes': { key: 'local.idleUnloadMinutes', convert: wholeAtLeast(0), applies: 'atStart' },
+  'local.threads': { key: 'local.threads', convert: wholeAtLeast(1) },
 };
+
+/** The settings in this change that the sidecar applies only at its next start (their names under `editorAssist.`). */
+export function changedAtStartSettings(e: { affectsConfiguration(section: string): boolean }): string[] {
+  return Object.entries(SIDECAR_SETTINGS).filter(([k, s]) => s.applies === 'atStart' && e.affectsConfiguration(`editorAssist.${k}`)).map(([k]) => k);
+}
 
 /** The sidecar's settings object, read through `get('downloads.huggingFaceEndpoint')` etc. */
 export function sidecarSettings(get: (key: string) => unknown): Record<string, unknown> {
