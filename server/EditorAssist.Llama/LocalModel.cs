@@ -70,7 +70,7 @@ public sealed class LocalModel : IAsyncDisposable, IDisposable
     /// Inline completion prompts are windows of a file (80 + 25 lines by default) plus a few
     /// context chunks; 4096 tokens hold them with room to spare and keep the second KV cache small.
     /// </summary>
-    private const int MaxCompletionContext = 4096;
+    private const int MaxCompletionContext = EditorAssist.Core.Catalog.HardwareFit.CompletionLaneTokens; // the fit estimate counts the same
 
     /// <summary>
     /// The worker for a lane. The completion lane gets its own context on first use: two

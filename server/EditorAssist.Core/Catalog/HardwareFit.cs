@@ -3,7 +3,7 @@ namespace EditorAssist.Core.Catalog;
 public enum FitVerdict { FullGpu, PartialGpu, CpuOnly, TooLarge }
 
 /// <param name="GpuLayers">Layers to offload (all of them for fullGpu, 0 for cpuOnly/tooLarge).</param>
-/// <param name="EstimatedBytes">Weights + KV cache at the default context + runtime overhead.</param>
+/// <param name="EstimatedBytes">Weights + KV cache at the default context (and the completion context, for FIM models) + runtime overhead.</param>
 public sealed record FitResult(FitVerdict Verdict, int GpuLayers, long EstimatedBytes);
 
 /// <summary>
@@ -47,7 +47,24 @@ public static class HardwareFit
         return total <= ramBudget ? new FitResult(FitVerdict.CpuOnly, 0, total) : new FitResult(FitVerdict.TooLarge, 0, total);
     }
 
+    /// <summary>
+    /// The most tokens of the second context a code-completion model gets (the runtime's
+    /// <c>LocalModel.MaxCompletionContext</c>): inline completion runs in its own KV cache so chat
+    /// does not evict it.
+    /// </summary>
+    public const int CompletionLaneTokens = 4096;
+
+    /// <summary>
+    /// The tokens of KV cache a catalog entry needs: its default context, plus the completion
+    /// context for a model that does fill-in-the-middle (it will be used for inline completion).
+    /// </summary>
+    public static int KvTokens(CatalogEntry entry)
+    {
+        var chat = Math.Min(entry.DefaultContext, entry.ContextLength);
+        return entry.Roles.Contains("fim") ? chat + Math.Min(CompletionLaneTokens, entry.ContextLength) : chat;
+    }
+
     /// <summary>Uses the GPU with the most free VRAM (one device per model, as the runtime loads it).</summary>
     public static FitResult Evaluate(CatalogEntry entry, IEnumerable<long> gpuFreeBytes, long ramFreeBytes) =>
-        Evaluate(entry.SizeBytes, entry.Architecture, Math.Min(entry.DefaultContext, entry.ContextLength), gpuFreeBytes.DefaultIfEmpty(0).Max(), ramFreeBytes);
+        Evaluate(entry.SizeBytes, entry.Architecture, KvTokens(entry), gpuFreeBytes.DefaultIfEmpty(0).Max(), ramFreeBytes);
 }

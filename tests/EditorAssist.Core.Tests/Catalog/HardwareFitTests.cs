@@ -60,4 +60,16 @@ public sealed class HardwareFitTests
         Assert.Equal(FitVerdict.FullGpu, HardwareFit.Evaluate(entry, [2 * GiB, 12 * GiB], 8 * GiB).Verdict);
         Assert.Equal(FitVerdict.CpuOnly, HardwareFit.Evaluate(entry, [], 16 * GiB).Verdict);
     }
+
+    [Fact]
+    public void A_code_completion_model_also_counts_the_kv_cache_of_its_completion_context()
+    {
+        var catalog = ModelCatalog.LoadEmbedded();
+        var fim = catalog.Entries.First(e => e.Roles.Contains("fim"));
+        var chatOnly = catalog.Entries.First(e => !e.Roles.Contains("fim"));
+        Assert.Equal(Math.Min(fim.DefaultContext, fim.ContextLength) + Math.Min(HardwareFit.CompletionLaneTokens, fim.ContextLength), HardwareFit.KvTokens(fim));
+        Assert.Equal(Math.Min(chatOnly.DefaultContext, chatOnly.ContextLength), HardwareFit.KvTokens(chatOnly));
+        var fit = HardwareFit.Evaluate(fim, [], 1024 * GiB);
+        Assert.Equal(HardwareFit.EstimateBytes(fim.SizeBytes, fim.Architecture, HardwareFit.KvTokens(fim)), fit.EstimatedBytes);
+    }
 }
