@@ -61,7 +61,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand(Commands.showSystemInfo, () => showSystemInfo(s, log)),
     vscode.commands.registerCommand(Commands.showLogs, () => log.show()),
     chat,
-    new InlineCompletion(s, activeModel, log),
+    new InlineCompletion(s, activeModel, log, cloudConsent(context.globalState)),
     vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, chat),
     vscode.commands.registerCommand(Commands.newChat, () => chat.newChat()),
     vscode.commands.registerCommand(Commands.chatHistory, () => chat.showHistory()),

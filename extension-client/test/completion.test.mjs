@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, it } from 'node:test';
 import * as esbuild from 'esbuild';
-import { fakeSupervisor } from './support.mjs';
+import { fakeSupervisor, lib } from './support.mjs';
 
 const clientRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outfile = path.join(clientRoot, 'out', 'test', 'completion.cjs');
@@ -239,5 +239,48 @@ describe('CompletionEngine over a fake sidecar', () => {
     assert.equal(await engine.complete(req('a')), undefined);
     assert.deepEqual(reports, []);
     assert.equal(logs.length, 1);
+  });
+});
+
+describe('inline completion and cloud providers', () => {
+  const providers = [
+    { id: 'local', displayName: 'On this machine', kind: 'local', privacy: 'onDevice' },
+    { id: 'ollama', displayName: 'Ollama', kind: 'remote', privacy: 'loopback' },
+    { id: 'mistral', displayName: 'Mistral AI', kind: 'remote', privacy: 'cloud' },
+  ];
+  const consentStore = () => {
+    const data = new Map();
+    return new lib.CloudConsent({ get: (k) => data.get(k), update: async (k, v) => { data.set(k, v); } }, async () => assert.fail('the gate never opens the modal'));
+  };
+
+  it('sends nothing to a cloud provider before the user allows it, offers once, then lets completion through', async () => {
+    const consent = consentStore();
+    const offers = [];
+    let answer;
+    const gate = new lib.CompletionCloudGate(consent, async () => providers, (p, model) => {
+      offers.push(`${p.id} ${model}`);
+      return new Promise((resolve) => { answer = resolve; });
+    });
+    assert.equal(await gate.allows('local/qwen'), true);
+    assert.equal(await gate.allows('ollama/qwen2.5-coder'), true, 'a server on this machine needs no consent');
+    assert.equal(await gate.allows('mistral/codestral-latest'), false);
+    assert.equal(await gate.allows('mistral/codestral-latest'), false, 'still no: the user has not answered');
+    assert.deepEqual(offers, ['mistral mistral/codestral-latest'], 'offered once, not on every keystroke');
+    answer(true);
+    await until(() => consent.given('mistral'));
+    assert.equal(await gate.allows('mistral/codestral-latest'), true);
+  });
+
+  it('a model the gate refuses is never asked: no completion/inline goes out', async () => {
+    const { engine, sent, host } = await engineOver({ model: 'cloud/fim-model' });
+    const asked = [];
+    host.allows = async (model) => { asked.push(model); return false; };
+    assert.equal(await engine.complete(req('def f(')), undefined);
+    assert.deepEqual(asked, ['cloud/fim-model']);
+    assert.deepEqual(sent, [], 'nothing was sent to the sidecar');
+    host.allows = async () => true;
+    const result = await engine.complete(req('def f('));
+    assert.ok(result === undefined || Array.isArray(result.items));
+    assert.equal(sent.length, 1, 'allowed: the request goes out');
   });
 });

@@ -26,6 +26,8 @@ export interface CompletionHost {
   settings(): CompletionSettings;
   /** The chat's active model ref, if any. */
   chatModel(): string | undefined;
+  /** Whether code may be sent to `model` (a cloud provider needs the user's consent); absent: always. */
+  allows?(model: string): Promise<boolean>;
   /** Tells the user once (an error they can act on). */
   report(message: string): void;
   log(message: string): void;
@@ -137,6 +139,8 @@ export class CompletionEngine {
       if (!immediate && !(await delay(this.debounce.delayMs, source.token))) return undefined;
       const model = this.model();
       if ([...this.blocked].some((k) => k.startsWith(`${model ?? ''}|`))) return undefined;
+      if (model && this.host.allows && !(await this.host.allows(model))) return undefined;
+      if (source.token.isCancellationRequested) return undefined;
       const params: InlineCompletionParams = {
         ...request,
         ...(model ? { model } : {}),

@@ -4,6 +4,8 @@
 // commands (editor.action.inlineSuggest.acceptNextWord / acceptNextLine).
 import * as vscode from 'vscode';
 import type { SidecarSupervisor } from '../sidecar/supervisor';
+import { Requests, type ProviderInfo } from '../protocol';
+import { CompletionCloudGate, type CloudConsent } from '../privacy/privacy';
 import { chunkAround, ContextRing, cursorWindow } from './context';
 import { CompletionEngine, type CompletionSettings } from './engine';
 
@@ -26,15 +28,45 @@ export class InlineCompletion implements vscode.InlineCompletionItemProvider, vs
   private readonly item: vscode.StatusBarItem;
   private readonly disposables: vscode.Disposable[] = [];
 
+  /** The cloud provider the completion model sends code to (with the user's consent), for the status bar. */
+  private cloudProvider: string | undefined;
+
   constructor(
     sidecar: SidecarSupervisor,
     chatModel: { readonly ref: string | undefined; readonly onDidChange: vscode.Event<string | undefined> },
     private readonly log: vscode.LogOutputChannel,
+    consent: CloudConsent,
   ) {
     const reported = new Set<string>();
+    // Providers and their privacy, asked once per sidecar start or change of provider addresses.
+    let providers: Promise<ProviderInfo[]> | undefined;
+    const listProviders = () => (providers ??= sidecar.request(Requests.providersList, {}).catch((e: unknown) => {
+      providers = undefined;
+      throw e;
+    }));
+    const gate = new CompletionCloudGate(consent, listProviders, async (provider, model) => {
+      const allow = `Allow ${provider.displayName}`;
+      const choice = await vscode.window.showWarningMessage(
+        `EditorAssist: inline completion would send the code around your cursor to ${provider.displayName}, a cloud service ("editorAssist.completion.model" is ${model}). Nothing is sent until you allow it.`,
+        allow, 'Open Settings');
+      if (choice === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', `${SECTION}.model`);
+      return choice === allow;
+    });
     this.engine = new CompletionEngine(sidecar, {
       settings: readSettings,
       chatModel: () => chatModel.ref,
+      allows: async (model) => {
+        try {
+          const ok = await gate.allows(model);
+          const provider = (await listProviders()).find((p) => model.startsWith(`${p.id}/`));
+          const cloud = ok && provider?.privacy === 'cloud' ? provider.displayName : undefined;
+          if (cloud !== this.cloudProvider) { this.cloudProvider = cloud; this.render(); }
+          return ok;
+        } catch (e) {
+          log.warn(`Inline completion: could not tell where ${model} sends code (${(e as Error).message}); nothing sent.`);
+          return false;
+        }
+      },
       report: (message) => {
         log.warn(message);
         // Once per message: the engine stops asking a model that failed this way, this guards the rest.
@@ -59,7 +91,9 @@ export class InlineCompletion implements vscode.InlineCompletionItemProvider, vs
       vscode.commands.registerCommand(TOGGLE_COMMAND, () => this.toggle()),
       this.engine.onDidChangeBusy(() => this.render()),
       chatModel.onDidChange(() => { this.engine.reset(); reported.clear(); }),
+      sidecar.onDidStart(() => { providers = undefined; }),
       vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('editorAssist.providers')) providers = undefined;
         if (!e.affectsConfiguration(SECTION)) return;
         this.engine.reset();
         reported.clear();
@@ -113,7 +147,9 @@ export class InlineCompletion implements vscode.InlineCompletionItemProvider, vs
     const busy = this.engine.busy;
     const { stats } = this.engine;
     const last = stats.last;
-    this.item.text = !enabled ? '$(circle-slash) Complete' : busy ? '$(loading~spin) Complete' : '$(pass) Complete';
+    const cloud = enabled ? this.cloudProvider : undefined;
+    this.item.text = !enabled ? '$(circle-slash) Complete' : busy ? '$(loading~spin) Complete' : cloud ? '$(warning) Complete' : '$(pass) Complete';
+    this.item.backgroundColor = cloud ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     const state = !enabled ? 'off' : busy ? 'thinking' : 'on';
     // The e2e test reads this label: state, then counters.
     this.item.accessibilityInformation = {
@@ -122,6 +158,7 @@ export class InlineCompletion implements vscode.InlineCompletionItemProvider, vs
     };
     const tip = new vscode.MarkdownString(undefined, true);
     tip.appendMarkdown(`**EditorAssist inline completion**: ${state}. Click to turn ${enabled ? 'off' : 'on'}.`);
+    if (cloud) tip.appendMarkdown(`\n\n$(warning) The code around your cursor is sent to ${cloud}, a cloud service.`);
     tip.appendMarkdown(`\n\nModel: ${this.engine.model() ? `\`${this.engine.model()}\`` : 'the sidecar\'s default (`editorAssist.completion.model` is empty and the chat model is not local)'}`);
     tip.appendMarkdown(`\n\nRequests: ${stats.sent} sent, ${stats.answered} answered, ${stats.superseded} superseded, ${stats.failed} failed; debounce ${this.engine.debounce.delayMs} ms`);
     if (last) {

@@ -43,10 +43,50 @@ export class CloudConsent {
 
   async ensure(provider: ProviderInfo): Promise<boolean> {
     if (provider.privacy !== 'cloud') return true;
-    const given = this.store.get<Record<string, boolean>>(KEY) ?? {};
-    if (given[provider.id]) return true;
+    if (this.given(provider.id)) return true;
     const yes = await this.ask(provider, describePrivacy(provider.privacy, provider.displayName));
-    if (yes) await this.store.update(KEY, { ...given, [provider.id]: true });
+    if (yes) await this.remember(provider.id);
     return yes;
+  }
+
+  /** Whether the user already agreed to send code to this provider. */
+  given(providerId: string): boolean {
+    return Boolean((this.store.get<Record<string, boolean>>(KEY) ?? {})[providerId]);
+  }
+
+  /** Records the user's yes given elsewhere (inline completion's own offer). */
+  async remember(providerId: string): Promise<void> {
+    await this.store.update(KEY, { ...(this.store.get<Record<string, boolean>>(KEY) ?? {}), [providerId]: true });
+  }
+}
+
+/**
+ * Inline completion's privacy gate. Its model comes from a setting, not from the picker, so nobody
+ * answered the consent dialog on the way; and a workspace's settings could name a cloud model. So
+ * no code goes to a cloud provider until the user agreed to that provider (the same per-provider
+ * consent as chat). Without it, completion stays silent and the user is offered, once per provider
+ * and session and without a modal in the middle of typing, to allow it.
+ */
+export class CompletionCloudGate {
+  private readonly offered = new Set<string>();
+
+  constructor(
+    private readonly consent: Pick<CloudConsent, 'given' | 'remember'>,
+    private readonly providers: () => Promise<ProviderInfo[]>,
+    /** Offers to allow `provider` for `model`; resolves true when the user allows it. */
+    private readonly offer: (provider: ProviderInfo, model: string) => Promise<boolean>,
+  ) {}
+
+  /** True when code may go to `model` now (on-device, this machine, or a cloud provider the user agreed to). */
+  async allows(model: string): Promise<boolean> {
+    const id = model.slice(0, model.indexOf('/'));
+    const provider = (await this.providers()).find((p) => p.id === id);
+    if (!provider || provider.privacy !== 'cloud') return true; // unknown refs: the sidecar answers 1001
+    if (this.consent.given(provider.id)) return true;
+    if (!this.offered.has(provider.id)) {
+      this.offered.add(provider.id);
+      void this.offer(provider, model).then(async (yes) => { if (yes) await this.consent.remember(provider.id); });
+    }
+    return false;
   }
 }

@@ -18,7 +18,7 @@ export { chatBodyHtml } from '../chat/html';
 export { isOpenableUrl, parseFromWebview } from '../chat/messages';
 export { buildModelPicker, type PickerEntry } from '../models/picker';
 export { DownloadProgressMapper, formatDuration } from '../models/progress';
-export { CloudConsent, allowedInLocalOnly, describePrivacy } from '../privacy/privacy';
+export { CloudConsent, CompletionCloudGate, allowedInLocalOnly, describePrivacy } from '../privacy/privacy';
 export { ProgressHub } from '../models/progressHub';
 export { loadPickerInput, providerOf } from '../models/pickerData';
 export { ApiKeys, HUGGING_FACE, secretKeyFor } from '../keys/apiKeys';
