@@ -9,7 +9,8 @@ public interface IDownloadFileSystem
     /// <summary>Bytes available to this user on the volume holding <paramref name="directory"/>.</summary>
     long GetAvailableFreeSpace(string directory);
 
-    /// <summary>Opens <paramref name="path"/> for writing: positioned at its end when <paramref name="append"/>, else truncated.</summary>
+    /// <summary>Opens <paramref name="path"/> for writing: positioned at its end when <paramref name="append"/>, else truncated.
+    /// The download writes whole chunks to it with the synchronous <see cref="Stream.Write(byte[], int, int)"/>.</summary>
     Stream OpenPartial(string path, bool append);
 }
 
@@ -37,7 +38,8 @@ public sealed class PhysicalDownloadFileSystem : IDownloadFileSystem
             Access = FileAccess.Write,
             Share = FileShare.Read,
             BufferSize = 0, // we write 1 MiB blocks; a second buffer only copies
-            Options = FileOptions.Asynchronous,
+            // Not FileOptions.Asynchronous: the chunks are written synchronously (see DownloadManager.CopyBodyAsync).
+            Options = FileOptions.None,
         });
 
     /// <summary>True when <paramref name="ex"/> means the volume is full (ENOSPC/EDQUOT on Unix, ERROR_DISK_FULL/ERROR_HANDLE_DISK_FULL on Windows).</summary>

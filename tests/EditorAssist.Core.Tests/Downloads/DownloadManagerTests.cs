@@ -201,6 +201,39 @@ public sealed class DownloadManagerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_retry_in_the_same_process_appends_without_hashing_the_partial_again()
+    {
+        // The hash runs behind the writes; an attempt that ends (here: a stall) must still leave it
+        // covering exactly the partial file, or the retry would re-read the partial ("verifying").
+        var url = HfFile();
+        _cdn.Faults.Enqueue(new Fault.StallAfter(300 * 1024));
+        var probe = new ProgressProbe();
+        var result = await _kit.Manager(o => o with { StallTimeout = TimeSpan.FromMilliseconds(300) }).DownloadAsync(Request(url), probe, CancellationToken.None);
+
+        Assert.Equal(FakeModelBytes.Sha256(_content), result.Sha256);
+        Assert.Equal(2, _cdn.Requests.Count);
+        Assert.All(probe.Reports.Where(r => r.Phase == "verifying"), r => Assert.Equal(Size, r.Bytes));
+    }
+
+    [Fact]
+    public async Task After_a_full_disk_is_freed_the_download_resumes_and_the_hash_still_matches()
+    {
+        var url = HfFile();
+        _kit.Disk.FailAfterBytes = 200 * 1024 + 123; // the failing write leaves part of its chunk behind
+        var m = _kit.Manager();
+        var full = await Fails(m.DownloadAsync(Request(url), null, CancellationToken.None));
+        Assert.Equal(ErrorCode.InsufficientDisk, full.Code);
+        var kept = new FileInfo(_kit.PartialPath("model-q4_k_m.gguf")).Length;
+        Assert.Equal(200 * 1024 + 123, kept);
+
+        _kit.Disk.FailAfterBytes = null;
+        var result = await m.DownloadAsync(Request(url), null, CancellationToken.None);
+
+        Assert.Equal(FakeModelBytes.Sha256(_content), result.Sha256);
+        Assert.Equal($"bytes={kept}-", _cdn.Requests.ToArray()[^1].Range);
+    }
+
+    [Fact]
     public async Task A_checksum_mismatch_discards_the_file_with_1011()
     {
         var url = HfFile(advertisedSha: new string('a', 64));
