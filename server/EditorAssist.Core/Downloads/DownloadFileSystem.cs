@@ -1,8 +1,8 @@
 namespace EditorAssist.Core.Downloads;
 
 /// <summary>
-/// The two file-system operations a download needs that tests must be able to fake: free space, and
-/// the stream a partial file is written through (a test wraps it to throw "disk full").
+/// The file-system operations a download needs that tests must be able to fake: free space, the stream
+/// a partial file is written through (a test wraps it to throw "disk full"), and flushing it to disk.
 /// </summary>
 public interface IDownloadFileSystem
 {
@@ -12,6 +12,10 @@ public interface IDownloadFileSystem
     /// <summary>Opens <paramref name="path"/> for writing: positioned at its end when <paramref name="append"/>, else truncated.
     /// The download writes whole chunks to it with the synchronous <see cref="Stream.Write(byte[], int, int)"/>.</summary>
     Stream OpenPartial(string path, bool append);
+
+    /// <summary>Writes what the OS holds of <paramref name="partial"/> (from <see cref="OpenPartial"/>) to the disk (fsync).
+    /// May run on another thread while the download keeps writing to the stream.</summary>
+    void FlushToDisk(Stream partial);
 }
 
 public sealed class PhysicalDownloadFileSystem : IDownloadFileSystem
@@ -41,6 +45,14 @@ public sealed class PhysicalDownloadFileSystem : IDownloadFileSystem
             // Not FileOptions.Asynchronous: the chunks are written synchronously (see DownloadManager.CopyBodyAsync).
             Options = FileOptions.None,
         });
+
+    // FileStream.Flush(true) of an unbuffered stream (BufferSize 0) only fsyncs the handle: no stream state is
+    // touched, so it is safe beside a Write on another thread (the kernel orders the two).
+    public void FlushToDisk(Stream partial)
+    {
+        if (partial is FileStream file) file.Flush(flushToDisk: true);
+        else partial.Flush();
+    }
 
     /// <summary>True when <paramref name="ex"/> means the volume is full (ENOSPC/EDQUOT on Unix, ERROR_DISK_FULL/ERROR_HANDLE_DISK_FULL on Windows).</summary>
     public static bool IsDiskFull(IOException ex)

@@ -301,6 +301,26 @@ public sealed class DownloadManagerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_partial_is_flushed_to_disk_during_the_download_not_only_at_the_end()
+    {
+        var result = await _kit.Manager().DownloadAsync(Request(HfFile()), null, CancellationToken.None);
+        Assert.Equal(FakeModelBytes.Sha256(_content), result.Sha256);
+        // 1 MiB at a 256 KiB interval: background flushes (one at a time, so maybe fewer than 4) and the final one.
+        Assert.InRange(_kit.Disk.Flushes, 2, 5);
+    }
+
+    [Fact]
+    public async Task A_background_flush_that_finds_the_disk_full_stops_with_1009()
+    {
+        var url = HfFile();
+        _kit.Disk.FailNextFlushes = 1; // the first background flush; the final one would succeed
+        var ex = await Fails(_kit.Manager().DownloadAsync(Request(url), null, CancellationToken.None));
+        Assert.Equal(ErrorCode.InsufficientDisk, ex.Code);
+        Assert.Single(_cdn.Requests);
+        Assert.DoesNotContain("model-q4_k_m.gguf", _kit.FilesInModels());
+    }
+
+    [Fact]
     public async Task Too_little_free_space_is_refused_before_any_byte_is_fetched()
     {
         var url = HfFile();

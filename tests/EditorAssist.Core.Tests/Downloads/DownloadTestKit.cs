@@ -36,6 +36,8 @@ internal sealed class DownloadTestKit : IAsyncDisposable
             DiskReserveBytes = 0,
             ProgressInterval = TimeSpan.Zero,
             BufferSize = 64 * 1024,
+            // Several background flushes per test download, each racing the writes that follow it.
+            FlushIntervalBytes = 256 * 1024,
         };
         return tweak is null ? o : tweak(o);
     }
@@ -97,12 +99,15 @@ internal sealed class ProgressProbe : IProgress<DownloadProgress>
     }
 }
 
-/// <summary>Reports a chosen free space and can make writes fail the way a full disk does (IOException, HResult = ENOSPC).</summary>
+/// <summary>Reports a chosen free space and can make writes, or flushes, fail the way a full disk does (IOException, HResult = ENOSPC).</summary>
 internal sealed class FakeDiskFileSystem : IDownloadFileSystem
 {
     public long FreeBytes { get; set; } = long.MaxValue / 2;
     public long? FailAfterBytes { get; set; }
+    /// <summary>This many flushes fail next (as writeback can on a full disk); later ones succeed.</summary>
+    public int FailNextFlushes;
     public int Opens;
+    public int Flushes;
 
     public long GetAvailableFreeSpace(string directory) => FreeBytes;
 
@@ -112,9 +117,18 @@ internal sealed class FakeDiskFileSystem : IDownloadFileSystem
         return new FullDiskStream(PhysicalDownloadFileSystem.Instance.OpenPartial(path, append), this);
     }
 
+    public void FlushToDisk(Stream partial)
+    {
+        var stream = (FullDiskStream)partial;
+        if (Interlocked.Decrement(ref FailNextFlushes) >= 0) throw new IOException("No space left on device", 28);
+        PhysicalDownloadFileSystem.Instance.FlushToDisk(stream.Inner);
+        Interlocked.Increment(ref Flushes);
+    }
+
     private sealed class FullDiskStream(Stream inner, FakeDiskFileSystem owner) : Stream
     {
         private long _written;
+        public Stream Inner => inner;
         public override bool CanRead => false;
         public override bool CanSeek => false;
         public override bool CanWrite => true;
