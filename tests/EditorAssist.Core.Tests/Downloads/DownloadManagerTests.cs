@@ -208,10 +208,10 @@ public sealed class DownloadManagerTests : IAsyncLifetime
         var url = HfFile();
         _cdn.Faults.Enqueue(new Fault.StallAfter(300 * 1024));
         var probe = new ProgressProbe();
-        var result = await _kit.Manager(o => o with { StallTimeout = TimeSpan.FromMilliseconds(300) }).DownloadAsync(Request(url), probe, CancellationToken.None);
+        var result = await _kit.Manager(o => o with { StallTimeout = TimeSpan.FromSeconds(1) }).DownloadAsync(Request(url), probe, CancellationToken.None);
 
         Assert.Equal(FakeModelBytes.Sha256(_content), result.Sha256);
-        Assert.Equal(2, _cdn.Requests.Count);
+        Assert.True(_cdn.Requests.Count >= 2, "the stalled attempt was retried"); // a loaded machine may stall a retry too
         Assert.All(probe.Reports.Where(r => r.Phase == "verifying"), r => Assert.Equal(Size, r.Bytes));
     }
 
