@@ -527,7 +527,7 @@ public sealed class DownloadManager : IAsyncDisposable
         using var watchdog = new CancellationTokenSource(_options.StallTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, watchdog.Token);
         var meter = new TransferRateMeter(_time, TimeSpan.FromSeconds(5));
-        long written = existing, sinceDiskCheck = 0, sinceFlush = 0;
+        long written = existing, sinceDiskCheck = 0, writebackFrom = existing;
         // Progress is sampled on a ticker (as ollama does), not per write: a stalled stream still
         // shows its last bytes, and a fast one does not flood the client. Interval zero (tests): every write.
         var inline = _options.ProgressInterval <= TimeSpan.Zero;
@@ -566,11 +566,6 @@ public sealed class DownloadManager : IAsyncDisposable
         // loop (ChunkHasher), overlapping the next read and write.
         var hashing = _options.VerifySha256 ? new ChunkHasher(hasher, _options.BufferSize, HashQueueDepth) : null;
         var plain = hashing is null ? ArrayPool<byte>.Shared.Rent(_options.BufferSize) : null;
-        // On a disk, a fast download leaves gigabytes of dirty pages for the final fsync to write while the
-        // user watches 100 %. An fsync in the background every FlushIntervalBytes starts that writeback
-        // while the network is still busy, so the last one only waits for the tail (on tmpfs an fsync
-        // costs nothing). The final fsync before the rename stays.
-        var flushing = Task.CompletedTask;
         using var ticker = inline ? null : _time.CreateTimer(static s => ((Action)s!)(), (Action)Tick, _options.ProgressInterval, _options.ProgressInterval);
         try
         {
@@ -597,12 +592,13 @@ public sealed class DownloadManager : IAsyncDisposable
                     Interlocked.Exchange(ref job.Bytes, written);
                     hashing?.Post(chunk, n);
 
-                    sinceFlush += n;
-                    if (sinceFlush >= _options.FlushIntervalBytes && flushing.IsCompleted)
+                    if (written - writebackFrom >= _options.WritebackIntervalBytes)
                     {
-                        await flushing.ConfigureAwait(false); // a failed flush (EIO, or ENOSPC at writeback) ends the attempt here
-                        sinceFlush = 0;
-                        flushing = Task.Run(() => _fs.FlushToDisk(file), CancellationToken.None);
+                        // On a disk, a fast download would otherwise leave gigabytes of dirty pages for the
+                        // final fsync to write while the user watches 100 %: start their writeback now, while
+                        // the network is still busy, so the fsync before the rename only waits for the tail.
+                        _fs.StartWriteback(file, writebackFrom, written - writebackFrom);
+                        writebackFrom = written;
                     }
                     sinceDiskCheck += n;
                     if (sinceDiskCheck >= _options.DiskCheckIntervalBytes)
@@ -614,7 +610,6 @@ public sealed class DownloadManager : IAsyncDisposable
                     if (inline) Tick();
                 }
                 if (hashing is not null) await hashing.CompleteAsync().ConfigureAwait(false);
-                await flushing.ConfigureAwait(false);
                 _fs.FlushToDisk(file);
                 ticker?.Dispose();
                 Tick();
@@ -641,7 +636,6 @@ public sealed class DownloadManager : IAsyncDisposable
                     job.HashedBytes = written;
                 }
                 if (plain is not null) ArrayPool<byte>.Shared.Return(plain);
-                try { await flushing.ConfigureAwait(false); } catch { /* an attempt that failed already reports that */ }
             }
         }
         catch (IOException ex) when (PhysicalDownloadFileSystem.IsDiskFull(ex))

@@ -301,19 +301,30 @@ public sealed class DownloadManagerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_partial_is_flushed_to_disk_during_the_download_not_only_at_the_end()
+    public async Task Writeback_of_the_partial_starts_during_the_download_range_after_range_then_one_flush()
     {
         var result = await _kit.Manager().DownloadAsync(Request(HfFile()), null, CancellationToken.None);
         Assert.Equal(FakeModelBytes.Sha256(_content), result.Sha256);
-        // 1 MiB at a 256 KiB interval: background flushes (one at a time, so maybe fewer than 4) and the final one.
-        Assert.InRange(_kit.Disk.Flushes, 2, 5);
+
+        // 1 MiB at a 256 KiB interval: contiguous ranges from the start, each at least the interval.
+        var ranges = _kit.Disk.Writebacks.ToArray();
+        Assert.InRange(ranges.Length, 3, 4);
+        long next = 0;
+        foreach (var (offset, count) in ranges)
+        {
+            Assert.Equal(next, offset);
+            Assert.True(count >= 256 * 1024, $"a writeback of {count} bytes");
+            next = offset + count;
+        }
+        Assert.True(next <= Size);
+        Assert.Equal(1, _kit.Disk.Flushes); // the fsync before the rename
     }
 
     [Fact]
-    public async Task A_background_flush_that_finds_the_disk_full_stops_with_1009()
+    public async Task A_writeback_that_finds_the_disk_full_stops_with_1009()
     {
         var url = HfFile();
-        _kit.Disk.FailNextFlushes = 1; // the first background flush; the final one would succeed
+        _kit.Disk.FailNextWritebacks = 1;
         var ex = await Fails(_kit.Manager().DownloadAsync(Request(url), null, CancellationToken.None));
         Assert.Equal(ErrorCode.InsufficientDisk, ex.Code);
         Assert.Single(_cdn.Requests);
