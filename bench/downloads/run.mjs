@@ -1,12 +1,14 @@
 // Loopback download benchmark: one large GGUF-shaped file served by a Node HTTP server (Range,
-// ETag), fetched by curl (to /dev/null and to a file) and by `EditorAssist.Server pull` with and
-// without SHA-256 verification; peak RSS from /usr/bin/time -v. Usage:
+// ETag), fetched by curl (to /dev/null and to a file on disk and on tmpfs) and by
+// `EditorAssist.Server pull` with and without SHA-256 verification; peak RSS and the client's CPU
+// time from /usr/bin/time -v, the server's CPU time from this process (it is the server). Usage:
 //   node bench/downloads/run.mjs [sizeGiB=2] [workDir=/tmp/ea-dl-bench] [rateMiBps=unlimited]
 // With a rate, the server paces its sends to that line rate (a fast real connection instead of
 // loopback's memory copy), which shows what verification costs when the network is the limit.
 
 import { createReadStream, mkdirSync, openSync, rmSync, statSync, writeSync, closeSync } from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { serverDll } from '../../tests/tools/common.mjs';
 
@@ -66,8 +68,10 @@ const url = `http://127.0.0.1:${server.address().port}/big.gguf`;
 // Runs are async-spawned from a sync spawn: the server must keep serving, so run them in a child event loop.
 const results = {};
 const { spawn } = await import('node:child_process');
+const loadBefore = os.loadavg()[0];
 function run(name, cmd, args) {
   return new Promise((resolve, reject) => {
+    const cpu0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
     const child = spawn('/usr/bin/time', ['-v', cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '', err = '';
@@ -77,7 +81,13 @@ function run(name, cmd, args) {
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
       if (code !== 0) return reject(new Error(`${name}: exit ${code}\n${err.slice(-2000)}`));
       const rss = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(err)?.[1] ?? 0) * 1024;
-      results[name] = { seconds: +seconds.toFixed(2), MiBps: +(size / 1024 ** 2 / seconds).toFixed(0), peakRssMiB: +(rss / 1024 ** 2).toFixed(1) };
+      const timeOf = (what) => Number(new RegExp(`${what} time \\(seconds\\): ([\\d.]+)`).exec(err)?.[1] ?? 0);
+      const server = process.cpuUsage(cpu0);
+      results[name] = {
+        seconds: +seconds.toFixed(2), MiBps: +(size / 1024 ** 2 / seconds).toFixed(0), peakRssMiB: +(rss / 1024 ** 2).toFixed(1),
+        // CPU seconds: the client (user + system), and this process, i.e. the server, in the same interval.
+        clientCpu: +(timeOf('User') + timeOf('System')).toFixed(2), serverCpu: +((server.user + server.system) / 1e6).toFixed(2),
+      };
       resolve(out);
     });
   });
@@ -91,6 +101,9 @@ for (let round = 1; round <= 2; round++) {
   await run(`curl -o /dev/null #${round}`, 'curl', ['-s', '-o', '/dev/null', url]);
   await run(`curl -o file #${round}`, 'curl', ['-s', '-o', path.join(work, 'curl.out'), url]);
   rmSync(path.join(work, 'curl.out'), { force: true });
+  mkdirSync(shm, { recursive: true });
+  await run(`curl -o tmpfs file #${round}`, 'curl', ['-s', '-o', path.join(shm, 'curl.out'), url]);
+  rmSync(path.join(shm, 'curl.out'), { force: true });
   for (const [label, base] of [['disk', work], ['tmpfs', shm]]) {
     await run(`pull verify ${label} #${round}`, 'dotnet', [serverDll, 'pull', url, '--storage-dir', storage('v', base)]);
     rmSync(storage('v', base), { recursive: true, force: true });
@@ -105,13 +118,16 @@ rmSync(shm, { recursive: true, force: true });
 const summary = {
   sizeBytes: size,
   rateMiBps: rateBytesPerSecond ? rateBytesPerSecond / 1024 ** 2 : 'unlimited (loopback)',
+  cpus: os.cpus().length,
+  loadAverage1m: { before: +loadBefore.toFixed(2), after: +os.loadavg()[0].toFixed(2) },
   bestSeconds: {
-    curlDevNull: best('curl -o /dev/null'), curlFile: best('curl -o file'),
+    curlDevNull: best('curl -o /dev/null'), curlFile: best('curl -o file'), curlTmpfsFile: best('curl -o tmpfs file'),
     pullVerifyDisk: best('pull verify disk'), pullNoVerifyDisk: best('pull no-verify disk'),
     pullVerifyTmpfs: best('pull verify tmpfs'), pullNoVerifyTmpfs: best('pull no-verify tmpfs'),
   },
   throughputVsCurlDevNull_tmpfs: +(best('curl -o /dev/null') / best('pull verify tmpfs')).toFixed(3),
   throughputVsCurlFile_disk: +(best('curl -o file') / best('pull verify disk')).toFixed(3),
+  throughputVsCurlFile_tmpfs: +(best('curl -o tmpfs file') / best('pull verify tmpfs')).toFixed(3),
   verifyOverhead_disk: +(best('pull verify disk') / best('pull no-verify disk')).toFixed(3),
   verifyOverhead_tmpfs: +(best('pull verify tmpfs') / best('pull no-verify tmpfs')).toFixed(3),
   peakRssAboveIdleMiB: +(Math.max(...Object.entries(results).filter(([k]) => k.startsWith('pull')).map(([, v]) => v.peakRssMiB)) - results['sidecar idle (models verb)'].peakRssMiB).toFixed(1),

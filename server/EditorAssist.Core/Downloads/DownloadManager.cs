@@ -519,6 +519,9 @@ public sealed class DownloadManager : IAsyncDisposable
         return await FinishAsync(job, partial, ct).ConfigureAwait(false);
     }
 
+    /// <summary>Buffers a verified download cycles through: the chunk being read and written, plus up to this many minus one waiting to be hashed.</summary>
+    private const int HashQueueDepth = 4;
+
     private async Task CopyBodyAsync(DownloadJob job, Stream body, string partial, long existing, CancellationToken ct)
     {
         if (job.Hasher is null || (_options.VerifySha256 && job.HashedBytes != existing))
@@ -527,13 +530,8 @@ public sealed class DownloadManager : IAsyncDisposable
 
         using var watchdog = new CancellationTokenSource(_options.StallTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, watchdog.Token);
-        // Two buffers: while one chunk is written (thread pool) and hashed (this thread), the next is
-        // read from the socket. Hashing then costs (almost) no wall time on a machine with two cores.
-        byte[][] buffers = [ArrayPool<byte>.Shared.Rent(_options.BufferSize), ArrayPool<byte>.Shared.Rent(_options.BufferSize)];
-        Task<int>? pendingRead = null;
-        Task? pendingWrite = null;
         var meter = new TransferRateMeter(_time, TimeSpan.FromSeconds(5));
-        long written = existing, sinceDiskCheck = 0;
+        long written = existing, sinceDiskCheck = 0, writebackFrom = existing;
         // Progress is sampled on a ticker (as ollama does), not per write: a stalled stream still
         // shows its last bytes, and a fast one does not flood the client. Interval zero (tests): every write.
         var inline = _options.ProgressInterval <= TimeSpan.Zero;
@@ -549,16 +547,12 @@ public sealed class DownloadManager : IAsyncDisposable
                 Report(job, "downloading", now, rate);
             }
         }
-        Task<int> StartRead(byte[] into)
+        async Task<int> ReadAsync(byte[] into)
         {
             watchdog.CancelAfter(_options.StallTimeout);
-            return body.ReadAsync(into.AsMemory(0, _options.BufferSize), linked.Token).AsTask();
-        }
-        async Task<int> AwaitRead(Task<int> read)
-        {
             try
             {
-                return await read.ConfigureAwait(false);
+                return await body.ReadAsync(into.AsMemory(0, _options.BufferSize), linked.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
@@ -570,78 +564,90 @@ public sealed class DownloadManager : IAsyncDisposable
             }
         }
 
+        // This loop reads a chunk and writes it with a plain blocking write, on whichever pool thread
+        // it runs: on Linux an "asynchronous" file write is that same write queued to another pool
+        // thread, and each hop wakes a thread the socket and the hash need. SHA-256 runs behind the
+        // loop (ChunkHasher), overlapping the next read and write.
+        var hashing = _options.VerifySha256 ? new ChunkHasher(hasher, _options.BufferSize, HashQueueDepth) : null;
+        var plain = hashing is null ? ArrayPool<byte>.Shared.Rent(_options.BufferSize) : null;
         using var ticker = inline ? null : _time.CreateTimer(static s => ((Action)s!)(), (Action)Tick, _options.ProgressInterval, _options.ProgressInterval);
         try
         {
-            await using var file = _fs.OpenPartial(partial, append: existing > 0);
-            var current = 0;
-            pendingRead = StartRead(buffers[current]);
-            var n = await AwaitRead(pendingRead).ConfigureAwait(false);
-            pendingRead = null;
-            while (n > 0)
+            try
             {
-                var chunk = buffers[current];
-                if (written == 0 && !GgufHeader.StartsLikeGguf(chunk.AsSpan(0, Math.Min(n, 4))))
+                await using var file = _fs.OpenPartial(partial, append: existing > 0);
+                while (true)
                 {
-                    // Fail at the first bytes, not after a 10 GB HTML page: this is not a model.
-                    var reason = GgufHeader.Check(chunk.AsSpan(0, Math.Min(n, GgufHeader.Length))) ?? "not a GGUF file";
-                    await file.DisposeAsync().ConfigureAwait(false);
-                    Discard(job, partial);
-                    throw InvalidFile(job, reason);
-                }
+                    var chunk = plain ?? await hashing!.RentAsync(ct).ConfigureAwait(false);
+                    var n = await ReadAsync(chunk).ConfigureAwait(false);
+                    if (n == 0) break;
+                    if (written == 0 && !GgufHeader.StartsLikeGguf(chunk.AsSpan(0, Math.Min(n, 4))))
+                    {
+                        // Fail at the first bytes, not after a 10 GB HTML page: this is not a model.
+                        var reason = GgufHeader.Check(chunk.AsSpan(0, Math.Min(n, GgufHeader.Length))) ?? "not a GGUF file";
+                        await file.DisposeAsync().ConfigureAwait(false);
+                        Discard(job, partial);
+                        throw InvalidFile(job, reason);
+                    }
 
-                pendingWrite = file.WriteAsync(chunk.AsMemory(0, n), ct).AsTask();
-                pendingRead = StartRead(buffers[1 - current]);
-                if (_options.VerifySha256) hasher.AppendData(chunk, 0, n);
-                try
-                {
-                    await pendingWrite.ConfigureAwait(false);
-                }
-                catch (IOException ex) when (PhysicalDownloadFileSystem.IsDiskFull(ex))
-                {
-                    // No retry: writing again only fails again. The partial stays for a resume once space is freed.
-                    job.ResetHash();
-                    throw DiskFull(job, _fs.GetAvailableFreeSpace(_options.ModelsDirectory), ex);
-                }
-                pendingWrite = null;
-                written += n;
-                job.HashedBytes = written;
-                Interlocked.Exchange(ref job.Bytes, written);
+                    // A full disk throws here (caught below): no retry, since writing again only fails again.
+                    file.Write(chunk, 0, n);
+                    written += n;
+                    Interlocked.Exchange(ref job.Bytes, written);
+                    hashing?.Post(chunk, n);
 
-                sinceDiskCheck += n;
-                if (sinceDiskCheck >= _options.DiskCheckIntervalBytes)
-                {
-                    sinceDiskCheck = 0;
-                    var free = _fs.GetAvailableFreeSpace(_options.ModelsDirectory);
-                    if (free < _options.DiskReserveBytes) throw DiskFull(job, free, null);
+                    if (written - writebackFrom >= _options.WritebackIntervalBytes)
+                    {
+                        // On a disk, a fast download would otherwise leave gigabytes of dirty pages for the
+                        // final fsync to write while the user watches 100 %: start their writeback now, while
+                        // the network is still busy, so the fsync before the rename only waits for the tail.
+                        _fs.StartWriteback(file, writebackFrom, written - writebackFrom);
+                        writebackFrom = written;
+                    }
+                    sinceDiskCheck += n;
+                    if (sinceDiskCheck >= _options.DiskCheckIntervalBytes)
+                    {
+                        sinceDiskCheck = 0;
+                        var free = _fs.GetAvailableFreeSpace(_options.ModelsDirectory);
+                        if (free < _options.DiskReserveBytes) throw DiskFull(job, free, null);
+                    }
+                    if (inline) Tick();
                 }
-                if (inline) Tick();
-
-                n = await AwaitRead(pendingRead).ConfigureAwait(false);
-                pendingRead = null;
-                current = 1 - current;
+                if (hashing is not null) await hashing.CompleteAsync().ConfigureAwait(false);
+                _fs.FlushToDisk(file);
+                ticker?.Dispose();
+                Tick();
             }
-            await file.FlushAsync(ct).ConfigureAwait(false);
-            if (file is FileStream fs) fs.Flush(flushToDisk: true);
-            ticker?.Dispose();
-            Tick();
+            finally
+            {
+                // Whatever ended the loop, the chunks already written get hashed before this attempt ends:
+                // no hashing outlives it, and the hash then covers exactly the partial file, so a resume
+                // (after a stall, a pause, a restart) appends without reading the partial again.
+                if (hashing is not null)
+                {
+                    var complete = true;
+                    try { await hashing.CompleteAsync().ConfigureAwait(false); }
+                    catch { complete = false; }
+                    await hashing.DisposeAsync().ConfigureAwait(false);
+                    if (ReferenceEquals(job.Hasher, hasher))
+                    {
+                        if (complete) job.HashedBytes = written;
+                        else job.ResetHash();
+                    }
+                }
+                else if (ReferenceEquals(job.Hasher, hasher))
+                {
+                    job.HashedBytes = written;
+                }
+                if (plain is not null) ArrayPool<byte>.Shared.Return(plain);
+            }
         }
         catch (IOException ex) when (PhysicalDownloadFileSystem.IsDiskFull(ex))
         {
+            // The failed write may have left part of its chunk in the file: the hash no longer matches it.
+            // The partial stays for a resume once space is freed.
             job.ResetHash();
             throw DiskFull(job, _fs.GetAvailableFreeSpace(_options.ModelsDirectory), ex);
-        }
-        finally
-        {
-            // A read or write still in flight owns its buffer: stop it and wait before the pool gets the buffer back.
-            if (pendingRead is not null || pendingWrite is not null)
-            {
-                try { await watchdog.CancelAsync().ConfigureAwait(false); } catch (ObjectDisposedException) { }
-                try { if (pendingRead is not null) await pendingRead.ConfigureAwait(false); } catch { }
-                try { if (pendingWrite is not null) await pendingWrite.ConfigureAwait(false); } catch { }
-            }
-            ArrayPool<byte>.Shared.Return(buffers[0]);
-            ArrayPool<byte>.Shared.Return(buffers[1]);
         }
     }
 

@@ -27,6 +27,10 @@ public sealed record DownloadOptions
     /// <summary>How often (in bytes written) free disk space is checked again during a download.</summary>
     public long DiskCheckIntervalBytes { get; init; } = 64L * 1024 * 1024;
 
+    /// <summary>How often (in bytes written) the OS is asked to start writing the partial file to disk during a
+    /// download (Linux), so the final flush before the rename only waits for the tail.</summary>
+    public long WritebackIntervalBytes { get; init; } = 64L * 1024 * 1024;
+
     /// <summary>Largest total size of the models folder (files and partials), or null for none. Read at each check.</summary>
     public Func<long?> QuotaBytes { get; init; } = () => null;
 

@@ -50,8 +50,9 @@ internal static class ModelCommands
     {
         var p = source switch
         {
-            _ when services.Catalog.Find(source) is not null => new DownloadParams { CatalogId = source },
+            // A URL first: no catalog id contains "://", and a URL pull then never parses the catalog.
             _ when source.Contains("://", StringComparison.Ordinal) => new DownloadParams { Url = source },
+            _ when services.Catalog.Find(source) is not null => new DownloadParams { CatalogId = source },
             // org/repo/path/to/file.gguf on the Hugging Face endpoint
             _ when source.Count(c => c == '/') >= 2 => new DownloadParams
             {

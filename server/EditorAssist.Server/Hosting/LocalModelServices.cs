@@ -23,17 +23,18 @@ public sealed class LocalModelServices : IAsyncDisposable
     public const string MaxParallelSetting = "downloads.maxParallel";
 
     private readonly SettingsRepository _settings;
+    // Parsed on first use: a download by URL (and a sidecar that never lists the catalog) does not need it.
+    private readonly Lazy<ModelCatalog> _catalog = new(ModelCatalog.LoadEmbedded);
 
-    private LocalModelServices(SettingsRepository settings, ModelCatalog catalog, LocalModelStore models, DownloadManager downloads, HuggingFaceCredentials credentials)
+    private LocalModelServices(SettingsRepository settings, LocalModelStore models, DownloadManager downloads, HuggingFaceCredentials credentials)
     {
         _settings = settings;
-        Catalog = catalog;
         Models = models;
         Downloads = downloads;
         Credentials = credentials;
     }
 
-    public ModelCatalog Catalog { get; }
+    public ModelCatalog Catalog => _catalog.Value;
     public LocalModelStore Models { get; }
     public DownloadManager Downloads { get; }
     public HuggingFaceCredentials Credentials { get; }
@@ -51,7 +52,7 @@ public sealed class LocalModelServices : IAsyncDisposable
             new DownloadOptions { ModelsDirectory = modelsDir, QuotaBytes = Quota, MaxParallelDownloads = maxParallel, VerifySha256 = verifySha256 },
             handler ?? SharedHandler.Value, new DownloadStateStore(store, time), models, loggers.CreateLogger("EditorAssist.Downloads"),
             time, credentials: credentials);
-        return new LocalModelServices(settings, ModelCatalog.LoadEmbedded(), models, downloads, credentials);
+        return new LocalModelServices(settings, models, downloads, credentials);
     }
 
     private static readonly Lazy<HttpMessageHandler> SharedHandler = new(DownloadManager.CreateDefaultHandler);

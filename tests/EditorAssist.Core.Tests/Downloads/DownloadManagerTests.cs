@@ -229,6 +229,39 @@ public sealed class DownloadManagerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_retry_in_the_same_process_appends_without_hashing_the_partial_again()
+    {
+        // The hash runs behind the writes; an attempt that ends (here: a stall) must still leave it
+        // covering exactly the partial file, or the retry would re-read the partial ("verifying").
+        var url = HfFile();
+        _cdn.Faults.Enqueue(new Fault.StallAfter(300 * 1024));
+        var probe = new ProgressProbe();
+        var result = await _kit.Manager(o => o with { StallTimeout = TimeSpan.FromSeconds(1) }).DownloadAsync(Request(url), probe, CancellationToken.None);
+
+        Assert.Equal(FakeModelBytes.Sha256(_content), result.Sha256);
+        Assert.True(_cdn.Requests.Count >= 2, "the stalled attempt was retried"); // a loaded machine may stall a retry too
+        Assert.All(probe.Reports.Where(r => r.Phase == "verifying"), r => Assert.Equal(Size, r.Bytes));
+    }
+
+    [Fact]
+    public async Task After_a_full_disk_is_freed_the_download_resumes_and_the_hash_still_matches()
+    {
+        var url = HfFile();
+        _kit.Disk.FailAfterBytes = 200 * 1024 + 123; // the failing write leaves part of its chunk behind
+        var m = _kit.Manager();
+        var full = await Fails(m.DownloadAsync(Request(url), null, CancellationToken.None));
+        Assert.Equal(ErrorCode.InsufficientDisk, full.Code);
+        var kept = new FileInfo(_kit.PartialPath("model-q4_k_m.gguf")).Length;
+        Assert.Equal(200 * 1024 + 123, kept);
+
+        _kit.Disk.FailAfterBytes = null;
+        var result = await m.DownloadAsync(Request(url), null, CancellationToken.None);
+
+        Assert.Equal(FakeModelBytes.Sha256(_content), result.Sha256);
+        Assert.Equal($"bytes={kept}-", _cdn.Requests.ToArray()[^1].Range);
+    }
+
+    [Fact]
     public async Task A_checksum_mismatch_discards_the_file_with_1011()
     {
         var url = HfFile(advertisedSha: new string('a', 64));
@@ -292,6 +325,37 @@ public sealed class DownloadManagerTests : IAsyncLifetime
         Assert.Equal(ErrorCode.InsufficientDisk, ex.Code);
         Assert.Single(_cdn.Requests);
         Assert.Equal(1, _kit.Disk.Opens);
+        Assert.DoesNotContain("model-q4_k_m.gguf", _kit.FilesInModels());
+    }
+
+    [Fact]
+    public async Task Writeback_of_the_partial_starts_during_the_download_range_after_range_then_one_flush()
+    {
+        var result = await _kit.Manager().DownloadAsync(Request(HfFile()), null, CancellationToken.None);
+        Assert.Equal(FakeModelBytes.Sha256(_content), result.Sha256);
+
+        // 1 MiB at a 256 KiB interval: contiguous ranges from the start, each at least the interval.
+        var ranges = _kit.Disk.Writebacks.ToArray();
+        Assert.InRange(ranges.Length, 3, 4);
+        long next = 0;
+        foreach (var (offset, count) in ranges)
+        {
+            Assert.Equal(next, offset);
+            Assert.True(count >= 256 * 1024, $"a writeback of {count} bytes");
+            next = offset + count;
+        }
+        Assert.True(next <= Size);
+        Assert.Equal(1, _kit.Disk.Flushes); // the fsync before the rename
+    }
+
+    [Fact]
+    public async Task A_writeback_that_finds_the_disk_full_stops_with_1009()
+    {
+        var url = HfFile();
+        _kit.Disk.FailNextWritebacks = 1;
+        var ex = await Fails(_kit.Manager().DownloadAsync(Request(url), null, CancellationToken.None));
+        Assert.Equal(ErrorCode.InsufficientDisk, ex.Code);
+        Assert.Single(_cdn.Requests);
         Assert.DoesNotContain("model-q4_k_m.gguf", _kit.FilesInModels());
     }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using EditorAssist.Core.Downloads;
 using EditorAssist.Core.Models;
 using EditorAssist.Core.Storage;
@@ -36,6 +37,8 @@ internal sealed class DownloadTestKit : IAsyncDisposable
             DiskReserveBytes = 0,
             ProgressInterval = TimeSpan.Zero,
             BufferSize = 64 * 1024,
+            // Several writebacks per test download.
+            WritebackIntervalBytes = 256 * 1024,
         };
         return tweak is null ? o : tweak(o);
     }
@@ -97,12 +100,16 @@ internal sealed class ProgressProbe : IProgress<DownloadProgress>
     }
 }
 
-/// <summary>Reports a chosen free space and can make writes fail the way a full disk does (IOException, HResult = ENOSPC).</summary>
+/// <summary>Reports a chosen free space and can make writes, or writebacks, fail the way a full disk does (IOException, HResult = ENOSPC).</summary>
 internal sealed class FakeDiskFileSystem : IDownloadFileSystem
 {
     public long FreeBytes { get; set; } = long.MaxValue / 2;
     public long? FailAfterBytes { get; set; }
+    /// <summary>This many writebacks fail next (as they can on a full disk); later ones succeed.</summary>
+    public int FailNextWritebacks;
     public int Opens;
+    public int Flushes;
+    public ConcurrentQueue<(long Offset, long Count)> Writebacks { get; } = new();
 
     public long GetAvailableFreeSpace(string directory) => FreeBytes;
 
@@ -112,9 +119,23 @@ internal sealed class FakeDiskFileSystem : IDownloadFileSystem
         return new FullDiskStream(PhysicalDownloadFileSystem.Instance.OpenPartial(path, append), this);
     }
 
+    public void StartWriteback(Stream partial, long offset, long count)
+    {
+        if (Interlocked.Decrement(ref FailNextWritebacks) >= 0) throw new IOException("No space left on device", 28);
+        PhysicalDownloadFileSystem.Instance.StartWriteback(((FullDiskStream)partial).Inner, offset, count);
+        Writebacks.Enqueue((offset, count));
+    }
+
+    public void FlushToDisk(Stream partial)
+    {
+        PhysicalDownloadFileSystem.Instance.FlushToDisk(((FullDiskStream)partial).Inner);
+        Interlocked.Increment(ref Flushes);
+    }
+
     private sealed class FullDiskStream(Stream inner, FakeDiskFileSystem owner) : Stream
     {
         private long _written;
+        public Stream Inner => inner;
         public override bool CanRead => false;
         public override bool CanSeek => false;
         public override bool CanWrite => true;
