@@ -2,19 +2,26 @@
 // ETag), fetched by curl (to /dev/null and to a file on disk and on tmpfs) and by
 // `EditorAssist.Server pull` with and without SHA-256 verification; peak RSS and the client's CPU
 // time from /usr/bin/time -v, the server's CPU time from this process (it is the server). Usage:
-//   node bench/downloads/run.mjs [sizeGiB=2] [workDir=/tmp/ea-dl-bench] [rateMiBps=unlimited]
+//   node bench/downloads/run.mjs [sizeGiB=2] [workDir=/tmp/ea-dl-bench] [rateMiBps=unlimited] [--published]
 // With a rate, the server paces its sends to that line rate (a fast real connection instead of
 // loopback's memory copy), which shows what verification costs when the network is the limit.
+// Without --published it times the build output (`dotnet build -c Release`); with it, the sidecar as
+// users get it (published ReadyToRun, as `npm run bench` uses), which starts faster.
 
 import { createReadStream, mkdirSync, openSync, rmSync, statSync, writeSync, closeSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { serverDll } from '../../tests/tools/common.mjs';
+import { publishSidecar } from '../../tests/tools/build.mjs';
+import { publishedSidecarDll, serverDll as builtServerDll } from '../../tests/tools/common.mjs';
 
-const sizeGiB = Number(process.argv[2] ?? 2);
-const work = process.argv[3] ?? '/tmp/ea-dl-bench';
-const rateBytesPerSecond = process.argv[4] ? Number(process.argv[4]) * 1024 ** 2 : 0;
+const published = process.argv.includes('--published');
+const [sizeArg, workArg, rateArg] = process.argv.slice(2).filter((a) => a !== '--published');
+const sizeGiB = Number(sizeArg ?? 2);
+const work = workArg ?? '/tmp/ea-dl-bench';
+const rateBytesPerSecond = rateArg ? Number(rateArg) * 1024 ** 2 : 0;
+if (published) publishSidecar();
+const serverDll = published ? publishedSidecarDll : builtServerDll;
 rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
 const file = path.join(work, 'big.gguf');
@@ -125,6 +132,7 @@ rmSync(shm, { recursive: true, force: true });
 const summary = {
   sizeBytes: size,
   rateMiBps: rateBytesPerSecond ? rateBytesPerSecond / 1024 ** 2 : 'unlimited (loopback)',
+  sidecar: published ? 'published (ReadyToRun)' : 'build output',
   cpus: os.cpus().length,
   loadAverage1m: { before: +loadBefore.toFixed(2), after: +os.loadavg()[0].toFixed(2) },
   bestSeconds: {
