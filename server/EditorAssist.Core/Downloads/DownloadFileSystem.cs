@@ -28,6 +28,8 @@ public sealed class PhysicalDownloadFileSystem : IDownloadFileSystem
 {
     public static PhysicalDownloadFileSystem Instance { get; } = new();
 
+    private volatile bool _writebackAvailable = true;
+
     public long GetAvailableFreeSpace(string directory)
     {
         try
@@ -58,8 +60,19 @@ public sealed class PhysicalDownloadFileSystem : IDownloadFileSystem
     // fsync would have waited for anyway. Other systems: nothing, the final fsync writes it all.
     public void StartWriteback(Stream partial, long offset, long count)
     {
-        if (!OperatingSystem.IsLinux() || partial is not FileStream file || count <= 0) return;
-        if (LinuxWriteback.sync_file_range(file.SafeFileHandle, offset, count, LinuxWriteback.SYNC_FILE_RANGE_WRITE) == 0) return;
+        if (!OperatingSystem.IsLinux() || partial is not FileStream file || count <= 0 || !_writebackAvailable) return;
+        int result;
+        try
+        {
+            result = LinuxWriteback.sync_file_range(file.SafeFileHandle, offset, count, LinuxWriteback.SYNC_FILE_RANGE_WRITE);
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // A C library without it: an optimisation, never a reason to fail a download.
+            _writebackAvailable = false;
+            return;
+        }
+        if (result == 0) return;
         var errno = Marshal.GetLastPInvokeError();
         // Not available here (a sandbox without the call, a file system that cannot): nothing to start.
         if (errno is LinuxWriteback.ENOSYS or LinuxWriteback.EINVAL or LinuxWriteback.ESPIPE) return;
