@@ -74,7 +74,8 @@ export function describeStatus(s: ModelStatus): { icon: string; suffix: string; 
     case 'loading':
       return { icon: '$(sync~spin)', suffix: ' · loading', tooltip: 'Loading the model…' };
     case 'generating':
-      return { icon: '$(loading~spin)', suffix: ' · generating', tooltip: speed ? `Generating (last answer ${speed}).` : 'Generating…' };
+      // A static icon: a spinning one repaints the workbench every frame while tokens stream.
+      return { icon: '$(pulse)', suffix: ' · generating', tooltip: speed ? `Generating (last answer ${speed}).` : 'Generating…' };
     case 'unloaded':
       return { icon: '$(sparkle)', suffix: ' · unloaded', tooltip: 'Unloaded to free memory; the next request loads it again.' };
     case 'error':
