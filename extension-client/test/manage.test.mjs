@@ -3,17 +3,10 @@
 // and free-up-space against the fake sidecar, and the settings the sidecar reads. The QuickPicks
 // themselves run end to end in tests/e2e/cases/50-downloads.mjs.
 import assert from 'node:assert/strict';
-import { afterEach, describe, it } from 'node:test';
-import { fakeSupervisor, lib } from './support.mjs';
+import { describe, it } from 'node:test';
+import { fakeSupervisorsStoppedAfterEach, lib } from './support.mjs';
 
-const running = [];
-afterEach(async () => { while (running.length) await running.pop().stop(); });
-
-function start(mode) {
-  const f = fakeSupervisor(mode);
-  running.push(f.sup);
-  return f;
-}
+const start = fakeSupervisorsStoppedAfterEach();
 
 const GiB = 2 ** 30;
 const entry = (id, fit, over = {}) => ({

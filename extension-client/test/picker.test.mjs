@@ -1,17 +1,10 @@
 // Select Model, API keys and progress routing against the fake sidecar (the vscode-free parts;
 // the QuickPick itself is exercised end to end in tests/e2e/cases/30-models.mjs).
 import assert from 'node:assert/strict';
-import { afterEach, describe, it } from 'node:test';
-import { fakeSupervisor, lib } from './support.mjs';
+import { describe, it } from 'node:test';
+import { fakeSupervisorsStoppedAfterEach, lib } from './support.mjs';
 
-const running = [];
-afterEach(async () => { while (running.length) await running.pop().stop(); });
-
-function start(mode) {
-  const f = fakeSupervisor(mode);
-  running.push(f.sup);
-  return f;
-}
+const start = fakeSupervisorsStoppedAfterEach();
 
 function memorySecrets(initial) {
   const data = new Map(Object.entries(initial));

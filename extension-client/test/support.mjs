@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { afterEach } from 'node:test';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const clientRoot = path.resolve(here, '..');
@@ -67,4 +68,18 @@ export function waitFor(event, pred = () => true, ms = 10_000) {
 
 export function isAlive(pid) {
   try { process.kill(pid, 0); return true; } catch { return false; }
+}
+
+/**
+ * For a test file: a `start(mode, options)` that runs fakeSupervisor and stops every supervisor it
+ * made after each test (a failed assertion must not leave a fake sidecar running).
+ */
+export function fakeSupervisorsStoppedAfterEach() {
+  const running = [];
+  afterEach(async () => { while (running.length) await running.pop().stop(); });
+  return (mode, options) => {
+    const f = fakeSupervisor(mode, options);
+    running.push(f.sup);
+    return f;
+  };
 }

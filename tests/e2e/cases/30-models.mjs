@@ -26,15 +26,9 @@ export async function modelsDir(profile) {
 
 /** Runs "EditorAssist: Select Model" from the palette and waits until the picker shows its items. */
 async function openPicker(page) {
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('F1');
-  const input = quickInput(page);
-  await input.waitFor({ state: 'visible', timeout: 20_000 });
-  await input.fill('>EditorAssist: Select Model');
-  await rows(page).filter({ hasText: 'EditorAssist: Select Model' }).first().click();
-  // The palette gives way to our QuickPick: its title shows and it stops being busy with items listed.
-  await page.locator('.quick-input-widget .quick-input-title', { hasText: 'EditorAssist: Select Model' }).waitFor({ state: 'visible', timeout: 20_000 });
-  await pollUntil(() => input.inputValue(), (v) => !v.startsWith('>'), { what: 'the picker input to replace the palette' });
+  await runToQuickInput(page, 'EditorAssist: Select Model', 'EditorAssist: Select Model');
+  // The palette gives way to our QuickPick: its input loses the palette's text and items are listed.
+  await pollUntil(() => quickInput(page).inputValue(), (v) => !v.startsWith('>'), { what: 'the picker input to replace the palette' });
   await rows(page).first().waitFor({ state: 'visible', timeout: 30_000 });
 }
 
@@ -167,13 +161,7 @@ export default [
 ];
 
 async function toggleLocalOnly(page) {
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('F1');
-  const input = quickInput(page);
-  await input.waitFor({ state: 'visible', timeout: 20_000 });
-  await input.fill('>EditorAssist: Toggle Local-Only Mode');
-  await rows(page).filter({ hasText: 'EditorAssist: Toggle Local-Only Mode' }).first().click();
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 20_000 });
+  await runCommand(page, 'EditorAssist: Toggle Local-Only Mode');
 }
 
 /** Runs a palette command that opens a titled quick input of its own; waits for that title. */

@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { writeTestModel } from '../../tools/common.mjs';
-import { clearNotifications, plain, pollUntil, runCommand, waitForNotification } from '../workbench.mjs';
+import { clearNotifications, plain, pollUntil, runCommand } from '../workbench.mjs';
+import { loadModelFile } from '../editorAssist.mjs';
 
 const STATUS = '.statusbar [aria-label^="EditorAssist inline completion"]';
 const GHOST = '.monaco-editor .ghost-text-decoration, .monaco-editor .ghost-text';
@@ -18,22 +19,7 @@ async function status(page) {
 }
 
 async function loadModel(page, profile) {
-  const model = writeTestModel(path.join(profile.base, 'e2e-coder.gguf'));
-  await clearNotifications(page);
-  await runCommand(page, 'EditorAssist: Load Model File…', { opensQuickInput: true });
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible', timeout: 20_000 });
-  // The dialog fills in its start folder asynchronously and may overwrite a path typed before
-  // that: type it again until the file's row shows.
-  const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: path.basename(model) }).first();
-  await pollUntil(async () => {
-    if ((await input.inputValue()) !== model) await input.fill(model);
-    return (await row.isVisible()) && (await input.inputValue()) === model;
-  }, (ok) => ok, { what: 'the model file in the open dialog', intervalMs: 300, timeoutMs: 30_000 });
-  await input.press('Enter');
-  const loaded = await waitForNotification(page, /is loaded/, { timeoutMs: 120_000 });
-  const ref = /(local\/[\w.-]+) is loaded/.exec(loaded)?.[1];
-  assert.ok(ref, loaded);
+  const ref = await loadModelFile(page, writeTestModel(path.join(profile.base, 'e2e-coder.gguf')));
   await clearNotifications(page);
   return ref;
 }
