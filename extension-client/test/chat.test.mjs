@@ -38,9 +38,15 @@ describe('model activity (the status bar\'s state and tokens/s)', () => {
     assert.equal(at('loading').suffix, ' · loading');
     assert.equal(at('loading').icon, '$(sync~spin)');
     assert.equal(at('ready').suffix, '');
-    assert.equal(at('generating').suffix, ' · generating');
+    let fired = 0;
+    activity.onDidChange(() => fired++);
+    assert.equal(at('generating').suffix, '', 'an inline completion keystroke does not make the chat model look busy');
+    assert.equal(at('ready').suffix, '');
+    assert.equal(fired, 0, 'nothing changed, nothing to render');
+    activity.chatStarted(ref);
+    assert.equal(lib.describeStatus(activity.status(ref)).suffix, ' · generating', 'a chat does');
     activity.chatEnded(ref, ref, 12.345);
-    assert.equal(at('ready').suffix, ' · 12.3 tok/s');
+    assert.equal(lib.describeStatus(activity.status(ref)).suffix, ' · 12.3 tok/s');
     assert.equal(at('idle').suffix, ' · unloaded');
     const error = at('error', 'out of memory');
     assert.equal(error.suffix, ' · error');

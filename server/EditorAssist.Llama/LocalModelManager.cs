@@ -5,13 +5,12 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EditorAssist.Llama;
 
-/// <summary>Lifecycle states, as in the protocol's runtime/didChangeState (plus Unloaded).</summary>
+/// <summary>Lifecycle states, as in the protocol's runtime/didChangeState (Unloaded is its "idle").</summary>
 public enum LocalModelState
 {
     Loading,
     Ready,
     Generating,
-    Idle,
     Error,
     Unloaded,
 }
@@ -230,16 +229,16 @@ public sealed class LocalModelManager : IAsyncDisposable
         }
         finally
         {
-            bool idle;
+            bool done;
             lock (_gate)
             {
                 entry.Active--;
                 entry.LastUsed = _time.GetUtcNow();
-                idle = entry.Active == 0;
+                done = entry.Active == 0;
             }
-            if (idle)
+            if (done)
             {
-                Raise(key, LocalModelState.Idle, null);
+                Raise(key, LocalModelState.Ready, null); // what GetStatus says of it from now on
             }
         }
     }

@@ -38,7 +38,7 @@ public sealed class LocalModelManagerTests
         Assert.Equal([LocalModelState.Loading, LocalModelState.Ready], events.Select(e => e.State));
 
         await mgr.GenerateAsync("local/tiny", Small);
-        Assert.Equal([LocalModelState.Loading, LocalModelState.Ready, LocalModelState.Generating, LocalModelState.Idle], events.Select(e => e.State));
+        Assert.Equal([LocalModelState.Loading, LocalModelState.Ready, LocalModelState.Generating, LocalModelState.Ready], events.Select(e => e.State));
 
         Assert.True(await mgr.UnloadAsync("local/tiny"));
         Assert.False(await mgr.UnloadAsync("local/tiny"));

@@ -1,4 +1,4 @@
-// What the chat model is doing, for the status bar: loading / ready / generating / unloaded / error from the
+// What the chat model is doing, for the status bar: loading / ready / unloaded / error from the
 // local runtime's runtime/didChangeState, generating and the last answer's tokens/s from the chat
 // (the only source for API models). vscode-free: unit-tested.
 import type { RuntimeStateParams } from '../protocol';
@@ -23,8 +23,15 @@ export class ModelActivity {
   private readonly changed = new Emitter<void>();
   readonly onDidChange: Event<void> = this.changed.event;
 
-  /** A runtime/didChangeState notification. */
+  /**
+   * A runtime/didChangeState notification. Its generating / ready pair comes with every generation,
+   * each inline-completion keystroke included: generating is the chat's to say (chatStarted), so
+   * the status bar does not flicker while the user types, and an unchanged state changes nothing.
+   */
   runtimeChanged(p: RuntimeStateParams): void {
+    if (p.state === 'generating') return;
+    const known = this.runtime.get(p.ref);
+    if (known?.state === p.state && known.detail === p.detail) return;
     this.runtime.set(p.ref, p);
     this.changed.fire();
   }
@@ -58,7 +65,7 @@ export class ModelActivity {
     const tokensPerSecond = this.speed.get(ref);
     const chatting = (this.chatting.get(ref) ?? 0) + (this.chatting.get('') ?? 0) > 0;
     if (runtime?.state === 'loading') return { state: 'loading', tokensPerSecond };
-    if (chatting || runtime?.state === 'generating') return { state: 'generating', tokensPerSecond };
+    if (chatting) return { state: 'generating', tokensPerSecond };
     if (runtime?.state === 'error') return { state: 'error', tokensPerSecond, detail: runtime.detail };
     // The runtime says idle when it unloaded the model (idle timeout, models/unload).
     if (runtime?.state === 'idle') return { state: 'unloaded', tokensPerSecond };

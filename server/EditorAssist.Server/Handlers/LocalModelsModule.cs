@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using EditorAssist.Llama;
 using EditorAssist.Rpc;
@@ -20,14 +21,8 @@ internal sealed class LocalModelsModule(LocalRuntimeHost local, LocalModelServic
         local.StateChanged += (modelRef, state, detail) =>
         {
             if (state is LocalModelState.Ready or LocalModelState.Generating) MarkUsed(modelRef, session);
-            // On the wire, "idle" is a model that is not loaded (unloaded: idle timeout, models/unload);
-            // a loaded model with nothing to do is "ready", also after a generation.
-            var wire = state switch
-            {
-                LocalModelState.Unloaded => "idle",
-                LocalModelState.Idle => "ready",
-                _ => state.ToString().ToLowerInvariant(),
-            };
+            // On the wire, "idle" is a model that is not loaded (unloaded: idle timeout, models/unload).
+            var wire = state == LocalModelState.Unloaded ? "idle" : state.ToString().ToLowerInvariant();
             connection.Notify(Protocol.Methods.RuntimeDidChangeState,
                 new RuntimeStateParams(modelRef, wire, detail), ProtocolJson.Default.RuntimeStateParams);
         };
@@ -81,8 +76,17 @@ internal sealed class LocalModelsModule(LocalRuntimeHost local, LocalModelServic
     }
 
     /// <summary>Least-recently-used eviction needs real use: a load or a generation counts.</summary>
+    /// <summary>When each model's use was last written: every generation (each inline-completion keystroke too) raises these events.</summary>
+    private readonly ConcurrentDictionary<string, long> _lastMarked = new(StringComparer.Ordinal);
+
+    /// <summary>Last use orders eviction, which needs minutes, not keystrokes: written at most once a minute per model.</summary>
+    private static readonly TimeSpan MarkUsedEvery = TimeSpan.FromMinutes(1);
+
     private void MarkUsed(string modelRef, SidecarSession session)
     {
+        var now = Environment.TickCount64;
+        if (_lastMarked.TryGetValue(modelRef, out var last) && now - last < (long)MarkUsedEvery.TotalMilliseconds) return;
+        _lastMarked[modelRef] = now;
         try
         {
             if (session.Store is null) return;
