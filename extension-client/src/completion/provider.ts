@@ -57,11 +57,9 @@ export class InlineCompletion implements vscode.InlineCompletionItemProvider, vs
       chatModel: () => chatModel.ref,
       allows: async (model) => {
         try {
-          const ok = await gate.allows(model);
-          const provider = (await listProviders()).find((p) => model.startsWith(`${p.id}/`));
-          const cloud = ok && provider?.privacy === 'cloud' ? provider.displayName : undefined;
-          if (cloud !== this.cloudProvider) { this.cloudProvider = cloud; this.render(); }
-          return ok;
+          const { allowed, cloud } = await gate.check(model);
+          if (cloud?.displayName !== this.cloudProvider) { this.cloudProvider = cloud?.displayName; this.render(); }
+          return allowed;
         } catch (e) {
           log.warn(`Inline completion: could not tell where ${model} sends code (${(e as Error).message}); nothing sent.`);
           return false;

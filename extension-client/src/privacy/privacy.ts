@@ -1,6 +1,7 @@
 // Where a provider sends prompts and code, shown the same way everywhere (picker, status bar,
 // chat header), and the one-time consent before the first use of each cloud provider.
 import type { Privacy, ProviderInfo } from '../protocol';
+import { providerOf } from '../models/pickerData';
 
 export interface PrivacyDisplay {
   /** A short badge, only where the user should be warned. */
@@ -79,14 +80,18 @@ export class CompletionCloudGate {
 
   /** True when code may go to `model` now (on-device, this machine, or a cloud provider the user agreed to). */
   async allows(model: string): Promise<boolean> {
-    const id = model.slice(0, model.indexOf('/'));
-    const provider = (await this.providers()).find((p) => p.id === id);
-    if (!provider || provider.privacy !== 'cloud') return true; // unknown refs: the sidecar answers 1001
-    if (this.consent.given(provider.id)) return true;
+    return (await this.check(model)).allowed;
+  }
+
+  /** Whether code may go to `model`, and the cloud provider it then goes to (for a warning badge). */
+  async check(model: string): Promise<{ allowed: boolean; cloud?: ProviderInfo }> {
+    const provider = providerOf(model, await this.providers());
+    if (!provider || provider.privacy !== 'cloud') return { allowed: true }; // unknown refs: the sidecar answers 1001
+    if (this.consent.given(provider.id)) return { allowed: true, cloud: provider };
     if (!this.offered.has(provider.id)) {
       this.offered.add(provider.id);
       void this.offer(provider, model).then(async (yes) => { if (yes) await this.consent.remember(provider.id); });
     }
-    return false;
+    return { allowed: false };
   }
 }
