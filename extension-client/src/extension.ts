@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { Commands } from './commands';
-import { CLIENT_PROTOCOL_VERSION, Notifications, type RuntimeStateParams } from './protocol';
+import { CLIENT_PROTOCOL_VERSION, Notifications, Requests, type ProviderInfo, type RuntimeStateParams } from './protocol';
 import { ModelActivity } from './models/activity';
 import { locateSidecar, SIDECAR_DLL } from './sidecar/locate';
 import { SidecarStatusBar } from './sidecar/statusBar';
@@ -95,14 +95,29 @@ function registerModelCommands(context: vscode.ExtensionContext, s: SidecarSuper
   const keys = new ApiKeys(context.secrets, s, log);
   const privacy = new PrivacyStatus(s, active, (ref, p) => chat.showActiveModel(ref, p));
   const deps = { sidecar: s, active, keys, consent: cloudConsent(context.globalState), progress, log, paused: new PausedByUser(context.globalState) };
+  /**
+   * What the extension holds goes to each new sidecar, from one providers/list: the keys first (a
+   * download continued below may need the Hugging Face token), then the provider addresses; the
+   * privacy badge is computed once both are in; then interrupted downloads continue.
+   */
+  const sidecarStarted = async (): Promise<void> => {
+    const providers = await s.request(Requests.providersList, {}).catch((e: Error) => {
+      log.warn(`Listing providers after the start failed: ${e.message}`);
+      return undefined;
+    });
+    await keys.pushAll(providers).catch((e: Error) => log.warn(`Passing stored API keys failed: ${e.message}`));
+    await baseUrlsChanged(s, context.globalState, log, false, providers);
+    await privacy.refresh();
+    await resumeInterruptedDownloads(deps);
+  };
   return [
     progress,
     privacy,
-    // Keys first: a gated download that continues needs the Hugging Face token.
-    s.onDidStart(() => void keys.pushAll().catch((e: Error) => log.warn(`Passing stored API keys failed: ${e.message}`)).then(() => resumeInterruptedDownloads(deps))),
-    s.onDidStart(() => void baseUrlsChanged(s, context.globalState, log, privacy, false)),
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('editorAssist.providers')) void baseUrlsChanged(s, context.globalState, log, privacy, true);
+    s.onDidStart(() => void sidecarStarted()),
+    vscode.workspace.onDidChangeConfiguration(async (e) => {
+      if (!e.affectsConfiguration('editorAssist.providers')) return;
+      // Where a provider is reached decides its privacy class: the badge follows.
+      if ((await baseUrlsChanged(s, context.globalState, log, true)).length) await privacy.refresh();
     }),
     context.secrets.onDidChange((e) => { if (e.key.startsWith('editorAssist.apiKey.')) void privacy.refresh(); }),
     vscode.commands.registerCommand(Commands.selectModel, () => selectModel(deps)),
@@ -115,19 +130,20 @@ function registerModelCommands(context: vscode.ExtensionContext, s: SidecarSuper
 }
 
 /**
- * Applies editorAssist.providers.baseUrls (providers/baseUrls.ts). Problems are always shown;
- * notices (plain http to another machine) only when the user has just changed the setting.
+ * Applies editorAssist.providers.baseUrls (providers/baseUrls.ts); resolves with the providers it
+ * changed. Problems are always shown; notices (plain http to another machine) only when the user
+ * has just changed the setting.
  */
-async function baseUrlsChanged(s: SidecarSupervisor, store: vscode.Memento, log: vscode.LogOutputChannel, privacy: PrivacyStatus, changedNow: boolean): Promise<void> {
+async function baseUrlsChanged(s: SidecarSupervisor, store: vscode.Memento, log: vscode.LogOutputChannel, changedNow: boolean, listed?: ProviderInfo[]): Promise<string[]> {
   try {
     const setting = vscode.workspace.getConfiguration('editorAssist.providers').get('baseUrls');
-    const { changed, problems, notices } = await applyBaseUrls(s, setting, store, log);
+    const { changed, problems, notices } = await applyBaseUrls(s, setting, store, log, listed);
     if (problems.length) void vscode.window.showWarningMessage(`EditorAssist: editorAssist.providers.baseUrls: ${problems.join('; ')}.`);
     if (changedNow && notices.length) void vscode.window.showWarningMessage(`EditorAssist: ${notices.join('; ')}.`);
-    // Where a provider is reached decides its privacy class: the badge follows.
-    if (changed.length) await privacy.refresh();
+    return changed;
   } catch (e) {
     log.warn(`Applying editorAssist.providers.baseUrls failed: ${(e as Error).message}`);
+    return [];
   }
 }
 

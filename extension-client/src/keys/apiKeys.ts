@@ -31,8 +31,8 @@ export class ApiKeys {
   constructor(private readonly secrets: SecretStore, private readonly sidecar: KeySidecar, private readonly log: KeyLog) {}
 
   /** Sends every stored key to the sidecar (after start and restart). Resolves with the provider ids sent. */
-  async pushAll(): Promise<string[]> {
-    const providers = await this.sidecar.request(Requests.providersList, {});
+  async pushAll(listed?: readonly ProviderInfo[]): Promise<string[]> {
+    const providers = listed ?? await this.sidecar.request(Requests.providersList, {});
     const sent: string[] = [];
     for (const p of [...providers.filter((p) => p.requiresApiKey), HUGGING_FACE]) {
       const key = await this.secrets.get(secretKeyFor(p.id));

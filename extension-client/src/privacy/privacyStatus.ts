@@ -23,7 +23,6 @@ export class PrivacyStatus implements vscode.Disposable {
   ) {
     this.item.name = 'EditorAssist privacy';
     this.subscriptions.push(
-      sidecar.onDidStart(() => void this.refresh()),
       sidecar.onDidChangeState(() => this.render()),
       model.onDidChange(() => void this.refresh()),
     );

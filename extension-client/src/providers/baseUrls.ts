@@ -78,10 +78,13 @@ const MANAGED_KEY = 'editorAssist.providers.managedBaseUrls';
  * Brings a running sidecar in line with the setting. Resolves with the providers changed and the
  * problems and notices to show; a stopped sidecar is skipped (the next start applies the setting).
  */
-export async function applyBaseUrls(sidecar: BaseUrlSidecar, setting: unknown, store: ManagedStore, log: { info(m: string): void; warn(m: string): void })
-  : Promise<{ changed: string[]; problems: string[]; notices: string[] }> {
+export async function applyBaseUrls(
+  sidecar: BaseUrlSidecar, setting: unknown, store: ManagedStore, log: { info(m: string): void; warn(m: string): void },
+  /** What providers/list just said, when the caller has it (the start-up sequence). */
+  listed?: readonly ProviderInfo[],
+): Promise<{ changed: string[]; problems: string[]; notices: string[] }> {
   if (sidecar.state !== 'running') return { changed: [], problems: [], notices: [] };
-  const providers = await sidecar.request(Requests.providersList, {});
+  const providers = listed ?? await sidecar.request(Requests.providersList, {});
   const plan = planBaseUrls(providers, setting, store.get<string[]>(MANAGED_KEY) ?? []);
   const changed: string[] = [];
   const problems = [...plan.problems];
