@@ -39,23 +39,15 @@ const LANGUAGES = {
 };
 for (const [name, language] of Object.entries(LANGUAGES)) hljs.registerLanguage(name, language);
 
-/** The language a fence names, if highlight.js knows it (by name or alias), else undefined. */
-export function knownLanguage(name: string | undefined): string | undefined {
-  if (!name) return undefined;
-  const lower = name.toLowerCase();
-  return hljs.getLanguage(lower) ? lower : undefined;
-}
-
-/** Replaces the text of `code` with highlighted spans when its language is known; returns whether it did. */
+/** Replaces the text of `code` with highlighted spans when highlight.js knows its language (by name or alias); returns whether it did. */
 export function highlightCode(code: HTMLElement, language: string | undefined): boolean {
-  const lang = knownLanguage(language);
-  if (!lang) return false;
+  const lang = language?.toLowerCase();
+  if (!lang || !hljs.getLanguage(lang)) return false;
   const text = code.textContent ?? '';
   const html = hljs.highlight(text, { language: lang, ignoreIllegals: true }).value;
   const frag = DOMPurify.sanitize(html, { ALLOWED_TAGS: ['span'], ALLOWED_ATTR: ['class'], RETURN_DOM_FRAGMENT: true }) as DocumentFragment;
   // Highlighting only wraps text in spans: anything else means something went wrong, keep the text.
   if (frag.textContent !== text) return false;
   code.replaceChildren(frag);
-  code.classList.add('hljs');
   return true;
 }
