@@ -154,8 +154,8 @@ async function runModelOp(model: StorageModel, op: ModelOp, deps: ModelCommandDe
 
 async function runDownloadAction(job: DownloadInfo, op: DownloadOp, deps: ModelCommandDeps): Promise<void> {
   try {
-    // Remembered, so that a restart continues interrupted downloads but not this one.
-    await deps.paused.set(job.id, op === 'pause');
+    // A pause is remembered (once it happened), so that a restart continues interrupted downloads but not this one.
+    if (op !== 'pause') await deps.paused.set(job.id, false);
     const target = targetOf(job);
     if (op === 'resume' && target) {
       // Joining the job through models/download resumes it and shows its progress here.
@@ -164,6 +164,7 @@ async function runDownloadAction(job: DownloadInfo, op: DownloadOp, deps: ModelC
       return;
     }
     await runDownloadOp(deps.sidecar, job.id, op);
+    if (op === 'pause') await deps.paused.set(job.id, true);
     const done = { pause: 'paused', resume: 'resumed (its progress shows in Manage Models)', cancel: 'cancelled; its partial file is removed' }[op];
     void vscode.window.showInformationMessage(`EditorAssist: the download of ${job.fileName} is ${done}.`);
   } catch (e) {

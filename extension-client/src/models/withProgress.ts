@@ -15,7 +15,7 @@ export interface ProgressDeps {
   progress: ProgressHub;
   log: vscode.LogOutputChannel;
   /** Where a Hugging Face token is stored when a gated download asks for one. */
-  keys?: ApiKeys;
+  keys: ApiKeys;
 }
 
 /** Loads a local model; its ref, or undefined when it failed or was cancelled. */
@@ -63,7 +63,7 @@ export async function downloadWithProgress(target: DownloadTarget, name: string,
     }
     const message = `EditorAssist: download of ${name} stopped. ${describeError(e)}`;
     // A gated repository: offer to set the token and try once more.
-    if (keys && !retried && isAccessRefused(e)) {
+    if (!retried && isAccessRefused(e)) {
       const SET = 'Set Hugging Face Token…';
       if ((await vscode.window.showErrorMessage(message, SET)) === SET && (await askForKey(HUGGING_FACE, keys))) {
         return downloadWithProgress(target, name, deps, true);
