@@ -49,7 +49,8 @@ export class PausedByUser {
   /** Forgets ids the sidecar no longer knows (finished or cancelled elsewhere). */
   async prune(known: readonly DownloadInfo[]): Promise<void> {
     const live = new Set(known.map((j) => j.id));
-    const ids = [...this.ids()].filter((id) => live.has(id));
-    await this.store.update(KEY, ids);
+    const ids = [...this.ids()];
+    const kept = ids.filter((id) => live.has(id));
+    if (kept.length !== ids.length) await this.store.update(KEY, kept);
   }
 }
