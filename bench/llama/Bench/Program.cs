@@ -1,5 +1,5 @@
 // EditorAssist side of the local-runtime benchmark.
-//   write-model SHAPE PATH             SHAPE = tiny | 250m (random weights, see TestModelSpec)
+//   write-model SHAPE PATH             SHAPE = tiny | 250m | 1b (random weights, see TestModelSpec)
 //   run MODEL PROMPT_FILE GEN THREADS RUNS
 // "run" prints one JSON line: pp/tg tokens per second (median of RUNS after a warm-up),
 // load time, peak RSS and the worker's time-to-first-token overhead over prompt evaluation.
@@ -14,7 +14,8 @@ if (args.Length >= 3 && args[0] == "write-model")
     {
         "tiny" => TestModelSpec.BenchmarkTiny,
         "250m" => TestModelSpec.Benchmark250M,
-        _ => throw new ArgumentException("shape: tiny | 250m"),
+        "1b" => TestModelSpec.Benchmark1B,
+        _ => throw new ArgumentException("shape: tiny | 250m | 1b"),
     };
     TestModel.Write(args[2], spec);
     return 0;
@@ -30,9 +31,12 @@ string prompt = File.ReadAllText(args[2]);
 int gen = int.Parse(args[3]), threads = int.Parse(args[4]), runs = int.Parse(args[5]);
 
 // The CPU build, as node-llama-cpp uses with gpu: false: same native code on both sides.
-var runtime = LlamaRuntime.Initialize(new LlamaRuntimeOptions { AllowVulkan = false });
+// EA_BENCH_GPU_LAYERS=N (bench/llama/gpu.sh) offloads N layers to the Vulkan device instead,
+// as node-llama-cpp does with gpu: "vulkan" and the same gpuLayers.
+int gpuLayers = int.TryParse(Environment.GetEnvironmentVariable("EA_BENCH_GPU_LAYERS"), out int g) ? g : 0;
+var runtime = LlamaRuntime.Initialize(new LlamaRuntimeOptions { AllowVulkan = gpuLayers > 0 });
 var sw = Stopwatch.StartNew();
-await using var lm = await runtime.LoadModelAsync(model, new LocalModelOptions { GpuLayers = 0, ContextLength = 2048, BatchSize = 512, Threads = threads });
+await using var lm = await runtime.LoadModelAsync(model, new LocalModelOptions { GpuLayers = gpuLayers, ContextLength = 2048, BatchSize = 512, Threads = threads });
 double loadMs = sw.Elapsed.TotalMilliseconds;
 
 var pp = new List<double>();
@@ -68,15 +72,20 @@ foreach (string line in File.ReadLines("/proc/self/status"))
         peakRss = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
     }
 }
-Console.WriteLine(JsonSerializer.Serialize(new
+// Written with Utf8JsonWriter, not an anonymous type through JsonSerializer: the GPU kit
+// (make-gpu-kit.sh) publishes this program trimmed, and reflection-based serialization breaks there.
+using (var json = new Utf8JsonWriter(Console.OpenStandardOutput()))
 {
-    impl = "EditorAssist",
-    promptTokens,
-    generated,
-    ppTokensPerSecond = Median(pp),
-    tgTokensPerSecond = Median(tg),
-    loadMs,
-    peakRssBytes = peakRss,
-    ttftOverheadMs = Median(overhead),
-}));
+    json.WriteStartObject();
+    json.WriteString("impl", "EditorAssist");
+    json.WriteNumber("promptTokens", promptTokens);
+    json.WriteNumber("generated", generated);
+    json.WriteNumber("ppTokensPerSecond", Median(pp));
+    json.WriteNumber("tgTokensPerSecond", Median(tg));
+    json.WriteNumber("loadMs", loadMs);
+    json.WriteNumber("peakRssBytes", peakRss);
+    json.WriteNumber("ttftOverheadMs", Median(overhead));
+    json.WriteEndObject();
+}
+Console.WriteLine();
 return 0;

@@ -11,8 +11,10 @@ const gen = Number(genArg), threads = Number(threadsArg), runs = Number(runsArg)
 const prompt = readFileSync(promptFile, 'utf8');
 
 const t0 = performance.now();
-const llama = await getLlama({ gpu: false, build: 'never', logLevel: 'error' });
-const m = await llama.loadModel({ modelPath: model, gpuLayers: 0 });
+// EA_BENCH_GPU_LAYERS=N: the Vulkan build with N layers offloaded (bench/llama/gpu.sh).
+const gpuLayers = Number(process.env.EA_BENCH_GPU_LAYERS ?? 0);
+const llama = await getLlama({ gpu: gpuLayers > 0 ? 'vulkan' : false, build: 'never', logLevel: 'error' });
+const m = await llama.loadModel({ modelPath: model, gpuLayers });
 const loadMs = performance.now() - t0;
 const ctx = await m.createContext({ contextSize: 2048, batchSize: 512, threads: { ideal: threads, min: threads } });
 // BOS first, as EditorAssist's raw-prompt tokenization adds it (the model's add_bos_token).

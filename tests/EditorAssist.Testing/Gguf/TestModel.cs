@@ -58,6 +58,16 @@ public sealed record TestModelSpec
     };
 
     /// <summary>A few M parameters in F16: the tiny shape where per-token overhead dominates.</summary>
+    /// <summary>
+    /// ~1.1 B parameters in F16 (~2.2 GB), TinyLlama's shape (grouped-query attention, 4 KV
+    /// heads): for GPU runs, where the 250 M shape is too small to keep a datacenter GPU busy.
+    /// </summary>
+    public static TestModelSpec Benchmark1B { get; } = new()
+    {
+        EmbeddingLength = 2048, LayerCount = 22, HeadCount = 32, HeadCountKv = 4, FeedForwardLength = 5632,
+        ExtraVocab = 32000 - 400, TensorType = GgufTensorType.F16, Name = "editorassist-bench-1b",
+    };
+
     public static TestModelSpec BenchmarkTiny { get; } = new()
     {
         EmbeddingLength = 256, LayerCount = 4, HeadCount = 4, HeadCountKv = 4, FeedForwardLength = 512,
