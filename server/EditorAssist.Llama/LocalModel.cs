@@ -201,6 +201,9 @@ public sealed class LocalModel : IAsyncDisposable, IDisposable
                 throw new LocalModelException(ErrorCode.InsufficientMemory,
                     $"libllama could not create a context of {plan.ContextLength} tokens for {path} (see the log).");
             }
+            // A persistent pool: without it ggml creates and joins the worker threads in every decode
+            // (docs/LOCAL_RUNTIME.md, "LLamaSharp as the measured peer").
+            context.AttachCpuThreadpool(threads);
             progress?.Report(1f);
             var lm = new LocalModel(path, model, context, cp, plan, gpu?.Backend ?? "CPU", sw.Elapsed, logger);
             logger.LogInformation("Loaded {Path} on {Backend}: {GpuLayers}/{Layers} GPU layers, context {Ctx}, {Ms} ms",
