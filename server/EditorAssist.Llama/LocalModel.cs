@@ -61,7 +61,11 @@ public sealed class LocalModel : IAsyncDisposable, IDisposable
         _contextParams = contextParams;
         _logger = logger;
         _worker = new ContextWorker(this, context, logger);
+        HasCpuThreadpool = context.HasCpuThreadpool;
     }
+
+    /// <summary>The chat context computes on a persistent CPU thread pool (more than one thread).</summary>
+    internal bool HasCpuThreadpool { get; }
 
     /// <summary>Tokens the completion lane's context holds (its prompts must fit in this).</summary>
     public int CompletionContextLength => Math.Min(ContextLength, MaxCompletionContext);
@@ -103,6 +107,7 @@ public sealed class LocalModel : IAsyncDisposable, IDisposable
                 _logger.LogWarning("Could not create a separate completion context for {Path}; inline completion shares the chat context", Path);
                 return _worker;
             }
+            context.AttachCpuThreadpool(cp.n_threads); // its own pool: both lanes may decode at once
             _completionWorker = new ContextWorker(this, context, _logger, spareSequence: true);
             return _completionWorker;
         }

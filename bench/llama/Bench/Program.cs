@@ -78,5 +78,9 @@ Console.WriteLine(JsonSerializer.Serialize(new
     loadMs,
     peakRssBytes = peakRss,
     ttftOverheadMs = Median(overhead),
+    // Which CPU build ggml picked: the libraries mapped into this process.
+    loaded = File.ReadLines("/proc/self/maps").Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "")
+        .Where(f => f.Contains("ggml-cpu", StringComparison.Ordinal)).Distinct().ToList(),
+    systemInfo = runtime.SystemInfo,
 }));
 return 0;

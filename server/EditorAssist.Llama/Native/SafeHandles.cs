@@ -97,6 +97,8 @@ internal sealed class SafeLlamaContextHandle : SafeHandle
 
     private IntPtr _threadpool;
 
+    internal bool HasCpuThreadpool => _threadpool != IntPtr.Zero;
+
     protected override bool ReleaseHandle()
     {
         NativeMethods.llama_free(handle);
