@@ -61,7 +61,11 @@ public sealed class LocalModel : IAsyncDisposable, IDisposable
         _contextParams = contextParams;
         _logger = logger;
         _worker = new ContextWorker(this, context, logger);
+        HasCpuThreadpool = context.HasCpuThreadpool;
     }
+
+    /// <summary>The chat context computes on a persistent CPU thread pool (more than one thread).</summary>
+    internal bool HasCpuThreadpool { get; }
 
     /// <summary>Tokens the completion lane's context holds (its prompts must fit in this).</summary>
     public int CompletionContextLength => Math.Min(ContextLength, MaxCompletionContext);
@@ -103,6 +107,7 @@ public sealed class LocalModel : IAsyncDisposable, IDisposable
                 _logger.LogWarning("Could not create a separate completion context for {Path}; inline completion shares the chat context", Path);
                 return _worker;
             }
+            context.AttachCpuThreadpool(cp.n_threads); // its own pool: both lanes may decode at once
             _completionWorker = new ContextWorker(this, context, _logger, spareSequence: true);
             return _completionWorker;
         }
@@ -201,6 +206,9 @@ public sealed class LocalModel : IAsyncDisposable, IDisposable
                 throw new LocalModelException(ErrorCode.InsufficientMemory,
                     $"libllama could not create a context of {plan.ContextLength} tokens for {path} (see the log).");
             }
+            // A persistent pool: without it ggml creates and joins the worker threads in every decode
+            // (docs/LOCAL_RUNTIME.md, "LLamaSharp as the measured peer").
+            context.AttachCpuThreadpool(threads);
             progress?.Report(1f);
             var lm = new LocalModel(path, model, context, cp, plan, gpu?.Backend ?? "CPU", sw.Elapsed, logger);
             logger.LogInformation("Loaded {Path} on {Backend}: {GpuLayers}/{Layers} GPU layers, context {Ctx}, {Ms} ms",

@@ -190,4 +190,31 @@ public sealed class LocalModelTests(CpuModelFixture fixture)
         var after = Assert.Throws<LocalModelException>(() => { _ = m.GenerateAsync(new GenerationRequest { Prompt = "c", Options = opt }); });
         Assert.Equal(ErrorCode.ModelBusy, after.Code);
     }
+
+    [Fact]
+    public async Task Two_threads_compute_on_a_persistent_pool_and_give_the_same_greedy_text_as_one()
+    {
+        // Every other test runs one thread; this one covers the attached ggml thread pool
+        // (created with the context, used by every decode, freed after the context).
+        var opt = new GenerationOptions { Temperature = 0, MaxTokens = 24, IgnoreEndOfGeneration = true };
+        var request = new GenerationRequest { Prompt = "hello world the code", Options = opt };
+        string one, two;
+        await using (var m1 = await LlamaTestEnvironment.Runtime.LoadModelAsync(LlamaTestEnvironment.TinyModelPath,
+            new LocalModelOptions { GpuLayers = 0, ContextLength = 256, Threads = 1 }))
+        {
+            Assert.False(m1.HasCpuThreadpool);
+            one = (await m1.GenerateAsync(request)).Text;
+        }
+        await using (var m2 = await LlamaTestEnvironment.Runtime.LoadModelAsync(LlamaTestEnvironment.TinyModelPath,
+            new LocalModelOptions { GpuLayers = 0, ContextLength = 256, Threads = 2 }))
+        {
+            Assert.True(m2.HasCpuThreadpool);
+            var first = await m2.GenerateAsync(request);
+            var again = await m2.GenerateAsync(request); // the pool serves decode after decode
+            Assert.Equal(24, first.Usage.CompletionTokens);
+            two = first.Text;
+            Assert.Equal(two, again.Text);
+        }
+        Assert.Equal(one, two);
+    }
 }

@@ -85,6 +85,15 @@ using (var json = new Utf8JsonWriter(Console.OpenStandardOutput()))
     json.WriteNumber("loadMs", loadMs);
     json.WriteNumber("peakRssBytes", peakRss);
     json.WriteNumber("ttftOverheadMs", Median(overhead));
+    // Which CPU build ggml picked: the libraries mapped into this process.
+    json.WriteStartArray("loaded");
+    foreach (string f in File.ReadLines("/proc/self/maps").Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "")
+        .Where(f => f.Contains("ggml-cpu", StringComparison.Ordinal)).Distinct())
+    {
+        json.WriteStringValue(f);
+    }
+    json.WriteEndArray();
+    json.WriteString("systemInfo", runtime.SystemInfo);
     json.WriteEndObject();
 }
 Console.WriteLine();

@@ -51,6 +51,23 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(GgmlBaseLib)]
     internal static partial IntPtr ggml_backend_dev_backend_reg(IntPtr device);
 
+    [LibraryImport(GgmlLib)]
+    internal static partial IntPtr ggml_backend_dev_by_type(GgmlBackendDevType type);
+
+    [LibraryImport(GgmlBaseLib, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial IntPtr ggml_backend_reg_get_proc_address(IntPtr reg, string name);
+
+    // ---- ggml: CPU thread pool (ggml.h / ggml-cpu.h) ---------------------------------------
+    // ggml_threadpool_new/free live in the CPU backend, which is a separately loaded
+    // libggml-cpu-<arch>.so: they are reached through ggml_backend_reg_get_proc_address.
+
+    /// <summary>Fills a <c>struct ggml_threadpool_params</c> (defaults for <paramref name="threads"/> threads) at <paramref name="p"/>.</summary>
+    [LibraryImport(GgmlBaseLib)]
+    internal static partial void ggml_threadpool_params_init(void* p, int threads);
+
+    [LibraryImport(LlamaLib)]
+    internal static partial void llama_attach_threadpool(SafeLlamaContextHandle ctx, IntPtr threadpool, IntPtr threadpoolBatch);
+
     // ---- logging -----------------------------------------------------------------------
 
     // void (*ggml_log_callback)(enum ggml_log_level level, const char * text, void * user_data)

@@ -71,9 +71,41 @@ internal sealed class SafeLlamaContextHandle : SafeHandle
         }
     }
 
+    /// <summary>
+    /// Gives the context a persistent CPU thread pool of <paramref name="threads"/> threads.
+    /// Without one, the CPU backend of a non-OpenMP ggml build (the npm builds we ship) creates
+    /// and joins threads − 1 OS threads in every llama_decode, i.e. for every generated token;
+    /// OpenMP builds (LLamaSharp's) keep their team alive. The pool is freed after the context.
+    /// Returns false when there is nothing to attach (one thread, or no CPU backend).
+    /// </summary>
+    internal bool AttachCpuThreadpool(int threads)
+    {
+        if (threads <= 1 || _threadpool != IntPtr.Zero)
+        {
+            return false; // one thread computes on the caller: no pool to create per decode
+        }
+        IntPtr pool = CpuThreadpool.Create(threads);
+        if (pool == IntPtr.Zero)
+        {
+            return false;
+        }
+        _threadpool = pool;
+        // The same pool for single-token decodes and for prompt batches (n_threads == n_threads_batch).
+        NativeMethods.llama_attach_threadpool(this, pool, pool);
+        return true;
+    }
+
+    private IntPtr _threadpool;
+
+    internal bool HasCpuThreadpool => _threadpool != IntPtr.Zero;
+
     protected override bool ReleaseHandle()
     {
         NativeMethods.llama_free(handle);
+        if (_threadpool != IntPtr.Zero)
+        {
+            CpuThreadpool.Free(_threadpool); // after llama_free: the context computes on it until then
+        }
         _model?.DangerousRelease();
         _model = null;
         return true;
@@ -98,5 +130,45 @@ internal sealed class SafeLlamaSamplerHandle : SafeHandle
     {
         NativeMethods.llama_sampler_free(handle);
         return true;
+    }
+}
+
+/// <summary>ggml_threadpool_new / ggml_threadpool_free of the loaded CPU backend.</summary>
+internal static unsafe class CpuThreadpool
+{
+    internal static IntPtr Create(int threads)
+    {
+        if (!Functions(out IntPtr create, out _))
+        {
+            return IntPtr.Zero;
+        }
+        // struct ggml_threadpool_params is ~530 bytes (a GGML_MAX_N_THREADS-long cpumask first);
+        // ggml fills it, so only an upper bound of its size is needed here.
+        byte* p = stackalloc byte[4096];
+        new Span<byte>(p, 4096).Clear();
+        NativeMethods.ggml_threadpool_params_init(p, threads);
+        return ((delegate* unmanaged<void*, IntPtr>)create)(p);
+    }
+
+    internal static void Free(IntPtr pool)
+    {
+        if (Functions(out _, out IntPtr free))
+        {
+            ((delegate* unmanaged<IntPtr, void>)free)(pool);
+        }
+    }
+
+    private static bool Functions(out IntPtr create, out IntPtr free)
+    {
+        create = free = IntPtr.Zero;
+        IntPtr dev = NativeMethods.ggml_backend_dev_by_type(GgmlBackendDevType.Cpu);
+        if (dev == IntPtr.Zero)
+        {
+            return false;
+        }
+        IntPtr reg = NativeMethods.ggml_backend_dev_backend_reg(dev);
+        create = NativeMethods.ggml_backend_reg_get_proc_address(reg, "ggml_threadpool_new");
+        free = NativeMethods.ggml_backend_reg_get_proc_address(reg, "ggml_threadpool_free");
+        return create != IntPtr.Zero && free != IntPtr.Zero;
     }
 }
