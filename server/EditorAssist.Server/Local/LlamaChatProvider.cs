@@ -65,7 +65,7 @@ public sealed class LlamaChatProvider(LocalRuntimeHost local, StoreHolder storag
         // whole at the end instead of streamed, since its text is not what the user should see.
         var tools = LocalToolCalling.Applies(request);
         var options = MapOptions(request.Params);
-        if (tools) options = options with { Grammar = JsonGrammar.FromJsonSchema(LocalToolCalling.Schema(request)) };
+        if (tools) options = options with { Grammar = JsonGrammar.FromJsonSchema(LocalToolCalling.Schema(request), compact: true) };
         var deltas = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         var generation = local.Models.GenerateAsync(modelRef, new GenerationRequest
         {
