@@ -4,7 +4,7 @@
 // itself.
 import { CancellationTokenSource } from 'vscode-jsonrpc';
 import { ErrorCodes, Methods, Notifications, Requests, type ChatDeltaParams, type ChatMessage, type ChatSendParams, type ChatSendResult, type RequestDef, type ToolCallParams, type ToolCallResult, type ToolStatusParams } from '../protocol';
-import { DENIED, type ApprovalKind, type ApprovalRequest, type CancellationLike, type Decision, type ToolHost } from '../tools/host';
+import { type ApprovalKind, type ApprovalRequest, type CancellationLike, type Decision, type ToolHost } from '../tools/host';
 import type { Disposable } from '../sidecar/events';
 import type { FinishReason, FromWebview, ToWebview } from './messages';
 import type { ModelActivity } from '../models/activity';
@@ -317,7 +317,7 @@ export class ChatController implements Disposable {
       });
     };
     const result = await this.tools.run(p, { approve }, token);
-    return token.isCancellationRequested && result === DENIED ? { content: 'cancelled', isError: true } : result;
+    return token.isCancellationRequested && result.denied ? { content: 'cancelled', isError: true } : result;
   }
 
   private nextId(prefix: string): string {

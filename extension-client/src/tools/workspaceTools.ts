@@ -3,19 +3,18 @@
 // confined to the workspace (confine.ts); edits, new files and commands run only after the user's
 // approval, edits and new files after showing the diff. Accepted edits are one WorkspaceEdit each,
 // so one Undo reverts one.
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { ToolCallParams, ToolCallResult, ToolDefinition } from '../protocol';
 import { confine, gitignoreMatcher, globToRegExp, ToolError, type Confined } from './confine';
 import { DENIED, type CancellationLike, type ToolHost, type ToolRunContext } from './host';
+import { runShell } from './shell';
 
 export const PROPOSAL_SCHEME = 'editorassist-proposal';
 const MAX_READ_CHARS = 100_000;
 const MAX_LIST = 500;
 const MAX_MATCHES = 200;
-const MAX_OUTPUT = 16_000;
 
 const obj = (properties: Record<string, unknown>, required: string[]) => ({ type: 'object', properties, required });
 
@@ -218,36 +217,4 @@ export class WorkspaceTools implements ToolHost {
     const seconds = vscode.workspace.getConfiguration('editorAssist.chat').get<number>('commandTimeoutSeconds') ?? 60;
     return runShell(a.command, cwd, seconds * 1000, token, this.terminalOutput);
   }
-}
-
-/** Runs a command line in a shell with a time limit; output (stdout and stderr, interleaved) is capped. */
-export function runShell(command: string, cwd: string, timeoutMs: number, token: CancellationLike, echo: (text: string) => void = () => undefined): Promise<ToolCallResult> {
-  return new Promise((resolve) => {
-    const child = spawn(command, { cwd, shell: true, stdio: ['ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32' });
-    let output = '';
-    let cut = false;
-    const take = (d: Buffer) => {
-      const s = d.toString('utf8');
-      echo(s);
-      if (output.length < MAX_OUTPUT) output += s; else cut = true;
-    };
-    child.stdout.on('data', take);
-    child.stderr.on('data', take);
-    let why: string | undefined;
-    const kill = (reason: string) => {
-      why ??= reason;
-      try { if (child.pid) process.kill(process.platform === 'win32' ? child.pid : -child.pid, 'SIGKILL'); } catch { /* gone */ }
-    };
-    const timer = setTimeout(() => kill(`stopped after the time limit (${Math.round(timeoutMs / 1000)} s)`), timeoutMs);
-    const sub = token.onCancellationRequested(() => kill('cancelled'));
-    child.on('error', (e) => { why ??= e.message; });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      sub.dispose();
-      const text = output.slice(0, MAX_OUTPUT) + (cut ? '\n[… output cut]' : '');
-      resolve(why
-        ? { content: `${text}\n[${why}]`, isError: true }
-        : { content: `${text}\n[exit code ${code}]`, isError: code !== 0 });
-    });
-  });
 }
