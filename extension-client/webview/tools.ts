@@ -19,7 +19,9 @@ function cardFor(log: HTMLElement, answerId: string, callId: string, name: strin
   if (!list) {
     list = document.createElement('div');
     list.className = 'tool-calls';
-    msg.querySelector('.body')?.before(list) ?? msg.append(list);
+    // Above the answer's text: the calls happen before the model's final words.
+    const body = msg.querySelector('.body');
+    if (body) body.before(list); else msg.append(list);
   }
   const card = document.createElement('details');
   card.className = 'tool-call';

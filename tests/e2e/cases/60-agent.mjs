@@ -11,6 +11,7 @@ import path from 'node:path';
 import { lastToolResult, startFakeToolModels } from '../../tools/fakeToolModels.mjs';
 import { ask, showChat } from '../editorAssist.mjs';
 import { plain, pollUntil, runCommand } from '../workbench.mjs';
+import { runToQuickInput } from './30-models.mjs';
 
 const quickInput = (page) => page.locator('.quick-input-widget .quick-input-box input');
 const rows = (page) => page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
@@ -45,7 +46,13 @@ async function startAnswer(page, frame, text) {
   const answers = frame.locator('.msg.assistant');
   const before = await answers.count();
   await ask(page, text);
-  await pollUntil(() => answers.count(), (n) => n > before, { what: 'a new answer' });
+  // A view that has just opened may show its composer before its script listens: send again then.
+  const input = frame.locator('#composer textarea');
+  await pollUntil(async () => {
+    const n = await answers.count();
+    if (n <= before && (await input.inputValue()) === text) await input.press('Enter');
+    return n;
+  }, (n) => n > before, { intervalMs: 1000, what: 'a new answer' });
   return answers.nth(before);
 }
 
@@ -55,6 +62,8 @@ export default [
   {
     name: 'agent mode: the model reads a file and proposes an edit; the diff shows; Accept changes the file on disk',
     async run({ page, profile, shot }) {
+      // Run alone (a name filter), this is the first case: wait for the extension like the chat case does.
+      await page.locator('.statusbar [aria-label="EditorAssist: running"]').first().waitFor({ state: 'visible', timeout: 60_000 });
       model = await startModel();
       const notes = path.join(workspace(profile), 'notes.txt');
       writeFileSync(notes, 'Hello from the workspace\n');
@@ -63,14 +72,13 @@ export default [
 
       // Choose the scripted model (Select Model lists the loopback server once the setting applied).
       await pollUntil(async () => {
-        await page.keyboard.press('Escape');
-        await page.keyboard.press('F1');
-        await quickInput(page).fill('>EditorAssist: Select Model');
-        await rows(page).filter({ hasText: 'EditorAssist: Select Model' }).first().click();
-        await pollUntil(() => quickInput(page).inputValue(), (v) => !v.startsWith('>'), { what: 'the picker' });
+        await runToQuickInput(page, 'EditorAssist: Select Model', 'EditorAssist: Select Model');
+        await pollUntil(() => quickInput(page).inputValue(), (v) => !v.startsWith('>'), { what: 'the picker input to replace the palette' });
+        await rows(page).first().waitFor({ state: 'visible', timeout: 30_000 });
         await quickInput(page).fill('vllm/agent-model');
         const row = rows(page).filter({ hasText: 'vllm/agent-model' }).first();
         if (await row.isVisible({ timeout: 5_000 }).catch(() => false)) { await row.click(); return true; }
+        await page.keyboard.press('Escape');
         return false;
       }, Boolean, { timeoutMs: 60_000, what: 'vllm/agent-model in Select Model' });
       await page.locator('.statusbar [aria-label="EditorAssist: running"]', { hasText: 'vllm/agent-model' }).first().waitFor({ state: 'visible', timeout: 20_000 });
@@ -88,7 +96,7 @@ export default [
       const card = answer.locator('.tool-call[data-state="waiting"]');
       await card.waitFor({ state: 'visible', timeout: 30_000 });
       assert.match(plain(await card.innerText()), /propose_edit[\s\S]*Apply this edit to notes\.txt\?/);
-      await page.locator('.tabs-container .tab', { hasText: 'notes.txt: proposed edit' }).first().waitFor({ state: 'visible', timeout: 20_000 });
+      await pollUntil(() => page.title(), (t) => t.includes('notes.txt: proposed edit'), { what: 'the diff editor of the proposed edit' });
       await shot('agent-edit-review');
       assert.equal(readFileSync(notes, 'utf8'), 'Hello from the workspace\n', 'nothing changes before Accept');
 
