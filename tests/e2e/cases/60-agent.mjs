@@ -5,7 +5,7 @@
 // read ~/.ssh and run `rm -rf` gets reads outside the workspace refused and the command not run
 // without the user's approval.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { lastToolResult, startFakeToolModels } from '../../tools/fakeToolModels.mjs';
@@ -56,6 +56,12 @@ async function startAnswer(page, frame, text) {
   return answers.nth(before);
 }
 
+function extensionLog(profile) {
+  const dir = path.join(profile.userDataDir, 'logs');
+  const file = readdirSync(dir, { withFileTypes: true, recursive: true }).find((e) => e.isFile() && e.name === 'EditorAssist.log');
+  return file ? readFileSync(path.join(file.parentPath ?? file.path, file.name), 'utf8') : '';
+}
+
 const postsSince = (n) => model.requests.slice(n).filter((r) => r.method === 'POST');
 
 export default [
@@ -68,6 +74,8 @@ export default [
       const notes = path.join(workspace(profile), 'notes.txt');
       writeFileSync(notes, 'Hello from the workspace\n');
       configureProvider(profile, model.baseUrl);
+      // The extension applies the machine setting when VS Code reports it changed: wait for that.
+      await pollUntil(() => extensionLog(profile), (t) => t.includes(`Provider vllm now at ${model.baseUrl}`), { timeoutMs: 30_000, what: 'the vllm address applied' });
       await runCommand(page, 'EditorAssist: Toggle Agent Mode');
 
       // Choose the scripted model (Select Model lists the loopback server once the setting applied).
