@@ -71,7 +71,8 @@ public sealed class ToolLoop(IChatProvider provider, ProviderContext context, Ch
     public async IAsyncEnumerable<ChatChunk> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var messages = request.Messages.ToList();
-        var step = turn is null || turn.Choice.IsNone
+        // A provider whose API has no tool calling (Perplexity) gets a plain chat rather than a 400.
+        var step = turn is null || turn.Choice.IsNone || !provider.Descriptor.Capabilities.Tools
             ? request with { Tools = [], ToolChoice = ToolChoice.None }
             : request with { Tools = turn.Tools, ToolChoice = turn.Choice };
         int prompt = 0, completion = 0, cached = 0;

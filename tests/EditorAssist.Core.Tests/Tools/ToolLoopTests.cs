@@ -15,7 +15,7 @@ public class ToolLoopTests
     {
         public List<ChatRequest> Requests { get; } = [];
 
-        public ProviderDescriptor Descriptor { get; } = new() { Id = "scripted", DisplayName = "Scripted", Kind = ProviderKind.Remote, Api = ProviderApi.Openai };
+        public ProviderDescriptor Descriptor { get; } = new() { Id = "scripted", DisplayName = "Scripted", Kind = ProviderKind.Remote, Api = ProviderApi.Openai, Capabilities = new ProviderCapabilities { Chat = true, Tools = true } };
 
         public Task<ProviderStatus> CheckAsync(ProviderContext context, CancellationToken cancellationToken) => Task.FromResult(new ProviderStatus(Availability.Readily));
 
@@ -83,6 +83,16 @@ public class ToolLoopTests
         await Run(provider, null);
         await Run(provider, new ToolTurn { Tools = [Read], Choice = ToolChoice.None, Executor = new Executor((_, _, _) => throw new InvalidOperationException()) });
         Assert.All(provider.Requests, r => Assert.Empty(r.Tools));
+    }
+
+    [Fact]
+    public async Task A_provider_without_tool_calling_gets_a_plain_chat()
+    {
+        var provider = new ScriptedProvider(_ => ("plain", []));
+        provider.Descriptor.Capabilities = new ProviderCapabilities { Chat = true, Tools = false };
+        var (_, loop) = await Run(provider, new ToolTurn { Tools = [Read], Executor = new Executor((_, _, _) => throw new InvalidOperationException()) });
+        Assert.Empty(provider.Requests[0].Tools);
+        Assert.Equal(1, loop.Steps);
     }
 
     [Fact]
