@@ -18,6 +18,8 @@ export const Methods = {
   modelsLoad: 'models/load',
   completionInline: 'completion/inline',
   chatDelta: 'chat/delta',
+  chatToolCall: 'chat/toolCall',
+  chatToolStatus: 'chat/toolStatus',
   cancelRequest: '$/cancelRequest',
   progress: '$/progress',
   providersList: 'providers/list',
@@ -274,12 +276,65 @@ export interface ChatSendParams {
     temperature?: number; topP?: number; topK?: number; minP?: number; maxTokens?: number;
     seed?: number; stop?: string[]; responseFormat?: 'text' | 'json' | { jsonSchema: unknown };
   };
+  /** Tools the model may call (agent mode); each runs here through `chat/toolCall`. */
+  tools?: ToolDefinition[];
+  toolChoice?: 'auto' | 'none' | { name: string };
+  /** Model calls allowed in the turn (default 20, at most 100). */
+  maxSteps?: number;
+}
+
+/** A tool offered to the model: `parameters` is a JSON Schema of its arguments object. */
+export interface ToolDefinition {
+  name: string;
+  description: string;
+  parameters: Record<string, unknown>;
+}
+
+/** One tool call of a turn. `arguments` is the parsed object, or the model's text when it did not parse. */
+export interface ToolCallInfo {
+  id: string;
+  name: string;
+  arguments: Record<string, unknown> | string;
+  result: string;
+  isError: boolean;
+}
+
+/** Server → client request: run a client-side tool. */
+export interface ToolCallParams {
+  streamId: string;
+  callId: string;
+  name: string;
+  arguments: Record<string, unknown>;
+}
+
+/** The answer to `chat/toolCall`; a refusal is `{ content: 'denied by the user', isError: true, denied: true }`. */
+export interface ToolCallResult {
+  content: string;
+  isError?: boolean;
+  denied?: boolean;
+}
+
+export type ToolState = 'requested' | 'running' | 'done' | 'denied' | 'failed';
+
+/** Server → client notification: a tool call changed state. */
+export interface ToolStatusParams {
+  streamId: string;
+  callId: string;
+  name: string;
+  state: ToolState;
+  arguments?: Record<string, unknown> | string;
+  /** The start of the result (done/denied/failed). */
+  result?: string;
 }
 
 export interface ChatSendResult {
   sessionId: string;
   content: string;
-  finishReason: 'stop' | 'length' | 'cancelled';
+  finishReason: 'stop' | 'length' | 'cancelled' | 'stepLimit';
+  /** The tool calls run in this turn (absent: none). */
+  toolCalls?: ToolCallInfo[];
+  /** Model calls made in this turn. */
+  steps?: number;
   usage?: { promptTokens: number; completionTokens: number; cachedTokens?: number };
   timings?: { ttftMs: number; totalMs: number; tokensPerSecond: number };
   model?: string;
@@ -437,5 +492,6 @@ export const Notifications = {
   initialized: notification<InitializedParams>(Methods.initialized),
   exit: notification<void>(Methods.exit),
   chatDelta: notification<ChatDeltaParams>(Methods.chatDelta),
+  chatToolStatus: notification<ToolStatusParams>(Methods.chatToolStatus),
   runtimeDidChangeState: notification<RuntimeStateParams>(Methods.runtimeDidChangeState),
 } as const;

@@ -3,6 +3,7 @@
 // No inline script or handler anywhere: the CSP allows only this nonce'd bundle.
 import type { FromWebview, ToWebview } from '../src/chat/messages';
 import { afterPaint, StreamRenderer } from './render';
+import { applyToolMessage, installToolClicks } from './tools';
 
 interface VsCodeApi {
   postMessage(msg: FromWebview): void;
@@ -118,7 +119,7 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
         if (m.finishReason !== 'stop') {
           const tag = document.createElement('div');
           tag.className = `finish ${m.finishReason}`;
-          tag.textContent = m.finishReason === 'error' ? `Error: ${m.error ?? 'unknown'}` : m.finishReason === 'cancelled' ? 'Stopped.' : 'Stopped at the length limit.';
+          tag.textContent = m.finishReason === 'error' ? `Error: ${m.error ?? 'unknown'}` : m.finishReason === 'cancelled' ? 'Stopped.' : m.finishReason === 'stepLimit' ? 'Stopped: the tool step limit was reached.' : 'Stopped at the length limit.';
           r.el.append(tag);
         }
         saveMessage({ id: m.id, role: 'assistant', text: r.text, end: m.finishReason });
@@ -137,6 +138,11 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
     case 'notice':
       sentAt = undefined; // a refused send (busy, unavailable) starts no answer
       showNotice(m.level, m.text);
+      break;
+    case 'toolCall':
+    case 'toolApproval':
+    case 'toolApprovalDone':
+      applyToolMessage(log, m);
       break;
     case 'clear':
       log.replaceChildren();
@@ -170,6 +176,7 @@ regenerateButton.addEventListener('click', () => {
   vscode.postMessage({ type: 'regenerate' });
 });
 
+installToolClicks(log, (msg) => vscode.postMessage(msg));
 log.addEventListener('click', (e) => {
   const target = e.target as HTMLElement;
   const button = target.closest<HTMLButtonElement>('.code-actions button');

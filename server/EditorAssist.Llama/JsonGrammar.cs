@@ -33,7 +33,9 @@ ws     ::= ( " " | "\n" [ \t]* )?
     /// boolean, null, enum and const of any JSON value, anyOf/oneOf, and type arrays.
     /// Anything else ($ref, patterns, formats) throws <see cref="NotSupportedException"/>.
     /// </summary>
-    public static string FromJsonSchema(string schemaJson)
+    /// <param name="compact">No whitespace between tokens: the shortest output, for machine-read JSON
+    /// such as local tool calls, where a small model would otherwise spend its token budget on blanks.</param>
+    public static string FromJsonSchema(string schemaJson, bool compact = false)
     {
         using var doc = JsonDocument.Parse(schemaJson);
         var b = new Builder();
@@ -47,9 +49,11 @@ ws     ::= ( " " | "\n" [ \t]* )?
         {
             sb.Append(name).Append(" ::= ").Append(body).Append('\n');
         }
-        sb.Append(Common);
+        sb.Append(compact ? Common.Replace(WhitespaceRule, "ws     ::= \"\"", StringComparison.Ordinal) : Common);
         return sb.ToString();
     }
+
+    private const string WhitespaceRule = "ws     ::= ( \" \" | \"\\n\" [ \\t]* )?";
 
     private sealed class Builder
     {

@@ -10,6 +10,7 @@ import { Requests } from '../protocol';
 import { showChatHistory } from './history';
 import { chatBodyHtml } from './html';
 import { isOpenableUrl, parseFromWebview, type FromWebview, type Privacy, type ToWebview } from './messages';
+import { PROPOSAL_SCHEME, ProposalDocuments, WorkspaceTools } from '../tools/workspaceTools';
 
 export const CHAT_VIEW_ID = 'editorAssist.chat';
 
@@ -29,12 +30,28 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         const m = sidecar.state === 'running' ? sidecar.serverInfo?.capabilities?.methods : undefined;
         return Array.isArray(m) ? (m as string[]) : undefined;
       },
+      onRequest: (method, handler) => sidecar.onRequest(method, handler),
     }, (m) => this.post(m), () => editorContext(), () => ({
       model: activeModel(),
       maxTokens: vscode.workspace.getConfiguration('editorAssist.chat').get<number>('maxTokens') || undefined,
-    }), (line) => log.info(line), activity);
+    }), (line) => log.info(line), activity, this.tools(log));
     // Tell the webview when chat becomes (un)available as the sidecar comes and goes.
     this.disposables.push(sidecar.onDidChangeState(() => this.post({ type: 'state', ...this.controller.availability() })));
+  }
+
+  /** Agent mode's workspace tools; review diffs show proposals from a read-only virtual document. */
+  private tools(log: vscode.LogOutputChannel): WorkspaceTools {
+    const proposals = new ProposalDocuments();
+    this.disposables.push(
+      vscode.workspace.registerTextDocumentContentProvider(PROPOSAL_SCHEME, proposals),
+      vscode.commands.registerCommand('editorAssist.toggleAgentMode', async () => {
+        const config = vscode.workspace.getConfiguration('editorAssist.chat');
+        const on = !config.get<boolean>('agentMode');
+        await config.update('agentMode', on, vscode.ConfigurationTarget.Global);
+        void vscode.window.setStatusBarMessage(`EditorAssist: agent mode ${on ? 'on' : 'off'}`, 3000);
+      }),
+    );
+    return new WorkspaceTools(proposals, (text) => log.info(`[agent command] ${text.trimEnd()}`));
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {

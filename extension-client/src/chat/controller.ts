@@ -3,7 +3,8 @@
 // view provider hands it a `post` function and routes UI-only actions (copy, insert, links)
 // itself.
 import { CancellationTokenSource } from 'vscode-jsonrpc';
-import { ErrorCodes, Methods, Notifications, Requests, type ChatDeltaParams, type ChatMessage, type ChatSendParams, type ChatSendResult, type RequestDef } from '../protocol';
+import { ErrorCodes, Methods, Notifications, Requests, type ChatDeltaParams, type ChatMessage, type ChatSendParams, type ChatSendResult, type RequestDef, type ToolCallParams, type ToolCallResult, type ToolStatusParams } from '../protocol';
+import { type ApprovalKind, type ApprovalRequest, type CancellationLike, type Decision, type ToolHost } from '../tools/host';
 import type { Disposable } from '../sidecar/events';
 import type { FinishReason, FromWebview, ToWebview } from './messages';
 import type { ModelActivity } from '../models/activity';
@@ -28,6 +29,8 @@ export interface ChatTransport {
   onNotification(method: string, handler: (params: unknown) => void): Disposable;
   /** The sidecar's advertised methods (initialize → capabilities.methods), if known. */
   methods(): readonly string[] | undefined;
+  /** Server → client requests (`chat/toolCall`); absent: agent mode is not offered. */
+  onRequest?(method: string, handler: (params: unknown, token: CancellationLike) => Promise<unknown>): Disposable;
 }
 
 /** Parts of one answer's first-token timing (ms), as they come in. */
@@ -48,6 +51,11 @@ export class ChatController implements Disposable {
   /** streamId → the assistant message it feeds, the text streamed so far, when it was asked. */
   private readonly streams = new Map<string, { id: string; text: string; requestedAt: number }>();
   private readonly subscription: Disposable;
+  private readonly toolSubscriptions: Disposable[] = [];
+  /** Approvals waiting for the user's click, by call id. */
+  private readonly approvals = new Map<string, (d: Decision) => void>();
+  /** Kinds the user allowed "for this chat" (cleared by New Chat). */
+  private readonly allowedForChat = new Set<ApprovalKind>();
   private counter = 0;
 
   private lastAssistantId: string | undefined;
@@ -69,8 +77,16 @@ export class ChatController implements Disposable {
     private readonly log: (line: string) => void = () => undefined,
     /** Told when an answer starts and ends (the status bar's generating state and tokens/s). */
     private readonly activity?: Pick<ModelActivity, 'chatStarted' | 'chatEnded'>,
+    /** The agent-mode tools (absent: plain chat only). */
+    private readonly tools?: ToolHost,
   ) {
     this.subscription = transport.onNotification(Notifications.chatDelta.method, (p) => this.onDelta(p));
+    if (tools && transport.onRequest) {
+      this.toolSubscriptions.push(
+        transport.onNotification(Notifications.chatToolStatus.method, (p) => this.onToolStatus(p)),
+        transport.onRequest(Methods.chatToolCall, (p, token) => this.onToolCall(p as ToolCallParams, token)),
+      );
+    }
   }
 
   /** Whether the sidecar can chat, with a reason for the user when it cannot. */
@@ -95,6 +111,12 @@ export class ChatController implements Disposable {
         return;
       case 'newChat':
         this.newChat();
+        return;
+      case 'toolDecision':
+        this.approvals.get(msg.callId)?.(msg.decision);
+        return;
+      case 'openDiff':
+        this.tools?.openDiff?.(msg.callId);
         return;
       case 'firstTokenPainted':
         this.noteFirstToken(msg.id, { paintMs: msg.ms, deltaToPaintMs: msg.deltaToPaintMs });
@@ -144,6 +166,7 @@ export class ChatController implements Disposable {
   }
 
   newChat(): void {
+    this.allowedForChat.clear();
     this.inflight?.cts.cancel();
     this.history = [];
     this.sessionId = undefined;
@@ -154,6 +177,7 @@ export class ChatController implements Disposable {
   dispose(): void {
     this.inflight?.cts.cancel();
     this.subscription.dispose();
+    for (const d of this.toolSubscriptions) d.dispose();
   }
 
   private async send(text: string): Promise<void> {
@@ -200,6 +224,8 @@ export class ChatController implements Disposable {
     const { model, maxTokens } = this.options();
     const params: ChatSendParams = { streamId, sessionId: this.sessionId, model, messages: [...this.history] };
     if (maxTokens) params.params = { maxTokens };
+    const tools = this.transport.onRequest ? this.tools?.definitions() : undefined;
+    if (tools?.length) params.tools = tools;
     let answer: ChatSendResult | undefined;
     this.activity?.chatStarted(model);
     try {
@@ -255,6 +281,43 @@ export class ChatController implements Disposable {
     if (!stream.text && p.delta) this.noteFirstToken(stream.id, { hostMs: performance.now() - stream.requestedAt });
     stream.text += p.delta;
     this.post({ type: 'assistantDelta', id: stream.id, delta: p.delta });
+  }
+
+  /** `chat/toolStatus`: the tool card of the answer that asked. */
+  private onToolStatus(raw: unknown): void {
+    const p = raw as Partial<ToolStatusParams> | undefined;
+    if (!p || typeof p.streamId !== 'string' || typeof p.callId !== 'string' || typeof p.name !== 'string' || typeof p.state !== 'string') return;
+    const stream = this.streams.get(p.streamId);
+    if (!stream) return;
+    this.post({
+      type: 'toolCall', id: stream.id, callId: p.callId, name: p.name, state: p.state,
+      args: p.arguments === undefined ? undefined : typeof p.arguments === 'string' ? p.arguments : JSON.stringify(p.arguments),
+      result: typeof p.result === 'string' ? p.result : undefined,
+    });
+  }
+
+  /** `chat/toolCall`: runs the tool here; writes and commands ask the user first (in the tool card). */
+  private async onToolCall(p: ToolCallParams, token: CancellationLike): Promise<ToolCallResult> {
+    const stream = this.streams.get(p.streamId);
+    if (!stream || !this.tools) return { content: 'This chat is no longer waiting for the tool.', isError: true };
+    const approve = (request: ApprovalRequest): Promise<Decision> => {
+      if (this.allowedForChat.has(request.kind)) return Promise.resolve('chat');
+      if (token.isCancellationRequested) return Promise.resolve('deny');
+      return new Promise<Decision>((resolve) => {
+        const sub = token.onCancellationRequested(() => finish('deny'));
+        const finish = (d: Decision) => {
+          if (!this.approvals.delete(p.callId)) return;
+          sub.dispose();
+          if (d === 'chat') this.allowedForChat.add(request.kind);
+          this.post({ type: 'toolApprovalDone', callId: p.callId, decision: d });
+          resolve(d);
+        };
+        this.approvals.set(p.callId, finish);
+        this.post({ type: 'toolApproval', id: stream.id, callId: p.callId, kind: request.kind, detail: request.detail, hasDiff: request.hasDiff === true });
+      });
+    };
+    const result = await this.tools.run(p, { approve }, token);
+    return token.isCancellationRequested && result.denied ? { content: 'cancelled', isError: true } : result;
   }
 
   private nextId(prefix: string): string {

@@ -5,7 +5,7 @@
 import type { Privacy } from '../protocol';
 
 export type { Privacy };
-export type FinishReason = 'stop' | 'length' | 'cancelled' | 'error';
+export type FinishReason = 'stop' | 'length' | 'cancelled' | 'error' | 'stepLimit';
 
 /** Extension → webview. */
 export type ToWebview =
@@ -17,7 +17,12 @@ export type ToWebview =
   /** Removes an assistant message (before it is regenerated). */
   | { type: 'removeMessage'; id: string }
   | { type: 'notice'; level: 'info' | 'warning' | 'error'; text: string }
-  | { type: 'clear' };
+  | { type: 'clear' }
+  /** A tool call of answer `id` (agent mode): created on its first status, updated on the next. */
+  | { type: 'toolCall'; id: string; callId: string; name: string; state: string; args?: string; result?: string }
+  /** The call waits for the user: approve once, for this chat, or deny (edits and new files have a diff). */
+  | { type: 'toolApproval'; id: string; callId: string; kind: 'edit' | 'create' | 'command'; detail: string; hasDiff: boolean }
+  | { type: 'toolApprovalDone'; callId: string; decision: 'once' | 'chat' | 'deny' };
 
 /** Webview → extension. */
 export type FromWebview =
@@ -30,6 +35,8 @@ export type FromWebview =
   | { type: 'insertCode'; code: string }
   | { type: 'newFile'; code: string; language?: string }
   | { type: 'openLink'; url: string }
+  | { type: 'toolDecision'; callId: string; decision: 'once' | 'chat' | 'deny' }
+  | { type: 'openDiff'; callId: string }
   /**
    * The first token of answer `id` was painted `ms` after the user pressed Enter (or Send), and
    * `deltaToPaintMs` after that token reached the webview.
@@ -57,6 +64,11 @@ export function parseFromWebview(raw: unknown): FromWebview | undefined {
         ? { type: 'newFile', code: m.code, language: m.language as string | undefined } : undefined;
     case 'openLink':
       return str(m.url, 8192) ? { type: 'openLink', url: m.url } : undefined;
+    case 'toolDecision':
+      return str(m.callId, 256) && (m.decision === 'once' || m.decision === 'chat' || m.decision === 'deny')
+        ? { type: 'toolDecision', callId: m.callId, decision: m.decision } : undefined;
+    case 'openDiff':
+      return str(m.callId, 256) ? { type: 'openDiff', callId: m.callId } : undefined;
     case 'firstTokenPainted': {
       if (!str(m.id, 128) || !duration(m.ms)) return undefined;
       return duration(m.deltaToPaintMs)

@@ -36,3 +36,5 @@ export { affectsSidecarSettings, changedAtStartSettings, checkHuggingFaceEndpoin
 export { describeError, isAccessRefused, isInterruptedDownload } from '../ui/errors';
 export { ModelActivity, describeStatus } from '../models/activity';
 export { PausedByUser, interruptedDownloads, targetOf } from '../models/interrupted';
+export { confine, gitignoreMatcher, globToRegExp, ToolError } from '../tools/confine';
+export { runShell } from '../tools/shell';

@@ -209,6 +209,23 @@ export class SidecarSupervisor implements Disposable {
   }
   private readonly notificationHandlers = new Map<string, (params: unknown) => void>();
 
+  /**
+   * Registers the handler for a server → client request (`chat/toolCall`), on the live connection
+   * and on every restarted one. The token trips when the sidecar sends `$/cancelRequest` for it.
+   */
+  onRequest(method: string, handler: (params: unknown, token: CancellationToken) => Promise<unknown>): Disposable {
+    this.requestHandlers.set(method, handler);
+    const gen = this.current;
+    const live = gen && !gen.hasExited ? gen.connection.onRequest(method, handler) : undefined;
+    return {
+      dispose: () => {
+        live?.dispose();
+        if (this.requestHandlers.get(method) === handler) this.requestHandlers.delete(method);
+      },
+    };
+  }
+  private readonly requestHandlers = new Map<string, (params: unknown, token: CancellationToken) => Promise<unknown>>();
+
   dispose(): void {
     void this.stop();
     this.stateEmitter.dispose();
@@ -312,6 +329,7 @@ export class SidecarSupervisor implements Disposable {
     child.stdin!.on('error', () => undefined);
     connection.onError(([error]) => log.warn(`Sidecar connection error: ${error.message}`));
     for (const [method, handler] of this.notificationHandlers) connection.onNotification(method, handler);
+    for (const [method, handler] of this.requestHandlers) connection.onRequest(method, handler);
     connection.listen();
     pipeLines(child.stderr!, (line) => logSidecarLine(log, line));
 

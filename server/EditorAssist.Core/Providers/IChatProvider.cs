@@ -92,7 +92,19 @@ public sealed record ModelInfo
 
 public sealed record LocalModelDetails(string Path, long SizeBytes, string? Quant, DateTimeOffset? LastUsed, bool Loaded);
 
-public sealed record ChatMessage(string Role, string Content);
+/// <summary>
+/// One message of a conversation. Tool turns (the tool loop builds them): an assistant message with
+/// <see cref="ToolCalls"/>, then one <c>"tool"</c> message per call with <see cref="ToolCallId"/>.
+/// </summary>
+public sealed record ChatMessage(string Role, string Content)
+{
+    /// <summary>Assistant messages: the tool calls the model made in that step.</summary>
+    public IReadOnlyList<ToolCallRequest>? ToolCalls { get; init; }
+    /// <summary>Role "tool": the call this result answers.</summary>
+    public string? ToolCallId { get; init; }
+    /// <summary>Role "tool": the result is an error (a failure or a denial); Anthropic marks it is_error.</summary>
+    public bool IsError { get; init; }
+}
 
 public sealed record ChatParams
 {
@@ -114,6 +126,9 @@ public sealed record ChatRequest
     public required string Model { get; init; }
     public required IReadOnlyList<ChatMessage> Messages { get; init; }
     public ChatParams Params { get; init; } = new();
+    /// <summary>Tools the model may call (empty: a plain chat). Providers send them in their own wire format.</summary>
+    public IReadOnlyList<ToolDefinition> Tools { get; init; } = [];
+    public ToolChoice ToolChoice { get; init; } = ToolChoice.Auto;
 }
 
 public sealed record ChatUsage(int PromptTokens, int CompletionTokens, int CachedTokens = 0);
@@ -124,6 +139,10 @@ public static class FinishReasons
     public const string Stop = "stop";
     public const string Length = "length";
     public const string Cancelled = "cancelled";
+    /// <summary>A provider step ended because the model called tools (the loop continues).</summary>
+    public const string ToolCalls = "toolCalls";
+    /// <summary>The turn ended because the step limit was reached while the model still asked for tools.</summary>
+    public const string StepLimit = "stepLimit";
 }
 
 public sealed record ChatFinal
@@ -134,11 +153,12 @@ public sealed record ChatFinal
     public string? Model { get; init; }
 }
 
-/// <summary>One item of a chat stream: a text delta, or the final summary (last item).</summary>
-public readonly record struct ChatChunk(string? Delta, ChatFinal? Final)
+/// <summary>One item of a chat stream: a text delta, a complete tool call, or the final summary (last item).</summary>
+public readonly record struct ChatChunk(string? Delta, ChatFinal? Final, ToolCallRequest? ToolCall = null)
 {
     public static ChatChunk Text(string delta) => new(delta, null);
     public static ChatChunk Done(ChatFinal final) => new(null, final);
+    public static ChatChunk Call(ToolCallRequest call) => new(null, null, call);
 }
 
 public sealed record FimRequest

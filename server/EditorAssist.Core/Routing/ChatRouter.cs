@@ -2,6 +2,7 @@ using System.Diagnostics;
 using EditorAssist.Core.Chat;
 using EditorAssist.Core.Errors;
 using EditorAssist.Core.Providers;
+using EditorAssist.Core.Tools;
 using Microsoft.Extensions.Logging;
 
 namespace EditorAssist.Core.Routing;
@@ -13,6 +14,8 @@ public sealed record ChatSendRequest
     public string? Model { get; init; }
     public required IReadOnlyList<ChatMessage> Messages { get; init; }
     public ChatParams Params { get; init; } = new();
+    /// <summary>Tools for this turn (agent mode); null: a plain chat.</summary>
+    public ToolTurn? Tools { get; init; }
 }
 
 public sealed record ChatTimings(double TtftMs, double TotalMs, double TokensPerSecond);
@@ -33,6 +36,10 @@ public sealed record ChatSendResult
     public required PrivacyClass Privacy { get; init; }
     public ChatCost? Cost { get; init; }
     public IReadOnlyList<SkippedProvider> FellBackFrom { get; init; } = [];
+    /// <summary>The tool calls run during this turn, in order.</summary>
+    public IReadOnlyList<ToolCallRecord> ToolCalls { get; init; } = [];
+    /// <summary>Model calls made in this turn (1 without tools).</summary>
+    public int Steps { get; init; } = 1;
 }
 
 /// <summary>
@@ -64,14 +71,18 @@ public sealed class ChatRouter(ProviderRegistry registry, ModelDiscovery discove
 
             var started = Stopwatch.StartNew();
             var firstToken = false;
+            // Set once a tool ran: its effects may be real, so another provider must not redo the turn.
+            var committed = false;
             double ttft = 0;
             var content = new System.Text.StringBuilder();
             ChatFinal? final = null;
+            var chatRequest = new ChatRequest { Model = modelId, Messages = request.Messages, Params = request.Params };
+            var loop = new ToolLoop(provider, context, chatRequest, request.Tools);
             try
             {
-                var chatRequest = new ChatRequest { Model = modelId, Messages = request.Messages, Params = request.Params };
-                await foreach (var chunk in provider.StreamChatAsync(context, chatRequest, cancellationToken).ConfigureAwait(false))
+                await foreach (var chunk in loop.RunAsync(cancellationToken).ConfigureAwait(false))
                 {
+                    if (chunk.ToolCall is not null) committed = true;
                     if (chunk.Delta is { Length: > 0 } delta)
                     {
                         if (!firstToken) { firstToken = true; ttft = started.Elapsed.TotalMilliseconds; }
@@ -86,7 +97,7 @@ public sealed class ChatRouter(ProviderRegistry registry, ModelDiscovery discove
                 Save(request, $"{providerId}/{modelId}", content.ToString(), FinishReasons.Cancelled, null);
                 throw;
             }
-            catch (EditorAssistException ex) when (!firstToken && policy.Fallback && ProviderErrors.AllowsFallback(ex))
+            catch (EditorAssistException ex) when (!firstToken && !committed && policy.Fallback && ProviderErrors.AllowsFallback(ex))
             {
                 // Nothing reached the user yet: the next provider may answer instead.
                 logger?.LogWarning("{Provider} failed before the first token ({Code}); trying the next provider. {Message}", providerId, ex.Code, Redactor.Redact(ex.Message));
@@ -112,6 +123,8 @@ public sealed class ChatRouter(ProviderRegistry registry, ModelDiscovery discove
                 Privacy = context.Privacy,
                 Cost = EstimateCost(context, modelId, usage),
                 FellBackFrom = skipped,
+                ToolCalls = loop.Calls,
+                Steps = loop.Steps,
             };
         }
 

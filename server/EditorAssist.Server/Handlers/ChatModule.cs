@@ -2,6 +2,7 @@ using System.Text.Json;
 using EditorAssist.Core.Chat;
 using EditorAssist.Core.Providers;
 using EditorAssist.Core.Routing;
+using EditorAssist.Core.Tools;
 using EditorAssist.Rpc;
 using EditorAssist.Server.Hosting;
 using EditorAssist.Server.Protocol;
@@ -33,6 +34,7 @@ internal sealed class ChatModule(Lazy<ChatRouter> lazyRouter, Lazy<ChatHistory> 
             if (p.Messages.Any(m => m.Role is not ("system" or "user" or "assistant"))) throw Invalid("a message role must be system, user or assistant.");
             var request = new ChatSendRequest
             {
+                Tools = ChatToolsWire.ToTurn(p, connection),
                 SessionId = p.SessionId,
                 Model = p.Model,
                 Messages = p.Messages.Select(m => new ChatMessage(m.Role, m.Content ?? "")).ToList(),
@@ -60,6 +62,8 @@ internal sealed class ChatModule(Lazy<ChatRouter> lazyRouter, Lazy<ChatHistory> 
                 Privacy = ProviderWire.Privacy(result.Privacy),
                 Cost = result.Cost is { } c ? new CostDto(c.Usd, c.Approximate, c.PricingAsOf) : null,
                 FellBackFrom = result.FellBackFrom.Count == 0 ? null : result.FellBackFrom.Select(s => new FallbackDto(s.ProviderId, s.Code, s.Reason)).ToList(),
+                ToolCalls = result.ToolCalls.Count == 0 ? null : result.ToolCalls.Select(ChatToolsWire.ToDto).ToList(),
+                Steps = result.Steps,
             };
         });
 

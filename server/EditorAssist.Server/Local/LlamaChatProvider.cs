@@ -23,7 +23,7 @@ public sealed class LlamaChatProvider(LocalRuntimeHost local, StoreHolder storag
         Api = ProviderApi.Local,
         RequiresApiKey = false,
         Discovery = true,
-        Capabilities = new ProviderCapabilities { Chat = true, Fim = true, Json = true },
+        Capabilities = new ProviderCapabilities { Chat = true, Fim = true, Tools = true, Json = true },
     };
 
     public Task<ProviderStatus> CheckAsync(ProviderContext context, CancellationToken cancellationToken)
@@ -61,12 +61,17 @@ public sealed class LlamaChatProvider(LocalRuntimeHost local, StoreHolder storag
         var path = local.Resolve(modelRef);
         await local.Models.GetOrLoadAsync(modelRef, path, local.DefaultOptions(), null, cancellationToken).ConfigureAwait(false);
 
+        // With tools the answer is one grammar-constrained JSON object (LocalToolCalling): it is read
+        // whole at the end instead of streamed, since its text is not what the user should see.
+        var tools = LocalToolCalling.Applies(request);
+        var options = MapOptions(request.Params);
+        if (tools) options = options with { Grammar = JsonGrammar.FromJsonSchema(LocalToolCalling.Schema(request), compact: true) };
         var deltas = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         var generation = local.Models.GenerateAsync(modelRef, new GenerationRequest
         {
-            Messages = request.Messages.Select(m => new Llama.ChatMessage(m.Role, m.Content)).ToList(),
-            Options = MapOptions(request.Params),
-        }, d => deltas.Writer.TryWrite(d), cancellationToken);
+            Messages = tools ? LocalToolCalling.Messages(request) : request.Messages.Select(m => new Llama.ChatMessage(m.Role, m.Content)).ToList(),
+            Options = options,
+        }, d => { if (!tools) deltas.Writer.TryWrite(d); }, cancellationToken);
         _ = generation.ContinueWith(_ => deltas.Writer.TryComplete(), TaskScheduler.Default);
 
         await foreach (var d in deltas.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
@@ -74,9 +79,20 @@ public sealed class LlamaChatProvider(LocalRuntimeHost local, StoreHolder storag
 
         var result = await generation.ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
+        var calledTool = false;
+        if (tools)
+        {
+            var (call, answer) = LocalToolCalling.Parse(result.Text, request.Messages.Count);
+            if (call is not null)
+            {
+                calledTool = true;
+                yield return ChatChunk.Call(call);
+            }
+            else if (!string.IsNullOrEmpty(answer)) yield return ChatChunk.Text(answer);
+        }
         yield return ChatChunk.Done(new ChatFinal
         {
-            FinishReason = result.FinishReason switch
+            FinishReason = calledTool ? FinishReasons.ToolCalls : result.FinishReason switch
             {
                 FinishReason.Length => FinishReasons.Length,
                 FinishReason.Cancelled => FinishReasons.Cancelled,

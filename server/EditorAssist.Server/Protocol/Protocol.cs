@@ -37,6 +37,10 @@ public static class Methods
     public const string ChatSessions = "chat/sessions";
     public const string ChatSession = "chat/session";
     public const string ChatDeleteSession = "chat/deleteSession";
+    /// <summary>Server → client request: run a client-side tool (issue 14).</summary>
+    public const string ChatToolCall = "chat/toolCall";
+    /// <summary>Server → client notification: a tool call's state.</summary>
+    public const string ChatToolStatus = "chat/toolStatus";
 
     // Models, downloads, storage (the download manager's part; models/list and load/unload live elsewhere).
     public const string ModelsCatalog = "models/catalog";

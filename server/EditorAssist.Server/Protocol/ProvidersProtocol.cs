@@ -139,7 +139,38 @@ public sealed record ChatSendParams
     public string? Model { get; init; }
     public required IReadOnlyList<ChatMessageDto> Messages { get; init; }
     public ChatParamsDto? Params { get; init; }
+    /// <summary>Tools the model may call (agent mode); each runs in the client through <c>chat/toolCall</c>.</summary>
+    public IReadOnlyList<ToolDefinitionDto>? Tools { get; init; }
+    /// <summary>"auto" | "none" | {name}</summary>
+    public JsonElement? ToolChoice { get; init; }
+    /// <summary>Model calls allowed in this turn (addition; default 20, at most 100).</summary>
+    public int? MaxSteps { get; init; }
 }
+
+public sealed record ToolDefinitionDto
+{
+    public required string Name { get; init; }
+    public string? Description { get; init; }
+    /// <summary>JSON Schema of the arguments (an object schema).</summary>
+    public JsonElement? Parameters { get; init; }
+}
+
+/// <summary>One call of a turn. <see cref="Arguments"/> is the parsed object, or the model's text when it did not parse.</summary>
+public sealed record ToolCallDto(string Id, string Name, JsonElement Arguments, string Result, bool IsError);
+
+/// <summary>Server → client request: run a client-side tool.</summary>
+public sealed record ToolCallParams(string StreamId, string CallId, string Name, JsonElement Arguments);
+
+public sealed record ToolCallResultDto
+{
+    public string? Content { get; init; }
+    public bool? IsError { get; init; }
+    /// <summary>Addition: the user refused the call (status "denied"); content "denied by the user" means the same.</summary>
+    public bool? Denied { get; init; }
+}
+
+/// <summary>Server → client notification: a tool call changed state.</summary>
+public sealed record ToolStatusDto(string StreamId, string CallId, string Name, string State, JsonElement? Arguments, string? Result);
 
 public sealed record ChatDeltaDto(string StreamId, string Delta);
 
@@ -162,6 +193,10 @@ public sealed record ChatSendResultDto
     public required string Privacy { get; init; }
     public CostDto? Cost { get; init; }
     public IReadOnlyList<FallbackDto>? FellBackFrom { get; init; }
+    /// <summary>The tool calls run in this turn; absent when none.</summary>
+    public IReadOnlyList<ToolCallDto>? ToolCalls { get; init; }
+    /// <summary>Model calls made in this turn.</summary>
+    public int Steps { get; init; } = 1;
 }
 
 public sealed record ChatSessionDto(string Id, string Title, string? Model, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, int MessageCount);
@@ -197,6 +232,10 @@ public sealed record DeletedResult(bool Deleted);
 [JsonSerializable(typeof(ChatSendParams))]
 [JsonSerializable(typeof(ChatDeltaDto))]
 [JsonSerializable(typeof(ChatSendResultDto))]
+[JsonSerializable(typeof(ToolCallParams))]
+[JsonSerializable(typeof(ToolCallResultDto))]
+[JsonSerializable(typeof(ToolStatusDto))]
+[JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(List<ChatSessionDto>))]
 [JsonSerializable(typeof(ChatSessionIdParams))]
 [JsonSerializable(typeof(ChatSessionResult))]

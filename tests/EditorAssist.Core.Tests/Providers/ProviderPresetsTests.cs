@@ -12,7 +12,7 @@ public class ProviderPresetsTests
     public void Ships_every_required_preset_with_a_valid_descriptor()
     {
         var ids = ProviderPresets.All.Select(p => p.Id).ToList();
-        foreach (var required in new[] { "openai", "anthropic", "ollama", "lmstudio", "llamacpp", "vllm", "openrouter", "groq", "together", "mistral", "deepseek", "gemini", "xai" })
+        foreach (var required in new[] { "openai", "anthropic", "ollama", "lmstudio", "llamacpp", "vllm", "openrouter", "groq", "together", "mistral", "deepseek", "gemini", "xai", "moonshot", "perplexity" })
             Assert.Contains(required, ids);
         Assert.Equal(ids.Count, ids.Distinct().Count());
         foreach (var p in ProviderPresets.All)

@@ -61,11 +61,31 @@ public sealed class AnthropicProvider(ProviderDescriptor descriptor, ProviderHtt
 
         long input = 0, output = 0, cached = 0;
         string? finish = null, model = null;
+        // tool_use blocks by content index: id and name from content_block_start, the input as
+        // input_json_delta fragments (read from the raw events: the typed union of this SDK version
+        // names these fields differently across releases, the wire does not).
+        var tools = new SortedDictionary<long, (string Id, string Name, System.Text.StringBuilder Input)>();
         await foreach (var ev in Pump(context, call.State, ct => client.Messages.CreateStreaming(parameters, ct), cancellationToken).ConfigureAwait(false))
         {
             if (ev.TryPickContentBlockDelta(out var block))
             {
                 if (block.Delta.TryPickText(out var text) && !string.IsNullOrEmpty(text.Text)) yield return ChatChunk.Text(text.Text);
+                else if (block.RawData.TryGetValue("delta", out var d) && Str(d, "type") == "input_json_delta"
+                         && block.RawData.TryGetValue("index", out var di) && di.TryGetInt64(out var dIndex)
+                         && tools.TryGetValue(dIndex, out var open))
+                    open.Input.Append(Str(d, "partial_json"));
+            }
+            else if (ev.TryPickContentBlockStart(out var blockStart))
+            {
+                if (blockStart.RawData.TryGetValue("content_block", out var cb) && Str(cb, "type") == "tool_use"
+                    && blockStart.RawData.TryGetValue("index", out var si) && si.TryGetInt64(out var sIndex))
+                {
+                    var toolInput = new System.Text.StringBuilder();
+                    // Some servers put the whole input in the start block (Anthropic sends {} and then deltas).
+                    if (cb.TryGetProperty("input", out var inp) && inp.ValueKind == JsonValueKind.Object && inp.EnumerateObject().Any())
+                        toolInput.Append(inp.GetRawText());
+                    tools[sIndex] = (Str(cb, "id"), Str(cb, "name"), toolInput);
+                }
             }
             else if (ev.TryPickStart(out var start))
             {
@@ -80,6 +100,8 @@ public sealed class AnthropicProvider(ProviderDescriptor descriptor, ProviderHtt
                 if (delta.Delta.RawData.TryGetValue("stop_reason", out var sr) && sr.ValueKind == JsonValueKind.String) finish = MapStop(sr.GetString());
             }
         }
+        foreach (var (_, t) in tools)
+            yield return ChatChunk.Call(new ToolCallRequest(t.Id, t.Name, t.Input.Length == 0 ? "{}" : t.Input.ToString()));
         yield return ChatChunk.Done(new ChatFinal
         {
             FinishReason = finish ?? FinishReasons.Stop,
@@ -91,7 +113,24 @@ public sealed class AnthropicProvider(ProviderDescriptor descriptor, ProviderHtt
     internal static string MapStop(string? raw)
     {
         var s = (raw ?? "").Replace("_", "", StringComparison.Ordinal);
+        if (s.Equals("tooluse", StringComparison.OrdinalIgnoreCase)) return FinishReasons.ToolCalls;
         return s.Contains("maxtokens", StringComparison.OrdinalIgnoreCase) ? FinishReasons.Length : FinishReasons.Stop;
+    }
+
+    private static string Str(JsonElement e, string name) =>
+        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() ?? "" : "";
+
+    /// <summary>Writes a JSON object given as text; anything else (empty, invalid, not an object) as <c>{}</c>.</summary>
+    private static void WriteObjectOrEmpty(Utf8JsonWriter w, string json)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(string.IsNullOrWhiteSpace(json) ? "{}" : json);
+            if (doc.RootElement.ValueKind == JsonValueKind.Object) { doc.RootElement.WriteTo(w); return; }
+        }
+        catch (JsonException) { }
+        w.WriteStartObject();
+        w.WriteEndObject();
     }
 
     /// <summary>
@@ -110,14 +149,77 @@ public sealed class AnthropicProvider(ProviderDescriptor descriptor, ProviderHtt
             w.WriteString("model", request.Model);
             w.WriteNumber("max_tokens", p.MaxTokens ?? DefaultMaxTokens);
             w.WriteStartArray("messages");
-            foreach (var m in request.Messages.Where(m => m.Role != "system"))
+            var rest = request.Messages.Where(m => m.Role != "system").ToList();
+            for (var i = 0; i < rest.Count; i++)
             {
+                var m = rest[i];
                 w.WriteStartObject();
-                w.WriteString("role", m.Role == "assistant" ? "assistant" : "user");
-                w.WriteString("content", m.Content);
+                if (m.Role == "tool")
+                {
+                    // Consecutive tool results go back in one user message (the API wants roles to alternate).
+                    w.WriteString("role", "user");
+                    w.WriteStartArray("content");
+                    for (; i < rest.Count && rest[i].Role == "tool"; i++)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("type", "tool_result");
+                        w.WriteString("tool_use_id", rest[i].ToolCallId);
+                        w.WriteString("content", rest[i].Content);
+                        if (rest[i].IsError) w.WriteBoolean("is_error", true);
+                        w.WriteEndObject();
+                    }
+                    i--;
+                    w.WriteEndArray();
+                }
+                else if (m.Role == "assistant" && m.ToolCalls is { Count: > 0 } calls)
+                {
+                    w.WriteString("role", "assistant");
+                    w.WriteStartArray("content");
+                    if (m.Content.Length > 0)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("type", "text");
+                        w.WriteString("text", m.Content);
+                        w.WriteEndObject();
+                    }
+                    foreach (var c in calls)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("type", "tool_use");
+                        w.WriteString("id", c.Id);
+                        w.WriteString("name", c.Name);
+                        w.WritePropertyName("input");
+                        WriteObjectOrEmpty(w, c.ArgumentsJson);
+                        w.WriteEndObject();
+                    }
+                    w.WriteEndArray();
+                }
+                else
+                {
+                    w.WriteString("role", m.Role == "assistant" ? "assistant" : "user");
+                    w.WriteString("content", m.Content);
+                }
                 w.WriteEndObject();
             }
             w.WriteEndArray();
+            if (request.Tools.Count > 0 && !request.ToolChoice.IsNone)
+            {
+                w.WriteStartArray("tools");
+                foreach (var tool in request.Tools)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("name", tool.Name);
+                    w.WriteString("description", tool.Description);
+                    w.WritePropertyName("input_schema");
+                    WriteObjectOrEmpty(w, tool.ParametersJson);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+                w.WriteStartObject("tool_choice");
+                w.WriteString("type", request.ToolChoice.Name is null ? "auto" : "tool");
+                if (request.ToolChoice.Name is { } forced) w.WriteString("name", forced);
+                w.WriteEndObject();
+            }
             if (system.Length > 0) w.WriteString("system", system);
             if (p.Temperature is { } t) w.WriteNumber("temperature", t);
             if (p.TopP is { } tp) w.WriteNumber("top_p", tp);

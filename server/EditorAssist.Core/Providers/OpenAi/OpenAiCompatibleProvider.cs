@@ -156,9 +156,11 @@ public class OpenAiCompatibleProvider(ProviderDescriptor descriptor, ProviderHtt
         var client = CreateChatClient(context, request.Model, call.Client);
         var messages = request.Messages.Select(ToSdk).ToList();
         var options = ToSdk(request.Params, Descriptor.MaxTokensField);
+        AddTools(options, request);
 
         string? finish = null, model = null;
         ChatUsage? usage = null;
+        var calls = new OpenAiToolCallAssembler();
         await foreach (var update in Pump(context, call.State, ct => client.CompleteChatStreamingAsync(messages, options, ct), cancellationToken).ConfigureAwait(false))
         {
             model ??= update.Model;
@@ -166,10 +168,20 @@ public class OpenAiCompatibleProvider(ProviderDescriptor descriptor, ProviderHtt
             {
                 if (!string.IsNullOrEmpty(part.Text)) yield return ChatChunk.Text(part.Text);
             }
-            if (update.FinishReason is { } fr) finish = fr == ChatFinishReason.Length ? FinishReasons.Length : FinishReasons.Stop;
+            foreach (var t in update.ToolCallUpdates)
+                calls.Add(t.Index, t.ToolCallId, t.FunctionName, t.FunctionArgumentsUpdate?.ToString());
+            if (update.FinishReason is { } fr)
+                finish = fr switch
+                {
+                    ChatFinishReason.Length => FinishReasons.Length,
+                    ChatFinishReason.ToolCalls => FinishReasons.ToolCalls,
+                    _ => FinishReasons.Stop,
+                };
             if (update.Usage is { } u)
                 usage = new ChatUsage(u.InputTokenCount, u.OutputTokenCount, u.InputTokenDetails?.CachedTokenCount ?? 0);
         }
+        // Calls are reported once the stream ended: their arguments arrive in fragments until then.
+        foreach (var c in calls.Complete()) yield return ChatChunk.Call(c);
         yield return ChatChunk.Done(new ChatFinal { FinishReason = finish ?? FinishReasons.Stop, Usage = usage, Model = model });
     }
 
@@ -192,9 +204,28 @@ public class OpenAiCompatibleProvider(ProviderDescriptor descriptor, ProviderHtt
     private static OpenAI.Chat.ChatMessage ToSdk(ChatMessage m) => m.Role switch
     {
         "system" => new SystemChatMessage(m.Content),
+        "assistant" when m.ToolCalls is { Count: > 0 } calls => AssistantWithCalls(m.Content, calls),
         "assistant" => new AssistantChatMessage(m.Content),
+        "tool" => new ToolChatMessage(m.ToolCallId ?? "", m.Content),
         _ => new UserChatMessage(m.Content),
     };
+
+    private static AssistantChatMessage AssistantWithCalls(string content, IReadOnlyList<ToolCallRequest> calls)
+    {
+        var message = new AssistantChatMessage(calls.Select(c =>
+            ChatToolCall.CreateFunctionToolCall(c.Id, c.Name, BinaryData.FromString(string.IsNullOrWhiteSpace(c.ArgumentsJson) ? "{}" : c.ArgumentsJson))));
+        if (content.Length > 0) message.Content.Add(ChatMessageContentPart.CreateTextPart(content));
+        return message;
+    }
+
+    /// <summary>The request's tools as OpenAI function tools, and the tool choice (none sends no tools at all).</summary>
+    private static void AddTools(ChatCompletionOptions options, ChatRequest request)
+    {
+        if (request.Tools.Count == 0 || request.ToolChoice.IsNone) return;
+        foreach (var t in request.Tools)
+            options.Tools.Add(ChatTool.CreateFunctionTool(t.Name, t.Description, BinaryData.FromString(t.ParametersJson)));
+        options.ToolChoice = request.ToolChoice.Name is { } name ? ChatToolChoice.CreateFunctionChoice(name) : ChatToolChoice.CreateAutoChoice();
+    }
 
     private static ChatCompletionOptions ToSdk(ChatParams p, string maxTokensField)
     {
