@@ -480,4 +480,25 @@ public class JsonRpcConnectionTests
         server.Notify("note", w => { w.WriteStartObject(); w.WriteString("text", "ok"); w.WriteEndObject(); });
         Assert.Equal("ok", await seen.Task.WaitAsync(RawRpcPeer.DefaultTimeout));
     }
+
+    [Fact]
+    public async Task Handlers_see_the_request_id_and_an_increasing_arrival_order()
+    {
+        var seen = new List<(RpcId? Id, long Sequence)>();
+        var (peer, _) = await StartAsync(s => s.AddRequestHandler("who", (r, _) =>
+        {
+            lock (seen) seen.Add((r.Id, r.Sequence));
+            return ValueTask.FromResult(RpcResult.Null);
+        }));
+        await peer.SendRawAsync([
+            .. RawRpcPeer.Frame("{\"jsonrpc\":\"2.0\",\"id\":10,\"method\":\"who\"}"),
+            .. RawRpcPeer.Frame("{\"jsonrpc\":\"2.0\",\"id\":\"eleven\",\"method\":\"who\"}"),
+        ]);
+        var others = new List<JsonObject>();
+        await peer.ReceiveResponseAsync(10, others);
+        if (others.Count == 0) await peer.ReceiveResponseAsync("eleven");
+        var byId = seen.ToDictionary(x => x.Id!.Value.ToString(), x => x.Sequence);
+        Assert.True(byId["10"] > 0);
+        Assert.True(byId["\"eleven\""] > byId["10"]);
+    }
 }
