@@ -17,7 +17,11 @@ import path from 'node:path';
 import { build, publishSidecar } from '../tests/tools/build.mjs';
 import { publishedSidecarDll, repoRoot, writeTestModel, writeBenchmarkSection } from '../tests/tools/common.mjs';
 
+// `--overhead-only`: only the default mode, printing the time outside the model (a quick check after a
+// transport change); `--sidecar DLL`: measure another published sidecar (say the previous commit's).
 const write = process.argv.includes('--write');
+const overheadOnly = process.argv.includes('--overhead-only');
+const sidecarArg = process.argv.indexOf('--sidecar');
 build();
 publishSidecar();
 const rpc = await import('vscode-jsonrpc/node.js');
@@ -46,7 +50,8 @@ places.forEach((line, k) => {
 function pct(xs, p) { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(s.length * p))]; }
 
 async function run(mode) {
-  const child = spawn('dotnet', [publishedSidecarDll, '--log-level', 'warning'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const sidecar = sidecarArg > 0 ? path.resolve(process.argv[sidecarArg + 1]) : publishedSidecarDll;
+  const child = spawn('dotnet', [sidecar, '--log-level', 'warning'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const c = rpc.createMessageConnection(new rpc.StreamMessageReader(child.stdout), new rpc.StreamMessageWriter(child.stdin));
   c.listen();
   const settings = { 'local.allowGpu': false, 'completion.reuseCache': mode !== 'off', 'completion.reuseSuffix': mode === 'full' };
@@ -71,6 +76,13 @@ async function run(mode) {
     p50Evaluated: pct(evaluated, 0.5), p95Evaluated: pct(evaluated, 0.95), p50ModelMs: pct(modelMs, 0.5),
     p50Overhead: pct(latency.map((l, i) => l - modelMs[i]), 0.5), texts,
   };
+}
+
+if (overheadOnly) {
+  const full = await run('full');
+  console.log(`full reuse, ${keystrokes.length} keystrokes: latency p50 ${full.p50.toFixed(1)} ms, model work p50 ${full.p50ModelMs.toFixed(1)} ms, ` +
+    `everything else p50 ${full.p50Overhead.toFixed(2)} ms`);
+  process.exit(0);
 }
 
 const off = await run('off');

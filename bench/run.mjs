@@ -4,6 +4,9 @@
 //   2. across processes over real stdio, driven by vscode-jsonrpc: the sidecar vs a Node
 //      vscode-jsonrpc server doing the same work;
 //   3. process start to `initialize` answered, and idle RSS, for both.
+// `--baseline DIR` adds a third column: another checkout of this repository (say the commit before a
+// transport change: `git worktree add /tmp/oldrpc main`), published and measured the same way in
+// the same run.
 // Prints a markdown report; `npm run bench -- --write` also replaces the transport section of
 // docs/BENCHMARKS.md. Raw numbers go to artifacts/bench/transport.json.
 import { spawn, spawnSync } from 'node:child_process';
@@ -11,11 +14,21 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { build, publishSidecar } from '../tests/tools/build.mjs';
-import { configuration, publishedSidecarDll, repoRoot, writeBenchmarkSection } from '../tests/tools/common.mjs';
+import { configuration, publishedSidecarDll, repoRoot, run, runtimeIdentifier, writeBenchmarkSection } from '../tests/tools/common.mjs';
 
 const write = process.argv.includes('--write');
+const baselineArg = process.argv.indexOf('--baseline');
+const baseline = baselineArg > 0 ? path.resolve(process.argv[baselineArg + 1]) : null;
 build();
 publishSidecar();
+let baselineLabel = '';
+if (baseline) {
+  // The same ReadyToRun publish and in-process bench, built from the other checkout.
+  run('dotnet', ['publish', path.join(baseline, 'server/EditorAssist.Server/EditorAssist.Server.csproj'), '-c', 'Release', '-r', runtimeIdentifier(),
+    '--self-contained', 'false', '-p:PublishReadyToRun=true', '-o', path.join(baseline, 'artifacts/sidecar'), '--nologo', '-v', 'q', '-clp:ErrorsOnly']);
+  run('dotnet', ['build', path.join(baseline, 'bench/EditorAssist.Bench/EditorAssist.Bench.csproj'), '-c', configuration, '--nologo', '-v', 'q', '-clp:ErrorsOnly']);
+  baselineLabel = spawnSync('git', ['-C', baseline, 'log', '-1', '--format=%h'], { encoding: 'utf8' }).stdout.trim();
+}
 const rpc = await import('vscode-jsonrpc/node.js');
 
 const RTT_N = 5000;
@@ -24,17 +37,25 @@ const NOTES_N = 100000;
 function median(xs) { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]; }
 function pct(sorted, p) { return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]; }
 
-function inProcess() {
-  const benchDll = path.join(repoRoot, 'bench', 'EditorAssist.Bench', 'bin', configuration, 'net10.0', 'EditorAssist.Bench.dll');
+function csInProcess(root) {
+  const benchDll = path.join(root, 'bench', 'EditorAssist.Bench', 'bin', configuration, 'net10.0', 'EditorAssist.Bench.dll');
   const cs = spawnSync('dotnet', [benchDll, '20000', '200000'], { encoding: 'utf8' });
-  const js = spawnSync(process.execPath, [path.join(repoRoot, 'bench', 'node-inprocess.mjs'), '20000', '20000'], { encoding: 'utf8', cwd: repoRoot });
-  if (cs.status !== 0 || js.status !== 0) throw new Error(`in-process bench failed:\n${cs.stderr}\n${js.stderr}`);
-  return { sidecar: JSON.parse(cs.stdout), peer: JSON.parse(js.stdout) };
+  if (cs.status !== 0) throw new Error(`in-process bench failed (${root}):\n${cs.stderr}`);
+  return JSON.parse(cs.stdout);
 }
 
+function inProcess() {
+  const sidecar = csInProcess(repoRoot);
+  const js = spawnSync(process.execPath, [path.join(repoRoot, 'bench', 'node-inprocess.mjs'), '20000', '20000'], { encoding: 'utf8', cwd: repoRoot });
+  if (js.status !== 0) throw new Error(`in-process bench failed:\n${js.stderr}`);
+  return { sidecar, peer: JSON.parse(js.stdout), ...(baseline ? { baseline: csInProcess(baseline) } : {}) };
+}
+
+const sidecarArgs = ['--diagnostics', '--log-level', 'warning'];
 const targets = {
-  sidecar: () => spawn('dotnet', [publishedSidecarDll, '--diagnostics', '--log-level', 'warning'], { stdio: ['pipe', 'pipe', 'pipe'] }),
+  sidecar: () => spawn('dotnet', [publishedSidecarDll, ...sidecarArgs], { stdio: ['pipe', 'pipe', 'pipe'] }),
   peer: () => spawn(process.execPath, [path.join(repoRoot, 'bench', 'node-peer.mjs')], { stdio: ['pipe', 'pipe', 'pipe'], cwd: repoRoot }),
+  baseline: () => spawn('dotnet', [path.join(baseline, 'artifacts/sidecar/EditorAssist.Server.dll'), ...sidecarArgs], { stdio: ['pipe', 'pipe', 'pipe'] }),
 };
 
 async function start(kind) {
@@ -106,29 +127,47 @@ async function startupAndRss(kind) {
   return { startMs: median(starts), startRunsMs: starts, idleRssBytes: rss };
 }
 
-const results = { machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version }, date: new Date().toISOString() };
+const kinds = baseline ? ['sidecar', 'baseline', 'peer'] : ['sidecar', 'peer'];
+const results = { machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version }, date: new Date().toISOString(), baseline: baseline ? baselineLabel : null };
 results.inProcess = inProcess();
-results.crossProcess = { sidecar: await crossProcess('sidecar'), peer: await crossProcess('peer') };
-results.startup = { sidecar: await startupAndRss('sidecar'), peer: await startupAndRss('peer') };
+results.crossProcess = {};
+for (const kind of kinds) results.crossProcess[kind] = await crossProcess(kind);
+results.startup = {};
+for (const kind of kinds) results.startup[kind] = await startupAndRss(kind);
 
 const r = (a, b) => (a / b).toFixed(2);
 const us = (x) => `${x.toFixed(1)} µs`;
 const k = (x) => `${Math.round(x / 1000)}k/s`;
+const mib = (x) => `${(x / 2 ** 20).toFixed(1)} MiB`;
+const ms = (x) => `${x.toFixed(0)} ms`;
 const ip = results.inProcess, cp = results.crossProcess, st = results.startup;
-const md = `| measure | EditorAssist sidecar (C#) | vscode-jsonrpc peer (Node) | ratio sidecar/peer |
-|---|---|---|---|
-| in-process round trip p50 | ${us(ip.sidecar.rtt.p50Us)} | ${us(ip.peer.rtt.p50Us)} | ${r(ip.sidecar.rtt.p50Us, ip.peer.rtt.p50Us)} (lower is better) |
-| in-process round trip p99 | ${us(ip.sidecar.rtt.p99Us)} | ${us(ip.peer.rtt.p99Us)} | ${r(ip.sidecar.rtt.p99Us, ip.peer.rtt.p99Us)} |
-| in-process notifications | ${k(ip.sidecar.notificationsPerSecond)} | ${k(ip.peer.notificationsPerSecond)} | ${r(ip.sidecar.notificationsPerSecond, ip.peer.notificationsPerSecond)} (higher is better) |
-| stdio round trip p50 (client: vscode-jsonrpc) | ${us(cp.sidecar.rtt.p50Us)} | ${us(cp.peer.rtt.p50Us)} | ${r(cp.sidecar.rtt.p50Us, cp.peer.rtt.p50Us)} (lower is better) |
-| stdio round trip p99 | ${us(cp.sidecar.rtt.p99Us)} | ${us(cp.peer.rtt.p99Us)} | ${r(cp.sidecar.rtt.p99Us, cp.peer.rtt.p99Us)} |
-| stdio notifications client→server | ${k(cp.sidecar.inboundPerSec)} | ${k(cp.peer.inboundPerSec)} | ${r(cp.sidecar.inboundPerSec, cp.peer.inboundPerSec)} (higher is better) |
-| stdio notifications server→client | ${k(cp.sidecar.outboundPerSec)} | ${k(cp.peer.outboundPerSec)} | ${r(cp.sidecar.outboundPerSec, cp.peer.outboundPerSec)} |
-| process start → initialize answered (median of 7) | ${st.sidecar.startMs.toFixed(0)} ms | ${st.peer.startMs.toFixed(0)} ms | ${r(st.sidecar.startMs, st.peer.startMs)} |
-| idle RSS after initialize | ${(st.sidecar.idleRssBytes / 2 ** 20).toFixed(1)} MiB | ${(st.peer.idleRssBytes / 2 ** 20).toFixed(1)} MiB | ${r(st.sidecar.idleRssBytes, st.peer.idleRssBytes)} |
+// One row per measure: [label, pick(kindResults) for in-process/cross/startup, format, note on the ratio].
+const rows = [
+  ['in-process round trip p50', (x) => x.ip.rtt.p50Us, us, ' (lower is better)'],
+  ['in-process round trip p99', (x) => x.ip.rtt.p99Us, us, ''],
+  ['in-process notifications', (x) => x.ip.notificationsPerSecond, k, ' (higher is better)'],
+  ['stdio round trip p50 (client: vscode-jsonrpc)', (x) => x.cp.rtt.p50Us, us, ' (lower is better)'],
+  ['stdio round trip p99', (x) => x.cp.rtt.p99Us, us, ''],
+  ['stdio notifications client→server', (x) => x.cp.inboundPerSec, k, ' (higher is better)'],
+  ['stdio notifications server→client', (x) => x.cp.outboundPerSec, k, ''],
+  ['process start → initialize answered (median of 7)', (x) => x.st.startMs, ms, ''],
+  ['idle RSS after initialize', (x) => x.st.idleRssBytes, mib, ''],
+];
+const of = (kind) => ({ ip: ip[kind], cp: cp[kind], st: st[kind] });
+const header = baseline
+  ? `| measure | EditorAssist sidecar (StreamJsonRpc) | previous own layer (${baselineLabel}) | vscode-jsonrpc peer (Node) | ratio sidecar/previous | ratio sidecar/peer |\n|---|---|---|---|---|---|`
+  : '| measure | EditorAssist sidecar (C#) | vscode-jsonrpc peer (Node) | ratio sidecar/peer |\n|---|---|---|---|';
+const body = rows.map(([label, pick, fmt, note]) => {
+  const a = pick(of('sidecar')), p = pick(of('peer'));
+  return baseline
+    ? `| ${label} | ${fmt(a)} | ${fmt(pick(of('baseline')))} | ${fmt(p)} | ${r(a, pick(of('baseline')))}${note} | ${r(a, p)} |`
+    : `| ${label} | ${fmt(a)} | ${fmt(p)} | ${r(a, p)}${note} |`;
+}).join('\n');
+const md = `${header}
+${body}
 
 Machine: ${results.machine.cpu}, ${results.machine.cores} cores; Node ${results.machine.node}; ${results.date.slice(0, 10)}.
-In-process: 20,000 sequential echo requests after 2,000 warm-up; notifications: 200,000 (C#) and 20,000 (Node, whose in-memory pair slows sharply on larger bursts). Across processes: ${RTT_N} sequential \`diagnostics/echo\` after 1,000 warm-up, ${NOTES_N.toLocaleString('en')} notifications each way.`;
+In-process: 20,000 sequential echo requests after 2,000 warm-up (a C# connection pair over in-memory pipes; vscode-jsonrpc pair in one Node process); notifications: 200,000 (C#) and 20,000 (Node, whose in-memory pair slows sharply on larger bursts). Across processes: ${RTT_N} sequential \`diagnostics/echo\` after 1,000 warm-up, ${NOTES_N.toLocaleString('en')} notifications each way. Sidecars: the ReadyToRun publish.`;
 
 console.log(md);
 mkdirSync(path.join(repoRoot, 'artifacts', 'bench'), { recursive: true });

@@ -5,7 +5,7 @@ using EditorAssist.Rpc;
 using EditorAssist.Rpc.Dispatch;
 
 // In-process JSON-RPC round trip: a client JsonRpcConnection and a server JsonRpcConnection joined by
-// two in-memory pipes, the same framing and dispatch code the sidecar runs over stdio.
+// two in-memory pipes, the same transport (StreamJsonRpc and our glue above it) the sidecar runs over stdio.
 // Prints one JSON object on stdout: {"rtt":{"p50Us","p99Us","n"},"notificationsPerSecond"}.
 var n = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 20000;
 var notifications = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 200000;

@@ -1,12 +1,15 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.IO.Pipelines;
-using System.Text.Encodings.Web;
+using System.Reflection;
 using System.Text.Json;
 using System.Threading.Channels;
 using EditorAssist.Rpc.Dispatch;
 using EditorAssist.Rpc.Framing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using StreamJsonRpc;
+using StreamJsonRpc.Protocol;
 
 namespace EditorAssist.Rpc;
 
@@ -15,75 +18,89 @@ public delegate ValueTask<RpcResult> RpcRequestHandler(RpcRequest request, Cance
 public delegate ValueTask RpcNotificationHandler(RpcRequest notification, CancellationToken cancellationToken);
 
 /// <summary>
-/// One JSON-RPC 2.0 peer over a pair of pipes, framed as the LSP base protocol.
+/// One JSON-RPC 2.0 peer over a pair of pipes, framed as the LSP base protocol. StreamJsonRpc does the
+/// protocol work (framing on the way out, ids, correlating responses, cancellation tokens, sending
+/// <c>$/cancelRequest</c> for our own requests); this class is the policy on top:
 /// <list type="bullet">
-/// <item>Requests from the peer run concurrently on the thread pool, each with a CancellationToken
-/// that <c>$/cancelRequest</c> trips; a cancelled request answers -32800.</item>
-/// <item>Notifications from the peer run one at a time, in arrival order, and a request starts only
-/// after every notification that arrived before it has been handled.</item>
-/// <item>Everything this side sends goes through one queue drained by one writer loop, so the
-/// order of <see cref="Notify"/> calls is the order on the wire.</item>
-/// <item>Malformed messages are answered and the connection goes on; only a frame that cannot be
-/// delimited closes it.</item>
+/// <item>Requests from the peer run concurrently on the thread pool, each with a CancellationToken that
+/// <c>$/cancelRequest</c> trips; a request cancelled before it finished answers -32800.</item>
+/// <item>Notifications run one at a time, in arrival order, and a request starts only after every
+/// notification that arrived before it has been handled (an explicit queue, as Roslyn's language server
+/// keeps one: StreamJsonRpc alone would let a request start while an earlier notification still runs).</item>
+/// <item>Malformed messages are answered and the connection goes on (<see cref="LspMessageHandler"/>);
+/// only a frame that cannot be delimited closes it.</item>
+/// <item>Handler failures cross the wire as a code and a plain sentence: domain errors through
+/// <see cref="JsonRpcOptions.ExceptionMapper"/>, anything else as -32603 with an incident id whose
+/// details go to the log only.</item>
 /// </list>
-/// Handlers must be registered before <see cref="Start"/>. Other members are thread-safe.
+/// Handlers must be registered before <see cref="Start"/>. Other members are thread-safe. Messages this
+/// side sends go out in the order of the calls (StreamJsonRpc's send lock is first come, first served).
 /// </summary>
-public sealed class JsonRpcConnection : IAsyncDisposable
+public sealed class JsonRpcConnection : IAsyncDisposable, IInboundPolicy
 {
     public const string InitializeMethod = "initialize";
     public const string ExitMethod = "exit";
     public const string CancelRequestMethod = "$/cancelRequest";
 
-    private static readonly JsonWriterOptions WriterOptions = new()
-    {
-        // Relaxed escaping is safe here: the payload goes to a JSON parser, never into HTML.
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        SkipValidation = true,
-    };
+    /// <summary>Set on the thread that invokes a request's entry point (see <see cref="Invoke"/>).</summary>
+    [ThreadStatic] private static DispatchContext? t_context;
 
-    [ThreadStatic] private static PooledBufferWriter? t_buffer;
-    [ThreadStatic] private static Utf8JsonWriter? t_writer;
+    private static readonly JsonRpcMessage NotificationDone = new JsonRpcResult();
 
-    private readonly FrameReader _frameReader;
-    private readonly FrameWriter _frameWriter;
-    private readonly PipeReader _input;
     private readonly ILogger _logger;
+    private readonly Engine _rpc;
+    private readonly InboundCancellation _cancellation;
     private readonly Dictionary<string, RpcRequestHandler> _requestHandlers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RpcNotificationHandler> _notificationHandlers = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<RpcId, CancellationTokenSource> _running = new();
-    private readonly ConcurrentDictionary<Task, byte> _inflight = new();
-    private readonly ConcurrentDictionary<long, TaskCompletionSource<JsonElement>> _pending = new();
-    private readonly Channel<OutboundMessage> _outbound = Channel.CreateUnbounded<OutboundMessage>(new() { SingleReader = true });
-    private readonly Channel<InboundMessage> _dispatch = Channel.CreateUnbounded<InboundMessage>(new() { SingleReader = true, SingleWriter = true });
+    private readonly Channel<Work> _queue = Channel.CreateUnbounded<Work>(new() { SingleReader = true, SingleWriter = true });
+    private readonly ConcurrentDictionary<RequestId, byte> _unanswered = new();
     private readonly CancellationTokenSource _closing = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private long _nextId;
-    private long _arrivals; // reader loop only
-    private int _queued;    // messages in the dispatch queue or being handled by its loop
-    private int _started;
-    private int _closeStarted;
-    private Task _writeLoop = Task.CompletedTask;
+    private readonly TaskCompletionSource _allAnswered = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _dispatchLoop = Task.CompletedTask;
+    private long _arrivals;  // reader loop only
+    private int _queued;     // messages in the queue or being handled by its loop
+    private int _sending;    // sends in progress (StreamJsonRpc's SendAsync)
+    private int _started;
+    private int _finishing;
+    private volatile bool _draining;
     private volatile bool _initialized;
     private volatile bool _shutdownRequested;
 
     public JsonRpcConnection(PipeReader input, PipeWriter output, JsonRpcOptions? options = null, ILogger? logger = null)
     {
         Options = options ?? new JsonRpcOptions();
-        _input = input;
-        _frameReader = new FrameReader(input, Options.MaxMessageBytes);
-        _frameWriter = new FrameWriter(output);
         _logger = logger ?? NullLogger.Instance;
+        var formatter = new SystemTextJsonFormatter { JsonSerializerOptions = WireJson.CreateOptions(Options.TypeInfoResolver) };
+        var handler = new LspMessageHandler(output, input, formatter, Options.MaxMessageBytes, this, _logger);
+        _rpc = new Engine(handler, formatter, this)
+        {
+            // Our entry points only hand work to the queue below, so StreamJsonRpc may invoke them inline
+            // (its default would post each one to a single-threaded context first).
+            SynchronizationContext = InlineSynchronizationContext.Instance,
+            CancelLocallyInvokedMethodsWhenConnectionIsClosed = true,
+            // StreamJsonRpc traces exceptions with their stack; our log (ILogger) is the one place for that.
+            TraceSource = new TraceSource("EditorAssist.Rpc", SourceLevels.Off),
+        };
+        _cancellation = new InboundCancellation(this);
+        _rpc.CancellationStrategy = _cancellation;
+        _rpc.Disconnected += OnDisconnected;
+    }
+
+    /// <summary>Over a duplex pipe (Nerdbank.Streams' <c>FullDuplexStream.CreatePipePair()</c> in tests).</summary>
+    public JsonRpcConnection(IDuplexPipe pipe, JsonRpcOptions? options = null, ILogger? logger = null)
+        : this(pipe.Input, pipe.Output, options, logger)
+    {
     }
 
     public static JsonRpcConnection Create(Stream input, Stream output, JsonRpcOptions? options = null, ILogger? logger = null) =>
         new(PipeReader.Create(input, new StreamPipeReaderOptions(bufferSize: 64 * 1024)),
-            PipeWriter.Create(output, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024)),
+            PipeWriter.Create(output, new StreamPipeWriterOptions(minimumBufferSize: 16 * 1024)),
             options, logger);
 
     public JsonRpcOptions Options { get; }
 
-    /// <summary>Completes when the connection has closed and everything queued has been written.</summary>
+    /// <summary>Completes when the connection has closed and nothing is being written any more.</summary>
     public Task Completion => _completion.Task;
 
     /// <summary>Tripped when the connection starts closing (end of input, framing error, disposal).</summary>
@@ -114,35 +131,46 @@ public sealed class JsonRpcConnection : IAsyncDisposable
     public void Start()
     {
         if (Interlocked.Exchange(ref _started, 1) == 1) throw new InvalidOperationException("The connection is already started.");
-        _writeLoop = Task.Run(WriteLoopAsync);
+        // One StreamJsonRpc method per name, taking the whole params object as one JsonElement (as Roslyn's
+        // language server registers its handlers), so handlers keep reading params through source-generated
+        // JsonTypeInfo<T> and never through reflection-based binding.
+        foreach (var (name, handler) in _requestHandlers)
+            _rpc.AddLocalRpcMethod(RequestEntry.Method, new RequestEntry(this, name, handler), new JsonRpcMethodAttribute(name) { UseSingleObjectParameterDeserialization = true });
+        foreach (var (name, handler) in _notificationHandlers)
+            _rpc.AddLocalRpcMethod(NotificationEntry.Method, new NotificationEntry(this, name, handler), new JsonRpcMethodAttribute(name) { UseSingleObjectParameterDeserialization = true });
         _dispatchLoop = Task.Run(DispatchLoopAsync);
-        _ = Task.Run(async () =>
-        {
-            await ReadLoopAsync().ConfigureAwait(false);
-            await _input.CompleteAsync().ConfigureAwait(false);
-            await CloseCoreAsync().ConfigureAwait(false);
-        });
+        _rpc.StartListening();
     }
 
-    /// <summary>Sends a notification. Never blocks; a notification sent after close is dropped.</summary>
+    /// <summary>Sends a notification. Never blocks on the peer; a notification sent after close is dropped.</summary>
     public void Notify(string method, Action<Utf8JsonWriter>? writeParams)
     {
-        Enqueue(w => WriteCall(w, null, method, writeParams));
+        Task sent;
+        try
+        {
+            sent = _rpc.NotifyWithParameterObjectAsync(method, writeParams is null ? null : (object)RpcResult.FromWriter(writeParams), null);
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or ConnectionLostException)
+        {
+            return;
+        }
+        if (!sent.IsCompletedSuccessfully) _ = ObserveAsync(sent, method);
     }
 
-    /// <summary>A request (with an id) or a notification (without).</summary>
-    private static void WriteCall(Utf8JsonWriter w, long? id, string method, Action<Utf8JsonWriter>? writeParams)
+    private async Task ObserveAsync(Task sent, string method)
     {
-        w.WriteStartObject();
-        w.WriteString("jsonrpc"u8, "2.0"u8);
-        if (id is long value) w.WriteNumber("id"u8, value);
-        w.WriteString("method"u8, method);
-        if (writeParams is not null)
+        try
         {
-            w.WritePropertyName("params"u8);
-            writeParams(w);
+            await sent.ConfigureAwait(false);
         }
-        w.WriteEndObject();
+        catch (Exception ex) when (ex is ObjectDisposedException or ConnectionLostException or OperationCanceledException || _rpc.IsDisposed)
+        {
+            // Closed meanwhile: nobody is listening any more.
+        }
+        catch (Exception ex)
+        {
+            _logger.LogError(ex, "Could not send '{Method}'.", method);
+        }
     }
 
     /// <summary>
@@ -152,529 +180,299 @@ public sealed class JsonRpcConnection : IAsyncDisposable
     public async Task<JsonElement> SendRequestAsync(string method, Action<Utf8JsonWriter>? writeParams, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (_closing.IsCancellationRequested) throw new ConnectionClosedException("The connection is closed.");
-        var id = Interlocked.Increment(ref _nextId);
-        var tcs = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _pending[id] = tcs;
-        Enqueue(w => WriteCall(w, id, method, writeParams));
-        using var registration = cancellationToken.Register(() =>
-        {
-            if (!_pending.TryRemove(id, out var waiting)) return;
-            Notify(CancelRequestMethod, w => { w.WriteStartObject(); w.WriteNumber("id"u8, id); w.WriteEndObject(); });
-            waiting.TrySetCanceled(cancellationToken);
-        });
+        if (_closing.IsCancellationRequested || _rpc.IsDisposed) throw new ConnectionClosedException(ClosedText());
+        Task<JsonElement> call;
         try
         {
-            return await tcs.Task.ConfigureAwait(false);
+            call = _rpc.InvokeWithParameterObjectAsync<JsonElement>(method, writeParams is null ? null : (object)RpcResult.FromWriter(writeParams), cancellationToken);
         }
-        finally
+        catch (Exception ex) when (ex is ObjectDisposedException or ConnectionLostException)
         {
-            _pending.TryRemove(id, out _);
+            throw new ConnectionClosedException(ClosedText());
+        }
+
+        try
+        {
+            return await call.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // StreamJsonRpc has sent $/cancelRequest; whatever the peer answers later is dropped.
+            _ = call.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            throw;
+        }
+        catch (PeerError error)
+        {
+            throw new RemoteRpcException(error.Code, error.Message, error.Data);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new RemoteRpcException(ErrorCodes.RequestCancelled, $"The client cancelled '{method}'.", null);
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or ConnectionLostException)
+        {
+            throw new ConnectionClosedException(ClosedText());
         }
     }
 
-    /// <summary>Closes the connection: stops reading, cancels running handlers, drains the outbound queue.</summary>
+    private string ClosedText() => CloseReason is null ? "The connection closed." : $"The connection closed: {CloseReason}";
+
+    /// <summary>Closes the connection: cancels running handlers, lets them answer, then disconnects.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Volatile.Read(ref _started) == 0)
         {
             _closing.Cancel();
+            _rpc.Dispose();
             _completion.TrySetResult();
             return;
         }
-        _closing.Cancel();
-        // A read blocked in the OS (stdin of a live parent) may not observe cancellation; closing
-        // does not wait for it. The process can exit with that read still pending.
-        _input.CancelPendingRead();
-        await CloseCoreAsync().ConfigureAwait(false);
+        await DrainAsync().ConfigureAwait(false);
+        // A read blocked in the OS (stdin of a live parent) may never observe cancellation; disconnecting
+        // does not wait for it, and the process can exit with that read pending.
+        _rpc.Dispose();
+        await Completion.ConfigureAwait(false);
     }
 
-    // ---------------------------------------------------------------- reading
+    // ---------------------------------------------------------------- inbound policy (reader loop)
 
-    private async Task ReadLoopAsync()
+    void IInboundPolicy.CancelInbound(RpcId id) => _cancellation.Cancel(Envelope.ToRequestId(id));
+
+    (int Code, string Message)? IInboundPolicy.Refuse(string method, bool isRequest)
     {
-        try
+        if (isRequest)
         {
-            while (!_closing.IsCancellationRequested)
-            {
-                var frame = await _frameReader.ReadAsync(_closing.Token).ConfigureAwait(false);
-                switch (frame.Kind)
-                {
-                    case FrameKind.EndOfStream:
-                        _logger.LogInformation("Input stream ended; closing the connection.");
-                        return;
-                    case FrameKind.Oversize:
-                        _logger.LogWarning("Discarded a {Bytes}-byte message: the limit is {Limit} bytes.", frame.DeclaredLength, Options.MaxMessageBytes);
-                        SendError(null, ErrorCodes.InvalidRequest,
-                            $"Message of {frame.DeclaredLength} bytes exceeds the {Options.MaxMessageBytes}-byte limit and was discarded.");
-                        continue;
-                    default:
-                        HandleFrame(frame);
-                        break;
-                }
-            }
+            if (Options.RequireInitialize && !_initialized && method != InitializeMethod)
+                return (ErrorCodes.ServerNotInitialized, $"The server is not initialized: send '{InitializeMethod}' first.");
+            if (_shutdownRequested)
+                return (ErrorCodes.InvalidRequest, "The server is shutting down and accepts no more requests.");
+            if (!_requestHandlers.ContainsKey(method))
+                return (ErrorCodes.MethodNotFound, $"Method '{Truncate(method)}' not found.");
+            return null;
         }
-        catch (FramingException ex)
-        {
-            CloseReason = ex.Message;
-            _logger.LogError("Closing the connection: unrecoverable framing error: {Reason}", ex.Message);
-        }
-        catch (OperationCanceledException) when (_closing.IsCancellationRequested)
-        {
-            // Local close.
-        }
-        catch (Exception ex)
-        {
-            CloseReason = ex.Message;
-            _logger.LogError(ex, "Closing the connection: the input failed.");
-        }
+        // LSP: notifications before initialize are dropped (exit excepted).
+        if (Options.RequireInitialize && !_initialized && method != ExitMethod)
+            return (0, "received before initialize");
+        if (!_notificationHandlers.ContainsKey(method))
+            return (0, "no handler");
+        return null;
     }
 
-    private void HandleFrame(Frame frame)
+    async ValueTask IInboundPolicy.InputEndedAsync(string? failure)
     {
-        if (frame.UnsupportedCharset is { } charset)
-        {
-            frame.Dispose();
-            SendError(null, ErrorCodes.ParseError, $"Unsupported charset '{charset}': messages must be UTF-8.");
-            return;
-        }
-
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(frame.Body, new JsonDocumentOptions { MaxDepth = 128 });
-        }
-        catch (JsonException)
-        {
-            frame.Dispose();
-            SendError(null, ErrorCodes.ParseError, "Parse error: the message is not valid JSON.");
-            return;
-        }
-
-        var message = new InboundMessage(frame, doc);
-        var root = doc.RootElement;
-        if (root.ValueKind == JsonValueKind.Array)
-        {
-            message.Dispose();
-            SendError(null, ErrorCodes.InvalidRequest, "Batch messages are not supported: send one JSON-RPC message per frame.");
-            return;
-        }
-        if (root.ValueKind != JsonValueKind.Object)
-        {
-            message.Dispose();
-            SendError(null, ErrorCodes.InvalidRequest, "Invalid request: a message must be a JSON object.");
-            return;
-        }
-
-        var hasId = root.TryGetProperty("id"u8, out var idElement);
-        RpcId id = default;
-        var idValid = hasId && RpcId.TryRead(idElement, out id);
-        RpcId? replyId = idValid ? id : null;
-
-        if (!root.TryGetProperty("jsonrpc"u8, out var version) || version.ValueKind != JsonValueKind.String || !version.ValueEquals("2.0"u8))
-        {
-            message.Dispose();
-            SendError(replyId, ErrorCodes.InvalidRequest, "Invalid request: \"jsonrpc\" must be \"2.0\".");
-            return;
-        }
-
-        if (root.TryGetProperty("method"u8, out var methodElement))
-        {
-            if (methodElement.ValueKind != JsonValueKind.String)
-            {
-                message.Dispose();
-                SendError(replyId, ErrorCodes.InvalidRequest, "Invalid request: \"method\" must be a string.");
-                return;
-            }
-            var hasParams = root.TryGetProperty("params"u8, out var @params);
-            if (hasParams && @params.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array))
-            {
-                message.Dispose();
-                SendError(replyId, ErrorCodes.InvalidRequest, "Invalid request: \"params\" must be an object or an array.");
-                return;
-            }
-            var method = methodElement.GetString()!;
-            if (!hasId)
-            {
-                HandleNotification(message, method, hasParams ? @params : default);
-                return;
-            }
-            if (!idValid)
-            {
-                message.Dispose();
-                SendError(null, ErrorCodes.InvalidRequest, "Invalid request: \"id\" must be a string or an integer.");
-                return;
-            }
-            HandleRequest(message, id, method, hasParams ? @params : default);
-            return;
-        }
-
-        if (hasId && (root.TryGetProperty("result"u8, out _) || root.TryGetProperty("error"u8, out _)))
-        {
-            HandleResponse(message, idElement);
-            return;
-        }
-
-        message.Dispose();
-        SendError(replyId, ErrorCodes.InvalidRequest, "Invalid request: neither a request, a notification nor a response.");
+        CloseReason ??= failure;
+        await DrainAsync().ConfigureAwait(false);
     }
 
-    private void HandleRequest(InboundMessage message, RpcId id, string method, JsonElement @params)
+    // ---------------------------------------------------------------- dispatch
+
+    /// <summary>
+    /// Called by StreamJsonRpc on its reader loop for every request or notification bound to one of our
+    /// methods; <paramref name="invoke"/> runs the entry point. Decides when that happens.
+    /// </summary>
+    private ValueTask<JsonRpcMessage> Dispatch(JsonRpcRequest request, Func<ValueTask<JsonRpcMessage>> invoke)
     {
-        string? refusal = null;
-        var code = 0;
-        RpcRequestHandler? handler = null;
-        if (Options.RequireInitialize && !_initialized && method != InitializeMethod)
-            (code, refusal) = (ErrorCodes.ServerNotInitialized, $"The server is not initialized: send '{InitializeMethod}' first.");
-        else if (_shutdownRequested)
-            (code, refusal) = (ErrorCodes.InvalidRequest, "The server is shutting down and accepts no more requests.");
-        else if (!_requestHandlers.TryGetValue(method, out handler))
-            (code, refusal) = (ErrorCodes.MethodNotFound, $"Method '{Truncate(method)}' not found.");
-
-        if (refusal is not null)
+        if (!request.IsResponseExpected)
         {
-            message.Dispose();
-            SendError(id, code, refusal);
-            return;
+            Interlocked.Increment(ref _queued);
+            if (!_queue.Writer.TryWrite(new Work(invoke, null))) Interlocked.Decrement(ref _queued);
+            return new(NotificationDone); // nothing is sent for a notification
         }
 
-        var cts = CancellationTokenSource.CreateLinkedTokenSource(_closing.Token);
-        if (!_running.TryAdd(id, cts))
-        {
-            cts.Dispose();
-            message.Dispose();
-            SendError(id, ErrorCodes.InvalidRequest, $"A request with id {id} is already running.");
-            return;
-        }
+        var context = new DispatchContext(request.RequestId, ++_arrivals);
+        _unanswered.TryAdd(request.RequestId, 0);
+        // Nothing ahead of it in the queue (only this reader adds to it): start at once and save the hop.
+        if (Volatile.Read(ref _queued) == 0) return new(Start(invoke, context));
 
-        // Started from the ordered dispatch queue, so a request never overtakes a notification that
-        // arrived before it (a document change before a completion request, say). It then runs
-        // concurrently with everything after it.
-        message.Method = method;
-        message.Params = @params;
-        message.Request = (id, handler!, cts);
-        message.Sequence = ++_arrivals;
-        // Nothing ahead of it in the dispatch queue (only this reader adds to it): start at once
-        // and save the queue hop, which is most of an in-process round trip.
-        if (Volatile.Read(ref _queued) == 0)
-        {
-            StartRequest(message);
-            return;
-        }
+        var work = new Work(invoke, context);
         Interlocked.Increment(ref _queued);
-        if (!_dispatch.Writer.TryWrite(message))
-        {
-            Interlocked.Decrement(ref _queued);
-            _running.TryRemove(id, out _);
-            cts.Dispose();
-            message.Dispose();
-        }
+        if (_queue.Writer.TryWrite(work)) return new(work.Started!.Task);
+        Interlocked.Decrement(ref _queued);
+        return new(Start(invoke, context)); // closing: its token is cancelled, so it answers -32800
     }
 
-    private void StartRequest(InboundMessage message)
-    {
-        var (id, handler, cts) = message.Request!.Value;
-        var request = new RpcRequest(this, message.Method!, id, message.Params, message.Sequence);
-        var task = Task.Run(() => RunRequestAsync(handler, request, message, cts));
-        _inflight.TryAdd(task, 0);
-        task.ContinueWith(static (t, s) => ((ConcurrentDictionary<Task, byte>)s!).TryRemove(t, out _), _inflight, TaskScheduler.Default);
-    }
+    private static Task<JsonRpcMessage> Start(Func<ValueTask<JsonRpcMessage>> invoke, DispatchContext context) =>
+        Task.Run(() => Invoke(invoke, context));
 
-    private async Task RunRequestAsync(RpcRequestHandler handler, RpcRequest request, InboundMessage message, CancellationTokenSource cts)
+    private static Task<JsonRpcMessage> Invoke(Func<ValueTask<JsonRpcMessage>> invoke, DispatchContext? context)
     {
-        var id = request.Id!.Value;
+        // StreamJsonRpc invokes the entry point synchronously on this thread (inline synchronization
+        // context), so the entry point finds its id and arrival order here.
+        t_context = context;
         try
         {
-            cts.Token.ThrowIfCancellationRequested();
-            var result = await handler(request, cts.Token).ConfigureAwait(false);
-            if (cts.IsCancellationRequested)
-            {
-                SendError(id, ErrorCodes.RequestCancelled, "The request was cancelled.");
-                return;
-            }
-            // Flip the state before the answer is queued: the client may send its next request the
-            // moment it reads the answer.
-            if (request.Method == InitializeMethod) _initialized = true;
-            SendResult(id, result);
-        }
-        catch (OperationCanceledException) when (cts.IsCancellationRequested)
-        {
-            SendError(id, ErrorCodes.RequestCancelled, "The request was cancelled.");
-        }
-        catch (RpcException ex)
-        {
-            SendError(id, ex.Code, ex.Message, ex.WriteData);
-        }
-        catch (Exception ex)
-        {
-            RpcException? mapped = null;
-            try { mapped = Options.ExceptionMapper?.Invoke(ex); }
-            catch (Exception mapperFailure) { _logger.LogError(mapperFailure, "The exception mapper failed."); }
-
-            if (mapped is not null)
-            {
-                _logger.LogDebug(ex, "'{Method}' failed with {Code}: {Message}", request.Method, mapped.Code, mapped.Message);
-                SendError(id, mapped.Code, mapped.Message, mapped.WriteData);
-            }
-            else
-            {
-                // The full exception goes to the log only; the wire gets a plain sentence and a
-                // reference the user can find in the log.
-                var incident = Guid.NewGuid().ToString("N")[..8];
-                _logger.LogError(ex, "Unhandled error in '{Method}' (incident {Incident}).", request.Method, incident);
-                SendError(id, ErrorCodes.InternalError, $"Internal error while handling '{request.Method}' (incident {incident}; details are in the EditorAssist log).");
-            }
+            return invoke().AsTask();
         }
         finally
         {
-            _running.TryRemove(id, out _);
-            cts.Dispose();
-            message.Dispose();
-        }
-    }
-
-    private void HandleNotification(InboundMessage message, string method, JsonElement @params)
-    {
-        if (method == CancelRequestMethod)
-        {
-            // Handled on the reader so a cancel never waits behind queued notifications.
-            if (@params.ValueKind == JsonValueKind.Object && @params.TryGetProperty("id"u8, out var idElement) &&
-                RpcId.TryRead(idElement, out var target) && _running.TryGetValue(target, out var cts))
-            {
-                try { _ = cts.CancelAsync(); }
-                catch (ObjectDisposedException) { /* finished meanwhile */ }
-            }
-            message.Dispose();
-            return;
-        }
-
-        if (Options.RequireInitialize && !_initialized && method != ExitMethod)
-        {
-            // LSP: notifications before initialize are dropped (exit excepted).
-            _logger.LogDebug("Dropped notification '{Method}' received before initialize.", method);
-            message.Dispose();
-            return;
-        }
-
-        message.Method = method;
-        message.Params = @params;
-        Interlocked.Increment(ref _queued);
-        if (!_dispatch.Writer.TryWrite(message))
-        {
-            Interlocked.Decrement(ref _queued);
-            message.Dispose();
+            t_context = null;
         }
     }
 
     private async Task DispatchLoopAsync()
     {
-        var reader = _dispatch.Reader;
-        try
+        var reader = _queue.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            while (await reader.WaitToReadAsync().ConfigureAwait(false))
+            while (reader.TryRead(out var work))
             {
-                while (reader.TryRead(out var message))
+                if (work.Context is { } context)
                 {
-                    if (message.Request is not null)
-                    {
-                        StartRequest(message);
-                        Interlocked.Decrement(ref _queued);
-                        continue;
-                    }
-                    try
-                    {
-                        if (_notificationHandlers.TryGetValue(message.Method!, out var handler))
-                            await handler(new RpcRequest(this, message.Method!, null, message.Params), _closing.Token).ConfigureAwait(false);
-                        else if (!message.Method!.StartsWith("$/", StringComparison.Ordinal))
-                            _logger.LogDebug("No handler for notification '{Method}'.", message.Method);
-                    }
-                    catch (OperationCanceledException) when (_closing.IsCancellationRequested)
-                    {
-                    }
-                    catch (Exception ex)
-                    {
-                        // A notification has no answer; the log is the only place a failure can go.
-                        _logger.LogError(ex, "Notification handler for '{Method}' failed.", message.Method);
-                    }
-                    finally
-                    {
-                        message.Dispose();
-                        // Only now may a later request skip the queue: this notification is done.
-                        Interlocked.Decrement(ref _queued);
-                    }
+                    _ = ForwardAsync(Start(work.Invoke, context), work.Started!);
+                    Interlocked.Decrement(ref _queued);
+                    continue;
+                }
+                try
+                {
+                    await Invoke(work.Invoke, null).ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    _logger.LogError(ex, "Notification dispatch failed.");
+                }
+                finally
+                {
+                    // Only now may a later request skip the queue: this notification is done.
+                    Interlocked.Decrement(ref _queued);
                 }
             }
         }
-        finally
-        {
-            while (reader.TryRead(out var left))
-            {
-                if (left.Request is { } r)
-                {
-                    // Never started: answer it so the client is not left waiting.
-                    _running.TryRemove(r.Id, out _);
-                    r.Cts.Dispose();
-                    SendError(r.Id, ErrorCodes.RequestCancelled, "The request was cancelled: the connection is closing.");
-                }
-                left.Dispose();
-            }
-        }
     }
 
-    private void HandleResponse(InboundMessage message, JsonElement idElement)
+    private static async Task ForwardAsync(Task<JsonRpcMessage> task, TaskCompletionSource<JsonRpcMessage> to)
     {
+        try { to.TrySetResult(await task.ConfigureAwait(false)); }
+        catch (Exception ex) { to.TrySetException(ex); }
+    }
+
+    private async Task<RpcResult> RunRequestAsync(string method, RpcRequestHandler handler, JsonElement @params, CancellationToken cancellationToken)
+    {
+        var context = t_context;
+        t_context = null;
+        cancellationToken.ThrowIfCancellationRequested();
+        var request = new RpcRequest(this, method, context?.Id is { } id ? ToRpcId(id) : null, @params, context?.Sequence ?? 0);
         try
         {
-            if (idElement.ValueKind != JsonValueKind.Number || !idElement.TryGetInt64(out var id) || !_pending.TryRemove(id, out var tcs))
-            {
-                _logger.LogDebug("Ignored a response for unknown or abandoned request {Id}.", idElement.GetRawText());
-                return;
-            }
-            var root = message.Document.RootElement;
-            if (root.TryGetProperty("error"u8, out var error) && error.ValueKind == JsonValueKind.Object)
-            {
-                var code = error.TryGetProperty("code"u8, out var c) && c.TryGetInt32(out var ci) ? ci : ErrorCodes.InternalError;
-                var text = error.TryGetProperty("message"u8, out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : "Unknown error.";
-                JsonElement? data = error.TryGetProperty("data"u8, out var d) ? d.Clone() : null;
-                tcs.TrySetException(new RemoteRpcException(code, text, data));
-            }
-            else
-            {
-                tcs.TrySetResult(root.GetProperty("result"u8).Clone());
-            }
+            var result = await handler(request, cancellationToken).ConfigureAwait(false);
+            // The client has given up on it: one consistent answer, even if the handler got to the end.
+            cancellationToken.ThrowIfCancellationRequested();
+            // Flip the state before the answer is sent: the client may send its next request the moment
+            // it reads the answer.
+            if (method == InitializeMethod) _initialized = true;
+            return result;
         }
-        finally
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            message.Dispose();
+            throw; // StreamJsonRpc answers -32800
         }
-    }
-
-    // ---------------------------------------------------------------- writing
-
-    private void SendResult(RpcId id, RpcResult result)
-    {
-        Enqueue(w =>
+        catch (RpcException)
         {
-            w.WriteStartObject();
-            w.WriteString("jsonrpc"u8, "2.0"u8);
-            w.WritePropertyName("id"u8);
-            id.WriteTo(w);
-            w.WritePropertyName("result"u8);
-            result.WriteTo(w);
-            w.WriteEndObject();
-        });
-    }
-
-    private void SendError(RpcId? id, int code, string text, Action<Utf8JsonWriter>? writeData = null)
-    {
-        Enqueue(w =>
-        {
-            w.WriteStartObject();
-            w.WriteString("jsonrpc"u8, "2.0"u8);
-            w.WritePropertyName("id"u8);
-            if (id is { } value) value.WriteTo(w);
-            else w.WriteNullValue();
-            w.WriteStartObject("error"u8);
-            w.WriteNumber("code"u8, code);
-            w.WriteString("message"u8, text);
-            if (writeData is not null)
-            {
-                w.WritePropertyName("data"u8);
-                writeData(w);
-            }
-            w.WriteEndObject();
-            w.WriteEndObject();
-        });
-    }
-
-    /// <summary>Serializes on the caller's thread, then queues the bytes for the writer loop.</summary>
-    private void Enqueue(Action<Utf8JsonWriter> write)
-    {
-        var buffer = t_buffer ??= new PooledBufferWriter();
-        var writer = t_writer ??= new Utf8JsonWriter(buffer, WriterOptions);
-        writer.Reset(buffer);
-        try
-        {
-            write(writer);
-            writer.Flush();
-        }
-        catch
-        {
-            buffer.Detach().Return();
             throw;
-        }
-        var message = buffer.Detach();
-        if (!_outbound.Writer.TryWrite(message)) message.Return();
-    }
-
-    private async Task WriteLoopAsync()
-    {
-        var reader = _outbound.Reader;
-        try
-        {
-            while (await reader.WaitToReadAsync().ConfigureAwait(false))
-            {
-                var unflushed = 0;
-                while (reader.TryRead(out var message))
-                {
-                    _frameWriter.Write(message.Span);
-                    unflushed += message.Length;
-                    message.Return();
-                    // Bound the bytes held between flushes during a burst.
-                    if (unflushed >= 64 * 1024)
-                    {
-                        if ((await _frameWriter.FlushAsync(CancellationToken.None).ConfigureAwait(false)).IsCompleted) return;
-                        unflushed = 0;
-                    }
-                }
-                if ((await _frameWriter.FlushAsync(CancellationToken.None).ConfigureAwait(false)).IsCompleted) return;
-            }
         }
         catch (Exception ex)
         {
-            // The peer stopped reading (pipe closed). Nothing more can be said to it.
-            _logger.LogWarning("Output stream failed: {Reason}", ex.Message);
-            _closing.Cancel();
-        }
-        finally
-        {
-            while (reader.TryRead(out var left)) left.Return();
-            await _frameWriter.CompleteAsync().ConfigureAwait(false);
+            throw MapFailure(method, ex);
         }
     }
 
-    private async Task CloseCoreAsync()
+    private RpcException MapFailure(string method, Exception ex)
     {
-        if (Interlocked.Exchange(ref _closeStarted, 1) == 1)
+        RpcException? mapped = null;
+        try { mapped = Options.ExceptionMapper?.Invoke(ex); }
+        catch (Exception mapperFailure) { _logger.LogError(mapperFailure, "The exception mapper failed."); }
+        if (mapped is not null)
         {
-            await Completion.ConfigureAwait(false);
-            return;
+            _logger.LogDebug(ex, "'{Method}' failed with {Code}: {Message}", method, mapped.Code, mapped.Message);
+            return mapped;
         }
-        var writeLoop = _writeLoop;
-        var dispatchLoop = _dispatchLoop;
-        _closing.Cancel();
-        _dispatch.Writer.TryComplete();
-        foreach (var (_, tcs) in _pending)
-            tcs.TrySetException(new ConnectionClosedException(CloseReason is null ? "The connection closed." : $"The connection closed: {CloseReason}"));
-        _pending.Clear();
+        // The full exception goes to the log only; the wire gets a plain sentence and a reference the
+        // user can find in the log.
+        var incident = NewIncident();
+        _logger.LogError(ex, "Unhandled error in '{Method}' (incident {Incident}).", method, incident);
+        return new RpcException(ErrorCodes.InternalError, $"Internal error while handling '{method}' (incident {incident}; details are in the EditorAssist log).");
+    }
 
+    private async Task RunNotificationAsync(string method, RpcNotificationHandler handler, JsonElement @params)
+    {
+        try
+        {
+            await handler(new RpcRequest(this, method, null, @params), _closing.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_closing.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            // A notification has no answer; the log is the only place a failure can go.
+            _logger.LogError(ex, "Notification handler for '{Method}' failed.", method);
+        }
+    }
+
+    /// <summary>StreamJsonRpc asks how to put a failure on the wire; only our own RpcException gets through as it is.</summary>
+    private JsonRpcError.ErrorDetail ErrorDetailsFor(JsonRpcRequest request, Exception exception)
+    {
+        if (exception is RpcException rpc)
+            return new JsonRpcError.ErrorDetail
+            {
+                Code = (JsonRpcErrorCode)rpc.Code,
+                Message = rpc.Message,
+                Data = rpc.WriteData is null ? null : RpcResult.FromWriter(rpc.WriteData),
+            };
+        var incident = NewIncident();
+        _logger.LogError(exception, "Unhandled error in '{Method}' (incident {Incident}).", request.Method, incident);
+        return new JsonRpcError.ErrorDetail
+        {
+            Code = (JsonRpcErrorCode)ErrorCodes.InternalError,
+            Message = $"Internal error while handling '{Truncate(request.Method ?? "")}' (incident {incident}; details are in the EditorAssist log).",
+        };
+    }
+
+    private static string NewIncident() => Guid.NewGuid().ToString("N")[..8];
+
+    // ---------------------------------------------------------------- closing
+
+    private async Task DrainAsync()
+    {
+        _draining = true;
+        _closing.Cancel();
+        _cancellation.CancelAll();
+        _queue.Writer.TryComplete();
         // Running handlers see their token cancelled; give them a moment to answer -32800.
         try
         {
-            await Task.WhenAll(_inflight.Keys.Append(dispatchLoop)).WaitAsync(Options.DrainTimeout).ConfigureAwait(false);
+            await _dispatchLoop.WaitAsync(Options.DrainTimeout).ConfigureAwait(false);
+            if (!_unanswered.IsEmpty) await _allAnswered.Task.WaitAsync(Options.DrainTimeout).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
-            _logger.LogWarning("{Count} request handler(s) did not finish within {Timeout} of the connection closing.", _inflight.Count, Options.DrainTimeout);
+            _logger.LogWarning("{Count} request handler(s) did not finish within {Timeout} of the connection closing.", _unanswered.Count, Options.DrainTimeout);
         }
-        catch (Exception)
-        {
-            // Handler failures were already answered and logged.
-        }
+    }
 
-        _outbound.Writer.TryComplete();
-        try { await writeLoop.ConfigureAwait(false); }
-        catch (Exception ex) { _logger.LogDebug(ex, "Writer loop ended with an error."); }
+    private void Answered(RequestId id)
+    {
+        if (_unanswered.TryRemove(id, out _) && _draining && _unanswered.IsEmpty) _allAnswered.TrySetResult();
+    }
+
+    private void OnDisconnected(object? sender, JsonRpcDisconnectedEventArgs e)
+    {
+        if (e.Reason is not (DisconnectedReason.RemotePartyTerminated or DisconnectedReason.LocallyDisposed))
+        {
+            CloseReason ??= e.Description;
+            _logger.LogError("Closing the connection: {Reason}", e.Description);
+        }
+        _closing.Cancel();
+        _queue.Writer.TryComplete();
+        _cancellation.CancelAll();
+        if (Interlocked.Exchange(ref _finishing, 1) == 0) _ = FinishAsync();
+    }
+
+    private async Task FinishAsync()
+    {
+        // Sends that were under way when the connection dropped finish (or fail) quickly.
+        var deadline = Stopwatch.GetTimestamp() + (long)(Options.DrainTimeout.TotalSeconds * Stopwatch.Frequency);
+        while (Volatile.Read(ref _sending) > 0 && Stopwatch.GetTimestamp() < deadline)
+            await Task.Delay(1).ConfigureAwait(false);
         _completion.TrySetResult();
     }
 
@@ -685,19 +483,105 @@ public sealed class JsonRpcConnection : IAsyncDisposable
 
     private static string Truncate(string s) => s.Length <= 100 ? s : s[..100] + "…";
 
-    /// <summary>A parsed message and the pooled buffer its JsonDocument points into.</summary>
-    private sealed class InboundMessage(Frame frame, JsonDocument document) : IDisposable
-    {
-        public JsonDocument Document { get; } = document;
-        public string? Method { get; set; }
-        public JsonElement Params { get; set; }
-        public (RpcId Id, RpcRequestHandler Handler, CancellationTokenSource Cts)? Request { get; set; }
-        public long Sequence { get; set; }
+    private static RpcId ToRpcId(RequestId id) => id.String is { } text ? new RpcId(text) : new RpcId(id.Number ?? 0);
 
-        public void Dispose()
+    private sealed record DispatchContext(RequestId Id, long Sequence);
+
+    /// <summary>A queued notification (Context null) or a request waiting for earlier notifications.</summary>
+    private sealed class Work(Func<ValueTask<JsonRpcMessage>> invoke, DispatchContext? context)
+    {
+        public Func<ValueTask<JsonRpcMessage>> Invoke { get; } = invoke;
+        public DispatchContext? Context { get; } = context;
+        public TaskCompletionSource<JsonRpcMessage>? Started { get; } =
+            context is null ? null : new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>StreamJsonRpc's target for one request method.</summary>
+    private sealed class RequestEntry(JsonRpcConnection connection, string method, RpcRequestHandler handler)
+    {
+        public static readonly MethodInfo Method = typeof(RequestEntry).GetMethod(nameof(InvokeAsync))!;
+
+        public Task<RpcResult> InvokeAsync(JsonElement @params = default, CancellationToken cancellationToken = default) =>
+            connection.RunRequestAsync(method, handler, @params, cancellationToken);
+    }
+
+    /// <summary>StreamJsonRpc's target for one notification method.</summary>
+    private sealed class NotificationEntry(JsonRpcConnection connection, string method, RpcNotificationHandler handler)
+    {
+        public static readonly MethodInfo Method = typeof(NotificationEntry).GetMethod(nameof(InvokeAsync))!;
+
+        public Task InvokeAsync(JsonElement @params = default) => connection.RunNotificationAsync(method, handler, @params);
+    }
+
+    /// <summary>Runs posted work on the posting thread.</summary>
+    private sealed class InlineSynchronizationContext : SynchronizationContext
+    {
+        public static readonly InlineSynchronizationContext Instance = new();
+        public override void Post(SendOrPostCallback d, object? state) => d(state);
+        public override void Send(SendOrPostCallback d, object? state) => d(state);
+        public override SynchronizationContext CreateCopy() => this;
+    }
+
+    /// <summary>An error answer from the peer, as StreamJsonRpc hands it to <see cref="SendRequestAsync"/>.</summary>
+    private sealed class PeerError : StreamJsonRpc.RemoteRpcException
+    {
+        public PeerError(int code, string message, JsonElement? data) : base(message)
         {
-            Document.Dispose();
-            frame.Dispose();
+            Code = code;
+            Data = data;
+            ErrorCode = (JsonRpcErrorCode)code;
+        }
+
+        public int Code { get; }
+        public new JsonElement? Data { get; }
+    }
+
+    /// <summary>StreamJsonRpc with our dispatch, error and send policies.</summary>
+    private sealed class Engine(IJsonRpcMessageHandler handler, IJsonRpcMessageFormatter formatter, JsonRpcConnection owner) : JsonRpc(handler)
+    {
+        protected override ValueTask<JsonRpcMessage> DispatchRequestAsync(JsonRpcRequest request, TargetMethod targetMethod, CancellationToken cancellationToken) =>
+            owner.Dispatch(request, () => base.DispatchRequestAsync(request, targetMethod, cancellationToken));
+
+        protected override JsonRpcError.ErrorDetail CreateErrorDetails(JsonRpcRequest request, Exception exception) =>
+            owner.ErrorDetailsFor(request, exception);
+
+        protected override Type? GetErrorDetailsDataType(JsonRpcError error) => typeof(JsonElement);
+
+        protected override StreamJsonRpc.RemoteRpcException CreateExceptionFromRpcError(JsonRpcRequest request, JsonRpcError response)
+        {
+            var error = response.Error!;
+            var data = error.GetData(typeof(JsonElement)) is JsonElement d ? d : (JsonElement?)null;
+            return new PeerError((int)error.Code, error.Message ?? "Unknown error.", data);
+        }
+
+        protected override async ValueTask SendAsync(JsonRpcMessage message, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref owner._sending);
+            try
+            {
+                await base.SendAsync(message, cancellationToken).ConfigureAwait(false);
+            }
+            catch (JsonException ex) when (message is JsonRpcResult && !IsDisposed)
+            {
+                // The result could not be serialized (nothing reached the wire: the formatter serializes
+                // before the frame is written). Answer the request, keep the connection.
+                var result = (JsonRpcResult)message;
+                var incident = NewIncident();
+                owner._logger.LogError(ex, "Could not serialize the answer to request {Id} (incident {Incident}).", result.RequestId, incident);
+                var error = (formatter as IJsonRpcMessageFactory)?.CreateErrorMessage() ?? new JsonRpcError();
+                error.RequestId = result.RequestId;
+                error.Error = new JsonRpcError.ErrorDetail
+                {
+                    Code = (JsonRpcErrorCode)ErrorCodes.InternalError,
+                    Message = $"Internal error while writing the answer (incident {incident}; details are in the EditorAssist log).",
+                };
+                await base.SendAsync(error, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref owner._sending);
+                if (message is IJsonRpcMessageWithId { RequestId: var id } and (JsonRpcResult or JsonRpcError)) owner.Answered(id);
+            }
         }
     }
 }

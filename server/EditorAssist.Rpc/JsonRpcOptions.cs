@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization.Metadata;
+
 namespace EditorAssist.Rpc;
 
 public sealed class JsonRpcOptions
@@ -19,6 +21,12 @@ public sealed class JsonRpcOptions
 
     /// <summary>How long closing waits for running handlers to answer before giving up on them.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// The protocol's source-generated JSON contexts, handed to StreamJsonRpc's SystemTextJsonFormatter so the
+    /// types it serializes resolve without reflection.
+    /// </summary>
+    public IJsonTypeInfoResolver? TypeInfoResolver { get; init; }
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

@@ -402,4 +402,103 @@ public class JsonRpcConnectionTests
         gate.SetResult();
         Assert.True((await peer.ReceiveResponseAsync(5)).ContainsKey("result"));
     }
+
+    [Fact]
+    public async Task A_request_cancelled_while_running_answers_minus_32800_even_if_its_handler_completes()
+    {
+        var started = new TaskCompletionSource();
+        var gate = new TaskCompletionSource();
+        var (peer, _) = await StartAsync(s => s.AddRequestHandler("stubborn", async (_, _) =>
+        {
+            started.SetResult();
+            await gate.Task; // ignores its token on purpose
+            return RpcResult.FromWriter(w => w.WriteStringValue("finished anyway"));
+        }));
+        await peer.RequestAsync(1, "stubborn");
+        await started.Task.WaitAsync(RawRpcPeer.DefaultTimeout);
+        await peer.NotifyAsync("$/cancelRequest", new JsonObject { ["id"] = 1 });
+        // A probe behind the cancel: once it is answered, the cancel has been read.
+        await peer.RequestAsync(2, "echo", new JsonObject());
+        var pending = new List<JsonObject>();
+        await peer.ReceiveResponseAsync(2, pending);
+        gate.SetResult();
+        Assert.Equal(ErrorCodes.RequestCancelled, ErrorCode(await peer.ReceiveResponseAsync(1)));
+    }
+
+    private sealed class Unwritable
+    {
+        public int Value => throw new InvalidOperationException("cannot serialize sk-test-999");
+    }
+
+    [Fact]
+    public async Task A_result_that_cannot_be_serialized_answers_minus_32603_and_the_connection_goes_on()
+    {
+        var info = (System.Text.Json.Serialization.Metadata.JsonTypeInfo<Unwritable>)JsonSerializerOptions.Default.GetTypeInfo(typeof(Unwritable));
+        var (peer, _) = await StartAsync(s => s.AddRequestHandler("bad", (_, _) => ValueTask.FromResult(RpcResult.From(new Unwritable(), info))));
+        await peer.RequestAsync(1, "bad");
+        var error = await peer.ReceiveResponseAsync(1);
+        Assert.Equal(ErrorCodes.InternalError, ErrorCode(error));
+        Assert.Contains("incident", error["error"]!["message"]!.GetValue<string>());
+        Assert.DoesNotContain("sk-test-999", error.ToJsonString());
+        await peer.RequestAsync(2, "echo", new JsonObject { ["after"] = true });
+        Assert.True((await peer.ReceiveResponseAsync(2))["result"]!["after"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task A_charset_other_than_utf8_gets_a_parse_error_and_the_connection_goes_on()
+    {
+        var (peer, _) = await StartAsync();
+        await peer.SendRawAsync("Content-Type: application/vscode-jsonrpc; charset=latin1\r\nContent-Length: 2\r\n\r\n{}");
+        var error = await peer.ReceiveAsync();
+        Assert.Equal(ErrorCodes.ParseError, ErrorCode(error));
+        Assert.True(error.ContainsKey("id"));
+        Assert.Null(error["id"]);
+        await peer.RequestAsync(2, "echo", new JsonObject());
+        Assert.NotNull((await peer.ReceiveResponseAsync(2))["result"]);
+    }
+
+    [Fact]
+    public async Task Two_connections_over_a_duplex_pipe_pair_talk_both_ways()
+    {
+        var (a, b) = Nerdbank.Streams.FullDuplexStream.CreatePipePair();
+        var options = new JsonRpcOptions { RequireInitialize = false };
+        await using var server = new JsonRpcConnection(a, options);
+        await using var client = new JsonRpcConnection(b, options);
+        var seen = new TaskCompletionSource<string>();
+        server.AddRequestHandler("ask", async (r, ct) =>
+        {
+            // A server → client request from inside a handler (as chat/toolCall does).
+            var answer = await r.Connection.SendRequestAsync("client/name", null, ct);
+            return RpcResult.FromWriter(w => w.WriteStringValue("hello " + answer.GetString()));
+        });
+        client.AddRequestHandler("client/name", (_, _) => ValueTask.FromResult(RpcResult.FromWriter(w => w.WriteStringValue("ü-client"))));
+        client.AddNotificationHandler("note", (n, _) => { seen.SetResult(n.Params.GetProperty("text").GetString()!); return ValueTask.CompletedTask; });
+        server.Start();
+        client.Start();
+        var result = await client.SendRequestAsync("ask", null).WaitAsync(RawRpcPeer.DefaultTimeout);
+        Assert.Equal("hello ü-client", result.GetString());
+        server.Notify("note", w => { w.WriteStartObject(); w.WriteString("text", "ok"); w.WriteEndObject(); });
+        Assert.Equal("ok", await seen.Task.WaitAsync(RawRpcPeer.DefaultTimeout));
+    }
+
+    [Fact]
+    public async Task Handlers_see_the_request_id_and_an_increasing_arrival_order()
+    {
+        var seen = new List<(RpcId? Id, long Sequence)>();
+        var (peer, _) = await StartAsync(s => s.AddRequestHandler("who", (r, _) =>
+        {
+            lock (seen) seen.Add((r.Id, r.Sequence));
+            return ValueTask.FromResult(RpcResult.Null);
+        }));
+        await peer.SendRawAsync([
+            .. RawRpcPeer.Frame("{\"jsonrpc\":\"2.0\",\"id\":10,\"method\":\"who\"}"),
+            .. RawRpcPeer.Frame("{\"jsonrpc\":\"2.0\",\"id\":\"eleven\",\"method\":\"who\"}"),
+        ]);
+        var others = new List<JsonObject>();
+        await peer.ReceiveResponseAsync(10, others);
+        if (others.Count == 0) await peer.ReceiveResponseAsync("eleven");
+        var byId = seen.ToDictionary(x => x.Id!.Value.ToString(), x => x.Sequence);
+        Assert.True(byId["10"] > 0);
+        Assert.True(byId["\"eleven\""] > byId["10"]);
+    }
 }

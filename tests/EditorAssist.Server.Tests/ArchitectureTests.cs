@@ -58,6 +58,17 @@ public class ArchitectureTests
     }
 
     [Fact]
+    public void Only_the_transport_references_StreamJsonRpc()
+    {
+        // Feature modules talk to JsonRpcConnection; StreamJsonRpc (and the Newtonsoft/MessagePack
+        // assemblies it brings) stays an implementation detail of EditorAssist.Rpc.
+        var rpc = typeof(EditorAssist.Rpc.JsonRpcConnection).Assembly;
+        Assert.Contains(rpc.GetReferencedAssemblies(), a => a.Name == "StreamJsonRpc");
+        foreach (var asm in new[] { typeof(EditorAssist.Server.Hosting.SidecarSession).Assembly, typeof(EditorAssist.Core.Errors.EditorAssistException).Assembly })
+            Assert.DoesNotContain(asm.GetReferencedAssemblies(), a => a.Name == "StreamJsonRpc");
+    }
+
+    [Fact]
     public void The_transport_knows_no_provider_or_model_types()
     {
         var names = typeof(EditorAssist.Rpc.JsonRpcConnection).Assembly.GetTypes().Select(t => t.FullName ?? "");

@@ -74,6 +74,7 @@ public sealed class SidecarSession(
             MaxMessageBytes = options.MaxMessageBytes,
             ExceptionMapper = ErrorMapping.Map,
             TimeProvider = time,
+            TypeInfoResolver = System.Text.Json.Serialization.Metadata.JsonTypeInfoResolver.Combine(ProtocolJson.Default, ProvidersProtocolJson.Default),
         }, rpcLogger);
         foreach (var module in modules) module.Register(_connection, this);
         _connection.Start();

@@ -133,20 +133,30 @@ public class FrameReaderTests
     }
 
     [Fact]
-    public async Task Writer_output_is_read_back_identically()
+    public async Task Frames_written_by_the_connection_carry_only_content_length_and_read_back_identically()
     {
-        var pipe = new Pipe();
-        var writer = new FrameWriter(pipe.Writer);
-        writer.Write("{\"a\":1}"u8);
-        writer.Write("[]"u8);
-        await writer.FlushAsync(CancellationToken.None);
-        await writer.CompleteAsync();
-        var reader = new FrameReader(pipe.Reader, 100);
-        using var one = await reader.ReadAsync(CancellationToken.None);
-        Assert.Equal("{\"a\":1}", Encoding.UTF8.GetString(one.Body.Span));
-        using var two = await reader.ReadAsync(CancellationToken.None);
-        Assert.Equal("[]", Encoding.UTF8.GetString(two.Body.Span));
-        using var end = await reader.ReadAsync(CancellationToken.None);
-        Assert.Equal(FrameKind.EndOfStream, end.Kind);
+        // The writer is StreamJsonRpc's HeaderDelimitedMessageHandler: the interop tests' frame parser (and
+        // vscode-jsonrpc) expect exactly "Content-Length: N\r\n\r\n" with no Content-Type.
+        var toServer = new Pipe();
+        var fromServer = new Pipe();
+        var connection = new JsonRpcConnection(toServer.Reader, fromServer.Writer, new JsonRpcOptions { RequireInitialize = false });
+        connection.Start();
+        connection.Notify("a", w => { w.WriteStartObject(); w.WriteString("text", "héllo"); w.WriteEndObject(); });
+        connection.Notify("b", null);
+        await connection.DisposeAsync();
+
+        var raw = new List<byte>();
+        while (true)
+        {
+            var read = await fromServer.Reader.ReadAsync();
+            foreach (var segment in read.Buffer) raw.AddRange(segment.ToArray());
+            fromServer.Reader.AdvanceTo(read.Buffer.End);
+            if (read.IsCompleted) break;
+        }
+        var first = "{\"jsonrpc\":\"2.0\",\"method\":\"a\",\"params\":{\"text\":\"héllo\"}}";
+        var second = "{\"jsonrpc\":\"2.0\",\"method\":\"b\"}";
+        var expected = $"Content-Length: {Encoding.UTF8.GetByteCount(first)}\r\n\r\n{first}Content-Length: {second.Length}\r\n\r\n{second}";
+        Assert.Equal(expected, Encoding.UTF8.GetString(raw.ToArray()));
+        Assert.Equal([first, second], await ReadAll([raw.ToArray()]));
     }
 }

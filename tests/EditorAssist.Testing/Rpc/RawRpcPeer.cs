@@ -3,11 +3,12 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EditorAssist.Rpc.Framing;
+using Nerdbank.Streams;
 
 namespace EditorAssist.Testing.Rpc;
 
 /// <summary>
-/// The far end of an in-memory duplex pipe: writes raw bytes (so tests can send malformed frames)
+/// The far end of an in-memory duplex pipe pair (Nerdbank.Streams): writes raw bytes (so tests can send malformed frames)
 /// and reads whole frames back as JSON. Every wait is bounded so a broken server fails a test
 /// instead of hanging it.
 /// </summary>
@@ -15,24 +16,28 @@ public sealed class RawRpcPeer : IAsyncDisposable
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(15);
 
-    private readonly Pipe _toServer = new(new PipeOptions(pauseWriterThreshold: 0));
-    private readonly Pipe _fromServer = new(new PipeOptions(pauseWriterThreshold: 0));
+    private readonly IDuplexPipe _server;
+    private readonly IDuplexPipe _client;
     private readonly FrameReader _reader;
 
     public RawRpcPeer(int maxMessageBytes = 64 * 1024 * 1024)
     {
-        _reader = new FrameReader(_fromServer.Reader, maxMessageBytes);
+        (_server, _client) = FullDuplexStream.CreatePipePair(new PipeOptions(pauseWriterThreshold: 0));
+        _reader = new FrameReader(_client.Input, maxMessageBytes);
     }
 
+    /// <summary>The server's end of the pair.</summary>
+    public IDuplexPipe ServerPipe => _server;
+
     /// <summary>What the server reads.</summary>
-    public PipeReader ServerInput => _toServer.Reader;
+    public PipeReader ServerInput => _server.Input;
 
     /// <summary>What the server writes.</summary>
-    public PipeWriter ServerOutput => _fromServer.Writer;
+    public PipeWriter ServerOutput => _server.Output;
 
     public async Task SendRawAsync(byte[] bytes)
     {
-        await _toServer.Writer.WriteAsync(bytes);
+        await _client.Output.WriteAsync(bytes);
     }
 
     public Task SendRawAsync(string text) => SendRawAsync(Encoding.UTF8.GetBytes(text));
@@ -93,11 +98,11 @@ public sealed class RawRpcPeer : IAsyncDisposable
         }
     }
 
-    public void CompleteInput() => _toServer.Writer.Complete();
+    public void CompleteInput() => _client.Output.Complete();
 
     public async ValueTask DisposeAsync()
     {
-        await _toServer.Writer.CompleteAsync();
-        await _fromServer.Reader.CompleteAsync();
+        await _client.Output.CompleteAsync();
+        await _client.Input.CompleteAsync();
     }
 }
