@@ -36,4 +36,5 @@ export { describeTarget } from '../models/download';
 export { affectsSidecarSettings, changedAtStartSettings, checkHuggingFaceEndpoint, pushSidecarSettings, sidecarSettings } from './settings';
 export { describeError, isAccessRefused, isInterruptedDownload } from '../ui/errors';
 export { ModelActivity, describeStatus } from '../models/activity';
+export { ActiveModel, ACTIVE_MODEL_KEY, CHAT_MODEL_SETTING } from '../models/activeModel';
 export { PausedByUser, interruptedDownloads, targetOf } from '../models/interrupted';
