@@ -198,6 +198,9 @@ describe('ChatController first-token timing', () => {
 describe('webview messages', () => {
   it('accepts well-formed messages and drops everything else', () => {
     assert.deepEqual(lib.parseFromWebview({ type: 'send', text: 'hi', extra: 1 }), { type: 'send', text: 'hi' });
+    assert.deepEqual(lib.parseFromWebview({ type: 'runCommand', command: 'loadModelFile' }), { type: 'runCommand', command: 'loadModelFile' });
+    assert.equal(lib.parseFromWebview({ type: 'runCommand', command: 'workbench.action.terminal.new' }), undefined, 'only the model commands');
+    assert.equal(lib.parseFromWebview({ type: 'runCommand', command: 'toString' }), undefined);
     assert.deepEqual(lib.parseFromWebview({ type: 'send', text: 'hi', includeSelection: 'yes' }), { type: 'send', text: 'hi' });
     assert.deepEqual(lib.parseFromWebview({ type: 'send', text: 'hi', includeSelection: true }), { type: 'send', text: 'hi', includeSelection: true });
     assert.deepEqual(lib.parseFromWebview({ type: 'regenerate' }), { type: 'regenerate' });

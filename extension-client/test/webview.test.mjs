@@ -57,6 +57,35 @@ describe('chat webview (Chromium)', () => {
     await p.close();
   });
 
+  it('with no model chosen, an empty chat offers the three ways to get one; each posts its command', async () => {
+    const { p, errors } = await openChat();
+    const empty = p.locator('#empty');
+    assert.equal(await empty.isHidden(), true, 'hidden until the extension says whether a model is chosen');
+    await deliver(p, [{ type: 'state', available: true, model: null }]);
+    assert.equal(await empty.isVisible(), true);
+    const labels = await empty.locator('button').allInnerTexts();
+    assert.deepEqual(labels, ['Select a model', 'Load a GGUF file…', 'Download one…']);
+    for (const label of labels) await empty.locator('button', { hasText: label }).click();
+    assert.deepEqual(await p.evaluate(() => window.__posted.filter((m) => m.type === 'runCommand')), [
+      { type: 'runCommand', command: 'selectModel' },
+      { type: 'runCommand', command: 'loadModelFile' },
+      { type: 'runCommand', command: 'downloadModel' },
+    ]);
+    // A state without `model` (the sidecar came or went) changes nothing; a chosen model hides it.
+    await deliver(p, [{ type: 'state', available: false, reason: 'The EditorAssist sidecar is not running.' }]);
+    assert.equal(await empty.isVisible(), true);
+    await deliver(p, [{ type: 'state', available: true, model: 'local/tiny' }]);
+    assert.equal(await empty.isHidden(), true);
+    assert.equal(await p.locator('#model').innerText(), 'local/tiny');
+    // No model again, but a conversation on screen: the conversation stays in view.
+    await deliver(p, [{ type: 'state', available: true, model: null }, { type: 'userMessage', id: 'u1', text: 'hi' }]);
+    assert.equal(await empty.isHidden(), true);
+    await deliver(p, [{ type: 'clear' }]);
+    assert.equal(await empty.isVisible(), true, 'a new chat without a model shows it again');
+    assert.deepEqual(errors, []);
+    await p.close();
+  });
+
   it('highlights code blocks by the language their fence names (aliases too), and leaves unknown languages as text', async () => {
     const { p, errors } = await openChat();
     await deliver(p, stream('a1', [

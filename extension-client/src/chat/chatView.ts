@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { SidecarSupervisor } from '../sidecar/supervisor';
 import { ChatController, type ChatContext } from './controller';
 import { Requests } from '../protocol';
+import { Commands } from '../commands';
 import { showChatHistory } from './history';
 import { chatBodyHtml } from './html';
 import { isOpenableUrl, parseFromWebview, type FromWebview, type Privacy, type ToWebview } from './messages';
@@ -19,7 +20,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
-    private readonly extensionUri: vscode.Uri, private readonly sidecar: SidecarSupervisor, activeModel: () => string | undefined, log: vscode.LogOutputChannel,
+    private readonly extensionUri: vscode.Uri, private readonly sidecar: SidecarSupervisor, private readonly chosenModel: () => string | undefined, log: vscode.LogOutputChannel,
     activity?: ModelActivity,
   ) {
     this.controller = new ChatController({
@@ -30,7 +31,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         return Array.isArray(m) ? (m as string[]) : undefined;
       },
     }, (m) => this.post(m), () => editorContext(), () => ({
-      model: activeModel(),
+      model: chosenModel(),
       maxTokens: vscode.workspace.getConfiguration('editorAssist.chat').get<number>('maxTokens') || undefined,
     }), (line) => log.info(line), activity);
     // Tell the webview when chat becomes (un)available as the sidecar comes and goes.
@@ -68,7 +69,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   /** The header follows the chosen model (name and Cloud badge) before it has answered. */
   showActiveModel(model: string | undefined, privacy: Privacy | undefined): void {
     this.activeModel = { model, privacy };
-    this.post({ type: 'state', ...this.controller.availability(), model, privacy });
+    this.post({ type: 'state', ...this.controller.availability(), model: model ?? null, privacy });
   }
   private activeModel: { model?: string; privacy?: Privacy } = {};
 
@@ -112,9 +113,17 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         if (choice === open) await vscode.env.openExternal(vscode.Uri.parse(msg.url, true));
         return;
       }
+      case 'runCommand':
+        // The empty state's buttons: the same commands as the palette (allow-listed in parseFromWebview).
+        await vscode.commands.executeCommand(Commands[msg.command]);
+        return;
       default:
         await this.controller.handle(msg);
-        if (msg.type === 'ready' && this.activeModel.model) this.post({ type: 'state', ...this.controller.availability(), ...this.activeModel });
+        if (msg.type === 'ready') {
+          // The header and the empty state follow the chosen model from the first paint on.
+          const model = this.activeModel.model ?? this.chosenModel();
+          this.post({ type: 'state', ...this.controller.availability(), model: model ?? null, privacy: this.activeModel.privacy });
+        }
     }
   }
 
