@@ -1,0 +1,75 @@
+// The chosen model outlives a window reload and a second browser (issue 18). In code-server,
+// VS Code's extension state lives in the browser (IndexedDB): a fresh browser profile starts with
+// none, and a reload starts a new extension host and a new sidecar. The choice must come back
+// from the sidecar's store, the status bar must leave "starting", and the chat view must render.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { ask, chatFrame, showChat } from '../editorAssist.mjs';
+import { openWorkbench, plain, pollUntil } from '../workbench.mjs';
+
+const running = (page) => page.locator('.statusbar [aria-label="EditorAssist: running"]').first();
+
+/** The chat model the status bar names (its text is "<icon> <ref>[ · speed]"). */
+async function statusModel(page) {
+  const text = plain(await running(page).innerText());
+  return /(local\/[\w.-]+|[\w-]+\/[\w.:-]+)/.exec(text)?.[1];
+}
+
+/** Asks a question and resolves with the model that answered (the chat header). */
+async function answeredBy(page) {
+  const frame = await showChat(page);
+  const answers = frame.locator('.msg.assistant');
+  const before = await answers.count();
+  await ask(page, 'Still there?');
+  await pollUntil(() => answers.count(), (n) => n > before, { timeoutMs: 30_000, what: 'a new assistant message' });
+  await frame.locator('#stop').waitFor({ state: 'hidden', timeout: 120_000 });
+  const last = answers.nth(before);
+  assert.equal(await last.locator('.finish.error').count(), 0, plain(await last.innerText()));
+  return plain(await frame.locator('#model').innerText());
+}
+
+let chosen;
+
+export default [
+  {
+    name: 'after a window reload the model is still chosen, the status bar leaves "starting" and the chat view renders',
+    async run({ page, shot, metrics }) {
+      await running(page).waitFor({ state: 'visible', timeout: 60_000 });
+      chosen = await statusModel(page);
+      assert.ok(chosen?.startsWith('local/'), `a local model is chosen before the reload (status bar: ${plain(await running(page).innerText())})`);
+      const t0 = Date.now();
+      await page.reload({ waitUntil: 'domcontentloaded' });
+      await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+      await page.locator('.statusbar [aria-label="EditorAssist: running"]', { hasText: chosen }).first().waitFor({ state: 'visible', timeout: 60_000 });
+      metrics.reloadToRunningMs = Date.now() - t0;
+      // The chat view comes back with its conversation and the model in the header, not blank.
+      const frame = await showChat(page);
+      await pollUntil(() => frame.locator('#model').innerText().then(plain).catch(() => ''), (t) => t === chosen, { what: 'the chat header to name the model' });
+      assert.ok(await frame.locator('.msg').count() > 0, 'the conversation shown before the reload is shown again');
+      assert.equal(await frame.locator('#empty').isHidden(), true);
+      await shot('after-reload');
+      assert.equal(await answeredBy(page), chosen);
+    },
+  },
+  {
+    name: 'a second browser window (a fresh browser profile, no extension state) gets the same model',
+    async run({ server, shot, metrics, artifacts }) {
+      assert.ok(chosen, 'the reload case ran first');
+      const t0 = Date.now();
+      const second = await openWorkbench(server.url);
+      try {
+        const page = second.page;
+        await page.locator('.statusbar [aria-label="EditorAssist: running"]', { hasText: chosen }).first().waitFor({ state: 'visible', timeout: 60_000 });
+        metrics.secondWindowToRunningMs = Date.now() - t0;
+        const frame = await showChat(page);
+        await pollUntil(() => frame.locator('#model').innerText().then(plain).catch(() => ''), (t) => t === chosen, { what: 'the chat header to name the model' });
+        assert.equal(await chatFrame(page).locator('#empty').isHidden(), true, 'no "pick a model" for a user who picked one');
+        await page.screenshot({ path: path.join(artifacts, 'second-window.png') });
+        assert.equal(await answeredBy(page), chosen);
+      } finally {
+        await second.close();
+      }
+      await shot('first-window-after-second');
+    },
+  },
+];
