@@ -86,6 +86,21 @@ describe('chat webview (Chromium)', () => {
     await p.close();
   });
 
+  it('a run of bytes that were not valid UTF-8 shows as one marked placeholder, in prose and in code', async () => {
+    const { p, errors } = await openChat();
+    await deliver(p, stream('a1', 'ok \uFFFD\uFFFD\uFFFD then \uFFFD end\n\n```\nx = "\uFFFD\uFFFD"\n```\n'));
+    const marks = p.locator('.msg.assistant .invalid-utf8');
+    assert.equal(await marks.count(), 3, 'one per run, not one per byte');
+    assert.deepEqual(await marks.evaluateAll((els) => els.map((e) => [e.textContent, e.title])), [
+      ['\uFFFD', "3 bytes of the model's output were not valid UTF-8 text"],
+      ['\uFFFD', "A byte of the model's output was not valid UTF-8 text"],
+      ['\uFFFD', "2 bytes of the model's output were not valid UTF-8 text"],
+    ]);
+    assert.match(await p.locator('.msg.assistant p').first().innerText(), /^ok \uFFFD then \uFFFD end$/);
+    assert.deepEqual(errors, []);
+    await p.close();
+  });
+
   it('highlights code blocks by the language their fence names (aliases too), and leaves unknown languages as text', async () => {
     const { p, errors } = await openChat();
     await deliver(p, stream('a1', [
