@@ -30,6 +30,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         const m = sidecar.state === 'running' ? sidecar.serverInfo?.capabilities?.methods : undefined;
         return Array.isArray(m) ? (m as string[]) : undefined;
       },
+      starting: () => sidecar.state === 'starting',
     }, (m) => this.post(m), () => editorContext(), () => ({
       model: chosenModel(),
       maxTokens: vscode.workspace.getConfiguration('editorAssist.chat').get<number>('maxTokens') || undefined,
