@@ -45,7 +45,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const s = sidecar;
   const activeModel = new ActiveModel(context.globalState, s, log);
   const activity = new ModelActivity();
-  const chat = new ChatViewProvider(context.extensionUri, s, () => activeModel.ref, log, activity);
+  const lastSession = {
+    get: () => context.workspaceState.get<string>('editorAssist.chatSession'),
+    set: (id: string | undefined) => context.workspaceState.update('editorAssist.chatSession', id),
+  };
+  const chat = new ChatViewProvider(context.extensionUri, s, () => activeModel.ref, log, activity, lastSession);
   context.subscriptions.push(
     activeModel,
     vscode.commands.registerCommand(Commands.loadModelFile, () => loadModelFile(s, activeModel, log)),

@@ -22,6 +22,12 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   constructor(
     private readonly extensionUri: vscode.Uri, private readonly sidecar: SidecarSupervisor, private readonly chosenModel: () => string | undefined, log: vscode.LogOutputChannel,
     activity?: ModelActivity,
+    /**
+     * Where the conversation on screen is remembered (its sidecar session id): a window reload starts
+     * a new extension host, and the view reopens it from the sidecar's history instead of coming back
+     * blank. workspaceState: each workspace window continues its own conversation.
+     */
+    private readonly lastSession?: { get(): string | undefined; set(id: string | undefined): PromiseLike<void> },
   ) {
     this.controller = new ChatController({
       request: (def, params, token) => sidecar.request(def, params, token),
@@ -55,6 +61,30 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
 
   newChat(): void {
     this.controller.newChat();
+    this.rememberSession();
+  }
+
+  private restoreTried = false;
+
+  /** Once per extension host: the conversation this window showed before a reload comes back. */
+  private async restoreConversation(): Promise<void> {
+    if (this.restoreTried) return;
+    this.restoreTried = true;
+    const id = this.lastSession?.get();
+    if (!id || this.controller.currentSessionId) return;
+    try {
+      await this.controller.openSession(id);
+    } catch (e) {
+      // -32602: the conversation was deleted meanwhile; start empty. Anything else (the sidecar is
+      // down) may pass: try again the next time the view opens.
+      if ((e as { code?: unknown }).code === -32602) void this.lastSession?.set(undefined);
+      else this.restoreTried = false;
+    }
+  }
+
+  private rememberSession(): void {
+    const id = this.controller.currentSessionId;
+    if (this.lastSession && this.lastSession.get() !== id) void this.lastSession.set(id);
   }
 
   /** "Chat History…": pick a stored conversation to continue, or delete one. */
@@ -62,7 +92,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     return showChatHistory({
       list: () => this.sidecar.request(Requests.chatSessions, undefined),
       current: () => this.controller.currentSessionId,
-      open: (id) => this.controller.openSession(id),
+      open: async (id) => { await this.controller.openSession(id); this.rememberSession(); },
       remove: (id) => this.controller.deleteSession(id),
     });
   }
@@ -124,7 +154,9 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
           // The header and the empty state follow the chosen model from the first paint on.
           const model = this.activeModel.model ?? this.chosenModel();
           this.post({ type: 'state', ...this.controller.availability(), model: model ?? null, privacy: this.activeModel.privacy });
+          await this.restoreConversation();
         }
+        this.rememberSession();
     }
   }
 

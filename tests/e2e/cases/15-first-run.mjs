@@ -38,6 +38,9 @@ export default [
       // Download one…: the catalog.
       assert.match(await opens(page, 'Download one…'), /EditorAssist: Download Model/);
       assert.equal(await empty.isVisible(), true, 'still there: nothing was chosen');
+      // Leave the layout as found: the chat case after this one opens the view from the activity bar.
+      await page.locator('.activitybar [aria-label^="EditorAssist"]').first().click();
+      await frame.locator('#composer textarea').waitFor({ state: 'hidden', timeout: 30_000 });
     },
   },
 ];
