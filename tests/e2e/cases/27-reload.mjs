@@ -15,17 +15,21 @@ async function statusModel(page) {
   return /(local\/[\w.-]+|[\w-]+\/[\w.:-]+)/.exec(text)?.[1];
 }
 
-/** Asks a question and resolves with the model that answered (the chat header). */
-async function answeredBy(page) {
+/**
+ * Asks a question and waits until the answer streams text, then stops it (the model chosen by the
+ * history case writes up to 1,000 tokens, slowly); fails on an error answer.
+ */
+async function answers(page) {
   const frame = await showChat(page);
-  const answers = frame.locator('.msg.assistant');
-  const before = await answers.count();
+  const all = frame.locator('.msg.assistant');
+  const before = await all.count();
   await ask(page, 'Still there?');
-  await pollUntil(() => answers.count(), (n) => n > before, { timeoutMs: 30_000, what: 'a new assistant message' });
-  await frame.locator('#stop').waitFor({ state: 'hidden', timeout: 120_000 });
-  const last = answers.nth(before);
+  await pollUntil(() => all.count(), (n) => n > before, { timeoutMs: 60_000, what: 'a new assistant message' });
+  const last = all.nth(before);
+  await pollUntil(async () => (await last.locator('.body').innerText()).trim().length, (n) => n > 0, { timeoutMs: 120_000, what: 'streamed text' });
+  await frame.locator('#stop').click({ timeout: 5_000 }).catch(() => undefined); // it may have finished already
+  await frame.locator('#stop').waitFor({ state: 'hidden', timeout: 60_000 });
   assert.equal(await last.locator('.finish.error').count(), 0, plain(await last.innerText()));
-  return plain(await frame.locator('#model').innerText());
 }
 
 let chosen;
@@ -33,14 +37,17 @@ let chosen;
 export default [
   {
     name: 'after a window reload the model is still chosen, the status bar leaves "starting" and the chat view renders',
+    // The reloaded workbench takes most of a minute on a loaded 2-core machine before VS Code
+    // activates extensions (onStartupFinished).
+    timeoutMs: 240_000,
     async run({ page, shot, metrics }) {
       await running(page).waitFor({ state: 'visible', timeout: 60_000 });
       chosen = await statusModel(page);
       assert.ok(chosen?.startsWith('local/'), `a local model is chosen before the reload (status bar: ${plain(await running(page).innerText())})`);
       const t0 = Date.now();
       await page.reload({ waitUntil: 'domcontentloaded' });
-      await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
-      await page.locator('.statusbar [aria-label="EditorAssist: running"]', { hasText: chosen }).first().waitFor({ state: 'visible', timeout: 60_000 });
+      await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 120_000 });
+      await page.locator('.statusbar [aria-label="EditorAssist: running"]', { hasText: chosen }).first().waitFor({ state: 'visible', timeout: 150_000 });
       metrics.reloadToRunningMs = Date.now() - t0;
       // The chat view comes back with its conversation and the model in the header, not blank.
       const frame = await showChat(page);
@@ -48,7 +55,7 @@ export default [
       assert.ok(await frame.locator('.msg').count() > 0, 'the conversation shown before the reload is shown again');
       assert.equal(await frame.locator('#empty').isHidden(), true);
       await shot('after-reload');
-      assert.equal(await answeredBy(page), chosen);
+      await answers(page);
     },
   },
   {
@@ -67,7 +74,7 @@ export default [
         await pollUntil(() => frame.locator('#model').innerText().then(plain).catch(() => ''), (t) => t === chosen, { what: 'the chat header to name the model' });
         assert.equal(await chatFrame(page).locator('#empty').isHidden(), true, 'no "pick a model" for a user who picked one');
         await page.screenshot({ path: path.join(artifacts, 'second-window.png') });
-        assert.equal(await answeredBy(page), chosen);
+        await answers(page);
       } finally {
         // Leaving the page ends its window cleanly (its extension host and sidecar stop); closing
         // the browser alone would leave them waiting hours for a reconnection.
