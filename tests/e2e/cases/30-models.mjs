@@ -92,6 +92,8 @@ export default [
   },
   {
     name: 'an API key set in SecretStorage reaches the sidecar after a restart; a cloud model asks consent once, shows the Cloud badge and answers from the (fake) cloud',
+    // Two sidecar restarts, a consent dialog and a chat: past the default 90 s at load 50 on 2 cores.
+    timeoutMs: 180_000,
     async run({ page, profile, cloud, shot }) {
       assert.ok(cloud, 'the fake cloud needs an IPv4 address of this machine that is not loopback (tests/e2e/run.mjs); none was found');
       const KEY = 'sk-e2e-not-a-real-key-4242';
