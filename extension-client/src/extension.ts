@@ -43,9 +43,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
   });
   const s = sidecar;
-  const activeModel = new ActiveModel(context.globalState);
+  const activeModel = new ActiveModel(context.globalState, s, log);
   const activity = new ModelActivity();
-  const chat = new ChatViewProvider(context.extensionUri, s, () => activeModel.ref, log, activity);
+  const lastSession = {
+    get: () => context.workspaceState.get<string>('editorAssist.chatSession'),
+    set: (id: string | undefined) => context.workspaceState.update('editorAssist.chatSession', id),
+  };
+  const chat = new ChatViewProvider(context.extensionUri, s, () => activeModel.ref, log, activity, lastSession);
   context.subscriptions.push(
     activeModel,
     vscode.commands.registerCommand(Commands.loadModelFile, () => loadModelFile(s, activeModel, log)),
@@ -96,11 +100,14 @@ function registerModelCommands(context: vscode.ExtensionContext, s: SidecarSuper
   const privacy = new PrivacyStatus(s, active, (ref, p) => chat.showActiveModel(ref, p));
   const deps = { sidecar: s, active, keys, consent: cloudConsent(context.globalState), progress, log, paused: new PausedByUser(context.globalState) };
   /**
-   * What the extension holds goes to each new sidecar, from one providers/list: the keys first (a
+   * The chosen model is restored from the sidecar's store. What the extension holds goes to each
+   * new sidecar, from one providers/list: the keys first (a
    * download continued below may need the Hugging Face token), then the provider addresses; the
    * privacy badge is computed once both are in; then interrupted downloads continue.
    */
   const sidecarStarted = async (): Promise<void> => {
+    // First: every part below (and the chat, the status bar) reads the chosen model.
+    await active.restore();
     const providers = await s.request(Requests.providersList, {}).catch((e: Error) => {
       log.warn(`Listing providers after the start failed: ${e.message}`);
       return undefined;

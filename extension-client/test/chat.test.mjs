@@ -63,6 +63,27 @@ describe('model activity (the status bar\'s state and tokens/s)', () => {
 });
 
 describe('ChatController', () => {
+  it('a question asked while the sidecar starts waits for it instead of saying it is not running', async () => {
+    const { sup } = fakeSupervisor('chat');
+    const posted = [];
+    const controller = new lib.ChatController({
+      request: (def, params, token) => sup.request(def, params, token),
+      onNotification: (m, h) => sup.onNotification(m, h),
+      methods: () => (sup.state === 'running' ? sup.serverInfo?.capabilities?.methods : undefined),
+      starting: () => sup.state === 'starting',
+    }, (m) => posted.push(m));
+    assert.deepEqual(controller.availability(), { available: false, reason: 'The EditorAssist sidecar is not running.' });
+    const started = sup.start();
+    assert.equal(sup.state, 'starting');
+    assert.deepEqual(controller.availability(), { available: true });
+    await controller.handle({ type: 'send', text: 'early' });
+    await started;
+    assert.equal(posted.some((m) => m.type === 'notice'), false, JSON.stringify(posted));
+    assert.equal(posted.at(-1).finishReason, 'stop');
+    assert.equal(posted.filter((m) => m.type === 'assistantDelta').map((m) => m.delta).join(''), 'You said: early');
+    await sup.stop();
+  });
+
   it('streams deltas in order and ends with the finish reason and speed', async () => {
     const { sup, controller, posted } = await chatOver('chat');
     await controller.handle({ type: 'send', text: 'hello' });
@@ -198,6 +219,9 @@ describe('ChatController first-token timing', () => {
 describe('webview messages', () => {
   it('accepts well-formed messages and drops everything else', () => {
     assert.deepEqual(lib.parseFromWebview({ type: 'send', text: 'hi', extra: 1 }), { type: 'send', text: 'hi' });
+    assert.deepEqual(lib.parseFromWebview({ type: 'runCommand', command: 'loadModelFile' }), { type: 'runCommand', command: 'loadModelFile' });
+    assert.equal(lib.parseFromWebview({ type: 'runCommand', command: 'workbench.action.terminal.new' }), undefined, 'only the model commands');
+    assert.equal(lib.parseFromWebview({ type: 'runCommand', command: 'toString' }), undefined);
     assert.deepEqual(lib.parseFromWebview({ type: 'send', text: 'hi', includeSelection: 'yes' }), { type: 'send', text: 'hi' });
     assert.deepEqual(lib.parseFromWebview({ type: 'send', text: 'hi', includeSelection: true }), { type: 'send', text: 'hi', includeSelection: true });
     assert.deepEqual(lib.parseFromWebview({ type: 'regenerate' }), { type: 'regenerate' });

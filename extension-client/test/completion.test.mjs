@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, it } from 'node:test';
 import * as esbuild from 'esbuild';
-import { fakeSupervisor, lib } from './support.mjs';
+import { fakeSupervisor, lib, manualTimers } from './support.mjs';
 
 const clientRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outfile = path.join(clientRoot, 'out', 'test', 'completion.cjs');
@@ -80,8 +80,8 @@ const running = [];
 afterEach(async () => { for (const sup of running.splice(0)) await sup.stop(); });
 
 /** An engine over a supervisor running the fake sidecar in "complete" mode. */
-async function engineOver(settings = {}, chatModel = undefined, debounce = { initialMs: 0, minMs: 0 }) {
-  const { sup, events } = fakeSupervisor('complete');
+async function engineOver(settings = {}, chatModel = undefined, debounce = { initialMs: 0, minMs: 0 }, timers = undefined) {
+  const { sup, events, log } = fakeSupervisor('complete');
   running.push(sup);
   await sup.start();
   const reports = [];
@@ -95,8 +95,8 @@ async function engineOver(settings = {}, chatModel = undefined, debounce = { ini
   };
   const engine = new CompletionEngine({
     request: (def, params, token) => { sent.push(structuredClone(params)); return sup.request(def, params, token); },
-  }, host, new AdaptiveDebounce(debounce));
-  return { sup, events, engine, reports, logs, sent, host };
+  }, host, new AdaptiveDebounce(debounce), timers);
+  return { sup, events, log, engine, reports, logs, sent, host };
 }
 
 const req = (prefix) => ({ uri: 'file:///w/a.py', languageId: 'python', prefix, suffix: '\n' });
@@ -133,15 +133,23 @@ describe('CompletionEngine over a fake sidecar', () => {
   });
 
   it('a newer request cancels the older one ($/cancelRequest reaches the sidecar); the older yields nothing, silently', async () => {
-    const { sup, engine, events, reports, logs } = await engineOver({ model: 'local/coder' }, undefined, { initialMs: 10, minMs: 0 });
+    // The engine's clock stands still unless advanced: the debounce waits end when the test says,
+    // and every answer takes 0 ms, so the debounce's adaptation is exact however busy the machine.
+    const timers = manualTimers();
+    const { sup, engine, log, reports, logs } = await engineOver({ model: 'local/coder' }, undefined, { initialMs: 10, minMs: 0 }, timers);
     const busy = [];
     engine.onDidChangeBusy((b) => busy.push(b));
     const older = engine.complete(req('first slow'));
-    await until(() => events().some((e) => e.includes('first_slow')));
-    const newer = await engine.complete(req('second'));
+    await timers.waitForTimer(10);
+    timers.advance(10);
+    await log.waitForLine(/event completion\/inline local\/coder .*first_slow/);
+    const newerAnswer = engine.complete(req('second'));
+    await timers.waitForTimer();
+    timers.advance(1000);
+    const newer = await newerAnswer;
     assert.equal(await older, undefined);
     assert.deepEqual(newer.items, [{ text: 'second()' }]);
-    await until(() => events().includes('completion/cancelled'));
+    await log.waitForLine(/event completion\/cancelled/);
     assert.equal(engine.stats.superseded, 1);
     assert.deepEqual(reports, []);
     assert.deepEqual(logs, []);
@@ -153,10 +161,10 @@ describe('CompletionEngine over a fake sidecar', () => {
   });
 
   it('-32800 from the sidecar (superseded server-side) yields no items and no error', async () => {
-    const { sup, engine, events, reports, logs, sent } = await engineOver({ model: 'local/coder' });
+    const { sup, engine, events, log, reports, logs, sent } = await engineOver({ model: 'local/coder' });
     // Straight to the sidecar, bypassing the engine, so the engine itself does not cancel.
     const slow = engine.complete(req('mine slow'));
-    await until(() => events().some((e) => e.includes('mine_slow')));
+    await log.waitForLine(/event completion\/inline local\/coder .*mine_slow/);
     await sup.request({ method: 'completion/inline' }, { ...req('other'), model: 'local/coder' });
     assert.equal(await slow, undefined);
     assert.ok(events().includes('completion/superseded'));
@@ -178,14 +186,18 @@ describe('CompletionEngine over a fake sidecar', () => {
   });
 
   it('waits the debounce before asking, except when invoked explicitly (Alt+\\)', async () => {
-    const { sup, engine, sent } = await engineOver({ model: 'local/coder' }, undefined, { initialMs: 300, minMs: 300 });
-    let t0 = Date.now();
-    await engine.complete(req('a'));
-    assert.ok(Date.now() - t0 >= 290, `answered after ${Date.now() - t0} ms`);
-    t0 = Date.now();
+    const timers = manualTimers();
+    const { sup, engine, sent } = await engineOver({ model: 'local/coder' }, undefined, { initialMs: 300, minMs: 300 }, timers);
+    const first = engine.complete(req('a'));
+    await timers.waitForTimer(300);
+    timers.advance(299);
+    assert.equal(sent.length, 0, 'nothing is asked before the debounce has passed');
+    timers.advance(1);
+    await first;
+    assert.equal(sent.length, 1);
     await engine.complete(req('b'), undefined, { immediate: true });
-    assert.ok(Date.now() - t0 < 250, `immediate took ${Date.now() - t0} ms`);
-    assert.equal(sent.length, 2);
+    assert.equal(sent.length, 2, 'an explicit request is sent without a debounce');
+    assert.equal(timers.pendingCount, 0);
     await sup.stop();
   });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fakeSupervisor, isAlive, lib, waitFor } from './support.mjs';
+import { fakeSupervisor, isAlive, lib, manualTimers, waitFor } from './support.mjs';
 
 const { Requests } = lib.protocol;
 
@@ -78,29 +78,40 @@ describe('SidecarSupervisor', () => {
     const running = waitFor(sup.onDidStart, () => events().filter((e) => e === 'start').length === 5, 30_000);
     await sup.start();
     await running;
-    await waitFor(sup.onDidChangeState, () => false, 300).catch(() => undefined); // no further crash comes
+    // The fifth start does not crash (crash-first-4), so nothing can fail after this point.
     assert.equal(failed, false);
     assert.equal(sup.state, 'running');
     await sup.stop();
   });
 
   it('stops politely: shutdown, then exit, and the process exits 0', async () => {
-    const { sup, events, log } = fakeSupervisor('');
+    // A clock that never moves: stop() can only finish if no deadline had to pass.
+    const timers = manualTimers();
+    const { sup, events, log } = fakeSupervisor('', { timers });
     await sup.start();
     const pid = sup.pid;
-    const t0 = Date.now();
     await sup.stop();
-    assert.ok(Date.now() - t0 < 1000, 'a cooperative sidecar stops without waiting for a timeout');
+    assert.equal(timers.pendingCount, 0, 'a cooperative sidecar stops without a timeout passing');
     assert.deepEqual(events().slice(-2), ['shutdown', 'exit']);
     assert.equal(isAlive(pid), false);
     assert.ok(!log.text().includes('terminating'), log.text());
   });
 
   it('terminates a sidecar that never answers shutdown', async () => {
-    const { sup, events, log } = fakeSupervisor('ignore-shutdown');
+    const timers = manualTimers();
+    const { sup, events, log } = fakeSupervisor('ignore-shutdown', { timers });
     await sup.start();
     const pid = sup.pid;
-    await sup.stop();
+    const stopped = sup.stop();
+    // The shutdown deadline passes only once the sidecar has the request (and sat on it).
+    await log.waitForLine(/event shutdown/);
+    await timers.waitForTimer(300);
+    timers.advance(300);
+    // Then the wait for it to exit by itself runs out, and SIGTERM ends it.
+    await log.waitForLine(/no answer to "shutdown"/);
+    await timers.waitForTimer(300);
+    timers.advance(300);
+    await stopped;
     assert.equal(isAlive(pid), false);
     assert.ok(events().includes('shutdown'));
     assert.ok(!events().includes('exit'), 'exit is not sent when shutdown was not answered');
@@ -109,10 +120,19 @@ describe('SidecarSupervisor', () => {
   });
 
   it('kills a sidecar that ignores exit and SIGTERM', async () => {
-    const { sup, events, log } = fakeSupervisor('ignore-exit,ignore-sigterm');
+    const timers = manualTimers();
+    const { sup, events, log } = fakeSupervisor('ignore-exit,ignore-sigterm', { timers });
     await sup.start();
     const pid = sup.pid;
-    await sup.stop();
+    const stopped = sup.stop();
+    // Each wait for the exit runs out only after the sidecar has seen what it ignores.
+    await log.waitForLine(/event exit/);
+    await timers.waitForTimer(300);
+    timers.advance(300);
+    await log.waitForLine(/event sigterm/);
+    await timers.waitForTimer(300);
+    timers.advance(300);
+    await stopped;
     assert.equal(isAlive(pid), false);
     assert.deepEqual(events().filter((e) => ['shutdown', 'exit', 'sigterm'].includes(e)), ['shutdown', 'exit', 'sigterm']);
     assert.match(log.text(), /killing it/);
@@ -129,11 +149,23 @@ describe('SidecarSupervisor', () => {
   });
 
   it('times out a sidecar that never answers initialize, retries within the budget, then gives up', async () => {
-    const { sup, events } = fakeSupervisor('no-initialize', { initializeTimeoutMs: 300, maxRestarts: 1 });
-    const failed = waitFor(sup.onDidFail, () => true, 10_000);
-    await assert.rejects(sup.start(), (e) => e.kind === 'startFailed' && /did not answer "initialize"/.test(e.message));
+    // The deadline passes when the test says so, and only after the sidecar got `initialize`:
+    // however slowly the process starts, each attempt is a real "never answers".
+    const timers = manualTimers();
+    const { sup, events, log } = fakeSupervisor('no-initialize', { initializeTimeoutMs: 300, maxRestarts: 1, timers });
+    const failed = waitFor(sup.onDidFail, () => true, 20_000);
+    const started = sup.start();
+    await log.waitForLine(/event initialize/);
+    await timers.waitForTimer(300);
+    timers.advance(300);
+    await assert.rejects(started, (e) => e.kind === 'startFailed' && /did not answer "initialize"/.test(e.message));
+    // The retry: a second process, timed out the same way; then the budget (1) is spent.
+    await log.waitForLine(/event initialize/, 2);
+    await timers.waitForTimer(300);
+    timers.advance(300);
     await failed;
     assert.equal(events().filter((e) => e === 'start').length, 2);
+    assert.equal(log.lines.filter((l) => l.m.startsWith('Starting sidecar:')).length, 2);
     assert.equal(sup.state, 'stopped');
   });
 

@@ -20,11 +20,78 @@ export const lib = createRequire(import.meta.url)(outfile);
 
 export const fakeSidecar = path.join(here, 'fixtures', 'fakeSidecar.cjs');
 
-/** A log that records lines by level. */
+/**
+ * A log that records lines by level. `waitForLine(re, count)` resolves once `count` lines matching
+ * `re` have been logged (at once if they already were): each line is an event, nothing polls.
+ */
 export function memoryLog() {
   const lines = [];
-  const at = (level) => (m) => lines.push({ level, m });
-  return { lines, info: at('info'), warn: at('warn'), error: at('error'), text: () => lines.map((l) => `${l.level}: ${l.m}`).join('\n') };
+  const waiters = new Set();
+  const matching = (re) => lines.filter((l) => re.test(l.m)).length;
+  const at = (level) => (m) => {
+    lines.push({ level, m });
+    for (const w of [...waiters]) if (matching(w.re) >= w.count) { waiters.delete(w); w.resolve(m); }
+  };
+  const text = () => lines.map((l) => `${l.level}: ${l.m}`).join('\n');
+  const waitForLine = (re, count = 1, ms = 20_000) => {
+    if (matching(re) >= count) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const w = { re, count, resolve: () => { clearTimeout(timer); resolve(); } };
+      const timer = setTimeout(() => { waiters.delete(w); reject(new Error(`fewer than ${count} log lines ${re} within ${ms} ms:\n${text()}`)); }, ms);
+      waiters.add(w);
+    });
+  };
+  return { lines, info: at('info'), warn: at('warn'), error: at('error'), text, waitForLine };
+}
+
+/**
+ * A clock whose time moves only when the test says so: deadlines in the code under test pass
+ * exactly when the test advances past them, however busy the machine is. `waitForTimer(ms)`
+ * resolves once a timer of that length is pending.
+ */
+export function manualTimers(start = 1_000_000) {
+  let now = start;
+  let seq = 0;
+  const pending = new Map();
+  const waiters = new Set();
+  const check = () => {
+    for (const w of [...waiters]) {
+      if ([...pending.values()].some((t) => w.ms === undefined || t.ms === w.ms)) { waiters.delete(w); w.resolve(); }
+    }
+  };
+  return {
+    now: () => now,
+    setTimeout(callback, ms) {
+      const id = ++seq;
+      pending.set(id, { at: now + ms, ms, callback });
+      check();
+      return id;
+    },
+    clearTimeout(id) { pending.delete(id); },
+    /** How many timers are waiting. */
+    get pendingCount() { return pending.size; },
+    /** Moves the clock forward by `ms`, firing every timer that falls due, in order. */
+    advance(ms) {
+      const target = now + ms;
+      for (;;) {
+        const due = [...pending.entries()].filter(([, t]) => t.at <= target).sort((a, b) => a[1].at - b[1].at)[0];
+        if (!due) break;
+        pending.delete(due[0]);
+        now = due[1].at;
+        due[1].callback();
+      }
+      now = target;
+    },
+    /** Resolves once a timer of `ms` (any length when omitted) is pending. */
+    waitForTimer(ms, within = 20_000) {
+      if ([...pending.values()].some((t) => ms === undefined || t.ms === ms)) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const w = { ms, resolve: () => { clearTimeout(timer); resolve(); } };
+        const timer = setTimeout(() => { waiters.delete(w); reject(new Error(`no ${ms} ms timer within ${within} ms`)); }, within);
+        waiters.add(w);
+      });
+    },
+  };
 }
 
 /** A supervisor over the fake sidecar in the given modes; `events()` reads its lifecycle log. */

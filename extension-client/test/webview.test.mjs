@@ -57,6 +57,50 @@ describe('chat webview (Chromium)', () => {
     await p.close();
   });
 
+  it('with no model chosen, an empty chat offers the three ways to get one; each posts its command', async () => {
+    const { p, errors } = await openChat();
+    const empty = p.locator('#empty');
+    assert.equal(await empty.isHidden(), true, 'hidden until the extension says whether a model is chosen');
+    await deliver(p, [{ type: 'state', available: true, model: null }]);
+    assert.equal(await empty.isVisible(), true);
+    const labels = await empty.locator('button').allInnerTexts();
+    assert.deepEqual(labels, ['Select a model', 'Load a GGUF file…', 'Download one…']);
+    for (const label of labels) await empty.locator('button', { hasText: label }).click();
+    assert.deepEqual(await p.evaluate(() => window.__posted.filter((m) => m.type === 'runCommand')), [
+      { type: 'runCommand', command: 'selectModel' },
+      { type: 'runCommand', command: 'loadModelFile' },
+      { type: 'runCommand', command: 'downloadModel' },
+    ]);
+    // A state without `model` (the sidecar came or went) changes nothing; a chosen model hides it.
+    await deliver(p, [{ type: 'state', available: false, reason: 'The EditorAssist sidecar is not running.' }]);
+    assert.equal(await empty.isVisible(), true);
+    await deliver(p, [{ type: 'state', available: true, model: 'local/tiny' }]);
+    assert.equal(await empty.isHidden(), true);
+    assert.equal(await p.locator('#model').innerText(), 'local/tiny');
+    // No model again, but a conversation on screen: the conversation stays in view.
+    await deliver(p, [{ type: 'state', available: true, model: null }, { type: 'userMessage', id: 'u1', text: 'hi' }]);
+    assert.equal(await empty.isHidden(), true);
+    await deliver(p, [{ type: 'clear' }]);
+    assert.equal(await empty.isVisible(), true, 'a new chat without a model shows it again');
+    assert.deepEqual(errors, []);
+    await p.close();
+  });
+
+  it('a run of bytes that were not valid UTF-8 shows as one marked placeholder, in prose and in code', async () => {
+    const { p, errors } = await openChat();
+    await deliver(p, stream('a1', 'ok \uFFFD\uFFFD\uFFFD then \uFFFD end\n\n```\nx = "\uFFFD\uFFFD"\n```\n'));
+    const marks = p.locator('.msg.assistant .invalid-utf8');
+    assert.equal(await marks.count(), 3, 'one per run, not one per byte');
+    assert.deepEqual(await marks.evaluateAll((els) => els.map((e) => [e.textContent, e.title])), [
+      ['\uFFFD', "3 bytes of the model's output were not valid UTF-8 text"],
+      ['\uFFFD', "A byte of the model's output was not valid UTF-8 text"],
+      ['\uFFFD', "2 bytes of the model's output were not valid UTF-8 text"],
+    ]);
+    assert.match(await p.locator('.msg.assistant p').first().innerText(), /^ok \uFFFD then \uFFFD end$/);
+    assert.deepEqual(errors, []);
+    await p.close();
+  });
+
   it('highlights code blocks by the language their fence names (aliases too), and leaves unknown languages as text', async () => {
     const { p, errors } = await openChat();
     await deliver(p, stream('a1', [

@@ -28,6 +28,9 @@ const modelLabel = $<HTMLElement>('model');
 const badge = $<HTMLElement>('badge');
 const regenerateButton = $<HTMLButtonElement>('regenerate');
 const includeSelection = $<HTMLInputElement>('include-selection');
+const empty = $<HTMLElement>('empty');
+/** Whether a chat model is chosen; unknown until the extension says. */
+let hasModel: boolean | undefined;
 
 const renderers = new Map<string, StreamRenderer>();
 /**
@@ -72,6 +75,11 @@ function showModel(model: string | undefined, privacy: string | undefined): void
   badge.title = cloud ? 'Prompts and code are sent to this provider.' : '';
 }
 
+/** The empty state (what to do first) shows while no model is chosen and nothing has been said. */
+function updateEmpty(): void {
+  empty.hidden = hasModel !== false || log.childElementCount > 0;
+}
+
 function saveMessage(m: SavedMessage): void {
   const i = state.messages.findIndex((x) => x.id === m.id);
   if (i >= 0) state.messages[i] = m; else state.messages.push(m);
@@ -90,9 +98,12 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
     case 'state':
       if (!m.available && m.reason) showNotice('warning', m.reason); else notice.hidden = true;
       if (m.model) showModel(m.model, m.privacy);
+      if (m.model !== undefined) hasModel = m.model !== null;
+      updateEmpty();
       break;
     case 'userMessage':
       showUser(m.id, m.text);
+      updateEmpty();
       saveMessage({ id: m.id, role: 'user', text: m.text });
       break;
     case 'assistantStart': {
@@ -146,6 +157,7 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
       break;
     case 'clear':
       log.replaceChildren();
+      updateEmpty();
       regenerateButton.hidden = true;
       state = { messages: [] };
       vscode.setState(state);
@@ -174,6 +186,11 @@ stopButton.addEventListener('click', () => vscode.postMessage({ type: 'stop' }))
 regenerateButton.addEventListener('click', () => {
   sentAt = undefined; // only Enter/Send is timed
   vscode.postMessage({ type: 'regenerate' });
+});
+
+empty.addEventListener('click', (e) => {
+  const command = (e.target as HTMLElement).closest<HTMLButtonElement>('button[data-command]')?.dataset.command;
+  if (command === 'selectModel' || command === 'loadModelFile' || command === 'downloadModel') vscode.postMessage({ type: 'runCommand', command });
 });
 
 installToolClicks(log, (msg) => vscode.postMessage(msg));

@@ -39,7 +39,36 @@ export function renderMarkdown(md: string): DocumentFragment {
     if (code) highlightCode(code, languageOf(code));
     decorateCodeBlock(pre);
   }
+  if (md.includes(REPLACEMENT)) markInvalidText(frag);
   return frag;
+}
+
+const REPLACEMENT = '\uFFFD';
+
+/**
+ * Bytes the model produced that are not valid UTF-8 reach us as U+FFFD, one per bad byte (the
+ * sidecar never splits a valid character across deltas, so these are really invalid). A run of
+ * them becomes one marked placeholder that says how many bytes were dropped, instead of a row
+ * of identical boxes.
+ */
+export function markInvalidText(root: ParentNode): void {
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  const hits: Text[] = [];
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) if ((n as Text).data.includes(REPLACEMENT)) hits.push(n as Text);
+  for (const text of hits) {
+    const parts = text.data.split(/(\uFFFD+)/);
+    const frag = document.createDocumentFragment();
+    for (const part of parts) {
+      if (!part) continue;
+      if (part[0] !== REPLACEMENT) { frag.append(document.createTextNode(part)); continue; }
+      const mark = document.createElement('span');
+      mark.className = 'invalid-utf8';
+      mark.textContent = REPLACEMENT;
+      mark.title = `${part.length === 1 ? 'A byte' : `${part.length} bytes`} of the model's output ${part.length === 1 ? 'was' : 'were'} not valid UTF-8 text`;
+      frag.append(mark);
+    }
+    text.replaceWith(frag);
+  }
 }
 
 /** The language a code block's fence named (marked writes it as class language-…). */

@@ -50,4 +50,37 @@ public sealed class Utf8StreamAssemblerTests
         asm.Reset();
         Assert.Equal("x", asm.Append("x"u8));
     }
+
+    [Fact]
+    public void No_delta_ever_ends_inside_a_character_whatever_the_piece_boundaries()
+    {
+        // Token pieces split text anywhere (byte-fallback tokens are single bytes): random cuts
+        // over mixed 1-, 2-, 3- and 4-byte characters must give deltas that are each whole text.
+        const string text = "a é 日本 😀🚀 x ß 𝄞 z";
+        byte[] bytes = Encoding.UTF8.GetBytes(text);
+        var random = new Random(18);
+        for (int round = 0; round < 200; round++)
+        {
+            var asm = new Utf8StreamAssembler();
+            var sb = new StringBuilder();
+            for (int i = 0; i < bytes.Length;)
+            {
+                int n = Math.Min(random.Next(1, 5), bytes.Length - i);
+                string delta = asm.Append(bytes.AsSpan(i, n));
+                i += n;
+                Assert.DoesNotContain('\uFFFD', delta);
+                if (delta.Length > 0) Assert.False(char.IsHighSurrogate(delta[^1]), $"a delta ends in half a surrogate pair (round {round})");
+                if (delta.Length > 0) Assert.False(char.IsLowSurrogate(delta[0]), $"a delta starts with half a surrogate pair (round {round})");
+                sb.Append(delta);
+            }
+            Assert.Equal(text, sb.ToString());
+        }
+    }
+
+    [Fact]
+    public void Each_invalid_byte_becomes_one_replacement_character_which_the_chat_shows_as_one_marked_run()
+    {
+        var asm = new Utf8StreamAssembler();
+        Assert.Equal("a\uFFFD\uFFFD\uFFFDb", asm.Append([(byte)'a', 0xFF, 0xFE, 0xC0, (byte)'b']));
+    }
 }

@@ -1,7 +1,7 @@
 // The end-to-end fixture: the VSIX built and installed into a throw-away profile, code-server
 // started on a workspace folder, and one Chromium page on the workbench. Shared by the e2e test
 // (run.mjs) and the extension benchmark (bench/extension.mjs).
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { log, serverDll } from '../tools/common.mjs';
@@ -60,9 +60,12 @@ export class E2eFixture {
     return this.workbench?.page;
   }
 
-  /** The EditorAssist log channel's file (VS Code writes one per window), once it exists. */
+  /**
+   * The EditorAssist log channel's file, once it exists. VS Code writes one per window (a reload
+   * or a second window starts another): the most recently written is the live window's.
+   */
   extensionLog() {
-    return this.profile && findFile(path.join(this.profile.userDataDir, 'logs'), 'EditorAssist.log');
+    return this.profile && findFile(path.join(this.profile.userDataDir, 'logs'), 'EditorAssist.log', { newest: true });
   }
 
   /** Closes the browser and code-server; copies VS Code's logs into `keepLogsIn`, if given; cleans up. */
@@ -78,11 +81,11 @@ export class E2eFixture {
   }
 }
 
-/** The first file named `name` under `dir` (recursively), or undefined. */
-export function findFile(dir, name) {
+/** The first file named `name` under `dir` (recursively; with `newest`, the last modified one), or undefined. */
+export function findFile(dir, name, { newest = false } = {}) {
   if (!existsSync(dir)) return undefined;
-  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (e.isFile() && e.name === name) return path.join(e.parentPath ?? e.path, e.name);
-  }
-  return undefined;
+  const found = readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && e.name === name).map((e) => path.join(e.parentPath ?? e.path, e.name));
+  if (!newest) return found[0];
+  return found.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
 }

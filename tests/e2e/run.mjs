@@ -86,7 +86,8 @@ try {
     const shot = (name) => workbench.page.screenshot({ path: path.join(artifacts, `${String(n).padStart(2, '0')}-${name}.png`) });
     const start = Date.now();
     try {
-      await withTimeout(c.run({ page: workbench.page, server, profile, hf, cloud, shot, artifacts, metrics: timings }), CASE_TIMEOUT_MS, c.name);
+      // A case that starts a browser of its own may ask for more time (`timeoutMs`).
+      await withTimeout(c.run({ page: workbench.page, server, profile, hf, cloud, shot, artifacts, metrics: timings }), c.timeoutMs ?? CASE_TIMEOUT_MS, c.name);
       results.push({ name: c.name, ok: true, ms: Date.now() - start });
       console.log(`  ✔ ${c.name} (${Date.now() - start} ms)`);
     } catch (e) {

@@ -8,7 +8,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writ
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { log, repoRoot } from '../tools/common.mjs';
+import { log, repoRoot, runLogged } from '../tools/common.mjs';
 
 export const NODE_VERSION = '24.11.1';
 export const CODE_SERVER_VERSION = '4.139.1';
@@ -27,11 +27,11 @@ export function toolEnv(extra = {}) {
   return { ...process.env, PATH: `${path.dirname(nodeBin)}${path.delimiter}${process.env.PATH}`, ...extra };
 }
 
+/** The output of the installs and the native build below (pages of npm and node-gyp lines). */
+export const setupLog = path.join(toolsDir, 'setup.log');
+
 function sh(cmd, args, opts = {}) {
-  log(`$ ${cmd} ${args.join(' ')}`);
-  const r = spawnSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], ...opts });
-  if (r.error) throw r.error;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${r.status}`);
+  runLogged(cmd, args, { logFile: setupLog, ...opts });
 }
 
 function ensureNode() {
@@ -90,6 +90,11 @@ function checkChromium() {
 export function setup() {
   const t0 = Date.now();
   mkdirSync(toolsDir, { recursive: true });
+  if (!existsSync(nodeBin) || !existsSync(codeServerDone)) {
+    log(`First run: installing a real VS Code for the browser into .tools/ — Node ${NODE_VERSION} and code-server ${CODE_SERVER_VERSION} `
+      + 'from npm, then building its spdlog native module with node-gyp (VS Code\'s log channels need it). '
+      + `This takes about 3-4 minutes on 2 cores and happens once. Output: ${setupLog}`);
+  }
   ensureNode();
   ensureCodeServer();
   ensureSpdlog();

@@ -206,3 +206,27 @@ describe('local models in the storage folder', () => {
     assert.equal(await stopSidecar(s), 0);
   });
 });
+
+describe('the chosen model across sidecar restarts (a window reload starts a new sidecar)', () => {
+  test('a file loaded by path still resolves by its ref, and chat/send without a model asks the stored chat.model', async () => {
+    const dir = tempDir();
+    const storage = path.join(dir, 'storage');
+    const model = writeTestModel(path.join(dir, 'Picked By Path.gguf'));
+    const first = startSidecar();
+    await initialize(first.connection, storage, { settings: { 'local.allowGpu': false } });
+    const { ref } = await first.connection.sendRequest('models/load', { path: model, contextLength: 256 });
+    assert.equal(ref, 'local/picked-by-path');
+    await first.connection.sendRequest('settings/update', { settings: { 'chat.model': ref } });
+    assert.equal(await stopSidecar(first), 0);
+
+    const second = startSidecar();
+    await initialize(second.connection, storage, { settings: { 'local.allowGpu': false } });
+    const status = await second.connection.sendRequest('models/status', { ref });
+    assert.equal(status.downloaded, true, 'the ref resolves to the file in a new sidecar');
+    const listed = await second.connection.sendRequest('models/list', { providerId: 'local' });
+    assert.ok(listed.models.some((m) => m.ref === ref), JSON.stringify(listed.models.map((m) => m.ref)));
+    const r = await second.connection.sendRequest('chat/send', { streamId: 'r1', messages: [{ role: 'user', content: 'hi' }], params: { maxTokens: 2 } });
+    assert.equal(r.model, ref, 'no model in the request: the stored choice answers');
+    assert.equal(await stopSidecar(second), 0);
+  });
+});

@@ -2,11 +2,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { configuration, ensureNpmDeps, publishedSidecarDir, repoRoot, requireDotnet, run, runtimeIdentifier } from './common.mjs';
+import { configuration, ensureNpmDeps, log, publishedSidecarDir, repoRoot, requireDotnet, run, runtimeIdentifier, serverDll } from './common.mjs';
 
 export function build() {
   requireDotnet();
   ensureNpmDeps();
+  if (!existsSync(serverDll)) log('First build of the C# solution (NuGet restore, then 12 projects): about 2-4 minutes on 2 cores; later builds are incremental.');
   run('dotnet', ['build', 'EditorAssist.sln', '-c', configuration, '--nologo', '-v', 'q', '-clp:ErrorsOnly']);
   const extManifest = path.join(repoRoot, 'extension-client', 'package.json');
   if (existsSync(extManifest)) {

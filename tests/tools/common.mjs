@@ -2,7 +2,7 @@
 // Only Node built-ins here: these scripts run on a fresh clone before `npm install`.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,6 +18,28 @@ export function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: repoRoot, ...opts });
   if (r.error) throw r.error;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${r.status}`);
+}
+
+/** Where long, noisy first-run steps (npm installs, native builds) write their output. */
+export const setupLogDir = path.join(repoRoot, 'artifacts', 'logs');
+
+/**
+ * Runs a noisy command with its output in `logFile` (appended) instead of the terminal: one line
+ * says what runs and where its output goes; on failure the last lines of the log are printed.
+ * Throws on a non-zero exit, like `run`.
+ */
+export function runLogged(cmd, args, { logFile, ...opts }) {
+  mkdirSync(path.dirname(logFile), { recursive: true });
+  appendFileSync(logFile, `\n$ ${cmd} ${args.join(' ')}  (${new Date().toISOString()})\n`);
+  log(`$ ${cmd} ${args.join(' ')}  (output: ${logFile.startsWith(repoRoot + path.sep) ? path.relative(repoRoot, logFile) : logFile})`);
+  const r = spawnSync(cmd, args, { cwd: repoRoot, ...opts, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
+  appendFileSync(logFile, `${r.stdout ?? ''}${r.stderr ?? ''}`);
+  if (r.error) throw r.error;
+  if (r.status !== 0) {
+    const tail = readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-40).join('\n');
+    process.stderr.write(`${tail}\n`);
+    throw new Error(`${cmd} ${args.join(' ')} exited with ${r.status}; the full output is in ${logFile}`);
+  }
 }
 
 /** Runs a command and resolves with its exit code (never throws on a non-zero exit). */
@@ -43,7 +65,11 @@ export function ensureNpmDeps() {
   const stamp = path.join(repoRoot, 'node_modules', '.editorassist-deps');
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === digest) return;
   const lock = existsSync(path.join(repoRoot, 'package-lock.json'));
-  run('npm', [lock ? 'ci' : 'install', '--no-audit', '--no-fund']);
+  const first = !existsSync(path.join(repoRoot, 'node_modules'));
+  log(first
+    ? 'First run: installing the npm packages (vscode-jsonrpc, esbuild, TypeScript, playwright-core, the llama.cpp native builds, …): about 1 minute.'
+    : 'package-lock.json changed: reinstalling the npm packages.');
+  runLogged('npm', [lock ? 'ci' : 'install', '--no-audit', '--no-fund'], { logFile: path.join(setupLogDir, 'npm-install.log') });
   writeFileSync(stamp, digest);
 }
 

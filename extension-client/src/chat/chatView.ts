@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { SidecarSupervisor } from '../sidecar/supervisor';
 import { ChatController, type ChatContext } from './controller';
 import { Requests } from '../protocol';
+import { Commands } from '../commands';
 import { showChatHistory } from './history';
 import { chatBodyHtml } from './html';
 import { isOpenableUrl, parseFromWebview, type FromWebview, type Privacy, type ToWebview } from './messages';
@@ -20,8 +21,14 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
-    private readonly extensionUri: vscode.Uri, private readonly sidecar: SidecarSupervisor, activeModel: () => string | undefined, log: vscode.LogOutputChannel,
+    private readonly extensionUri: vscode.Uri, private readonly sidecar: SidecarSupervisor, private readonly chosenModel: () => string | undefined, log: vscode.LogOutputChannel,
     activity?: ModelActivity,
+    /**
+     * Where the conversation on screen is remembered (its sidecar session id): a window reload starts
+     * a new extension host, and the view reopens it from the sidecar's history instead of coming back
+     * blank. workspaceState: each workspace window continues its own conversation.
+     */
+    private readonly lastSession?: { get(): string | undefined; set(id: string | undefined): PromiseLike<void> },
   ) {
     this.controller = new ChatController({
       request: (def, params, token) => sidecar.request(def, params, token),
@@ -30,9 +37,10 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         const m = sidecar.state === 'running' ? sidecar.serverInfo?.capabilities?.methods : undefined;
         return Array.isArray(m) ? (m as string[]) : undefined;
       },
+      starting: () => sidecar.state === 'starting',
       onRequest: (method, handler) => sidecar.onRequest(method, handler),
     }, (m) => this.post(m), () => editorContext(), () => ({
-      model: activeModel(),
+      model: chosenModel(),
       maxTokens: vscode.workspace.getConfiguration('editorAssist.chat').get<number>('maxTokens') || undefined,
     }), (line) => log.info(line), activity, this.tools(log));
     // Tell the webview when chat becomes (un)available as the sidecar comes and goes.
@@ -70,6 +78,30 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
 
   newChat(): void {
     this.controller.newChat();
+    this.rememberSession();
+  }
+
+  private restoreTried = false;
+
+  /** Once per extension host: the conversation this window showed before a reload comes back. */
+  private async restoreConversation(): Promise<void> {
+    if (this.restoreTried) return;
+    this.restoreTried = true;
+    const id = this.lastSession?.get();
+    if (!id || this.controller.currentSessionId) return;
+    try {
+      await this.controller.openSession(id);
+    } catch (e) {
+      // -32602: the conversation was deleted meanwhile; start empty. Anything else (the sidecar is
+      // down) may pass: try again the next time the view opens.
+      if ((e as { code?: unknown }).code === -32602) void this.lastSession?.set(undefined);
+      else this.restoreTried = false;
+    }
+  }
+
+  private rememberSession(): void {
+    const id = this.controller.currentSessionId;
+    if (this.lastSession && this.lastSession.get() !== id) void this.lastSession.set(id);
   }
 
   /** "Chat History…": pick a stored conversation to continue, or delete one. */
@@ -77,7 +109,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     return showChatHistory({
       list: () => this.sidecar.request(Requests.chatSessions, undefined),
       current: () => this.controller.currentSessionId,
-      open: (id) => this.controller.openSession(id),
+      open: async (id) => { await this.controller.openSession(id); this.rememberSession(); },
       remove: (id) => this.controller.deleteSession(id),
     });
   }
@@ -85,7 +117,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   /** The header follows the chosen model (name and Cloud badge) before it has answered. */
   showActiveModel(model: string | undefined, privacy: Privacy | undefined): void {
     this.activeModel = { model, privacy };
-    this.post({ type: 'state', ...this.controller.availability(), model, privacy });
+    this.post({ type: 'state', ...this.controller.availability(), model: model ?? null, privacy });
   }
   private activeModel: { model?: string; privacy?: Privacy } = {};
 
@@ -129,9 +161,19 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         if (choice === open) await vscode.env.openExternal(vscode.Uri.parse(msg.url, true));
         return;
       }
+      case 'runCommand':
+        // The empty state's buttons: the same commands as the palette (allow-listed in parseFromWebview).
+        await vscode.commands.executeCommand(Commands[msg.command]);
+        return;
       default:
         await this.controller.handle(msg);
-        if (msg.type === 'ready' && this.activeModel.model) this.post({ type: 'state', ...this.controller.availability(), ...this.activeModel });
+        if (msg.type === 'ready') {
+          // The header and the empty state follow the chosen model from the first paint on.
+          const model = this.activeModel.model ?? this.chosenModel();
+          this.post({ type: 'state', ...this.controller.availability(), model: model ?? null, privacy: this.activeModel.privacy });
+          await this.restoreConversation();
+        }
+        this.rememberSession();
     }
   }
 

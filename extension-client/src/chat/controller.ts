@@ -29,6 +29,8 @@ export interface ChatTransport {
   onNotification(method: string, handler: (params: unknown) => void): Disposable;
   /** The sidecar's advertised methods (initialize → capabilities.methods), if known. */
   methods(): readonly string[] | undefined;
+  /** True while a sidecar is starting: a request then waits for it instead of failing. */
+  starting?(): boolean;
   /** Server → client requests (`chat/toolCall`); absent: agent mode is not offered. */
   onRequest?(method: string, handler: (params: unknown, token: CancellationLike) => Promise<unknown>): Disposable;
 }
@@ -92,7 +94,8 @@ export class ChatController implements Disposable {
   /** Whether the sidecar can chat, with a reason for the user when it cannot. */
   availability(): { available: boolean; reason?: string } {
     const methods = this.transport.methods();
-    if (!methods) return { available: false, reason: 'The EditorAssist sidecar is not running.' };
+    // A question asked while the sidecar starts (a reload, a slow machine) waits for it.
+    if (!methods) return this.transport.starting?.() ? { available: true } : { available: false, reason: 'The EditorAssist sidecar is not running.' };
     if (!methods.includes(Methods.chatSend)) return { available: false, reason: 'This sidecar does not offer chat yet (no "chat/send").' };
     return { available: true };
   }

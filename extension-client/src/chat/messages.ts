@@ -9,7 +9,8 @@ export type FinishReason = 'stop' | 'length' | 'cancelled' | 'error' | 'stepLimi
 
 /** Extension → webview. */
 export type ToWebview =
-  | { type: 'state'; available: boolean; reason?: string; model?: string; privacy?: Privacy }
+  /** model: the chat model; null: none is chosen (the view offers ways to get one); absent: unchanged. */
+  | { type: 'state'; available: boolean; reason?: string; model?: string | null; privacy?: Privacy }
   | { type: 'userMessage'; id: string; text: string }
   | { type: 'assistantStart'; id: string }
   | { type: 'assistantDelta'; id: string; delta: string }
@@ -35,6 +36,8 @@ export type FromWebview =
   | { type: 'insertCode'; code: string }
   | { type: 'newFile'; code: string; language?: string }
   | { type: 'openLink'; url: string }
+  /** A button of the empty state: one of the model commands (the only commands the webview may ask for). */
+  | { type: 'runCommand'; command: WebviewCommand }
   | { type: 'toolDecision'; callId: string; decision: 'once' | 'chat' | 'deny' }
   | { type: 'openDiff'; callId: string }
   /**
@@ -42,6 +45,10 @@ export type FromWebview =
    * `deltaToPaintMs` after that token reached the webview.
    */
   | { type: 'firstTokenPainted'; id: string; ms: number; deltaToPaintMs?: number };
+
+/** The commands the chat webview may run (its empty state's actions). */
+export const WEBVIEW_COMMANDS = ['selectModel', 'loadModelFile', 'downloadModel'] as const;
+export type WebviewCommand = (typeof WEBVIEW_COMMANDS)[number];
 
 const MAX_TEXT = 1_000_000;
 const str = (v: unknown, max = MAX_TEXT): v is string => typeof v === 'string' && v.length <= max;
@@ -64,6 +71,8 @@ export function parseFromWebview(raw: unknown): FromWebview | undefined {
         ? { type: 'newFile', code: m.code, language: m.language as string | undefined } : undefined;
     case 'openLink':
       return str(m.url, 8192) ? { type: 'openLink', url: m.url } : undefined;
+    case 'runCommand':
+      return (WEBVIEW_COMMANDS as readonly unknown[]).includes(m.command) ? { type: 'runCommand', command: m.command as WebviewCommand } : undefined;
     case 'toolDecision':
       return str(m.callId, 256) && (m.decision === 'once' || m.decision === 'chat' || m.decision === 'deny')
         ? { type: 'toolDecision', callId: m.callId, decision: m.decision } : undefined;

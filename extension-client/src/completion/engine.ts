@@ -2,6 +2,7 @@
 // cancels the older), model choice, errors reported once. provider.ts adapts it to VS Code.
 import { ErrorCodes, Requests, type InlineCompletionParams, type InlineCompletionResult, type RequestDef } from '../protocol';
 import { Emitter, type Event } from '../sidecar/events';
+import { realTimers, type Timers } from '../sidecar/timers';
 import { AdaptiveDebounce } from './debounce';
 
 /** VS Code's and vscode-jsonrpc's CancellationToken share this shape. */
@@ -105,6 +106,8 @@ export class CompletionEngine {
     private readonly transport: CompletionTransport,
     private readonly host: CompletionHost,
     readonly debounce = new AdaptiveDebounce(),
+    /** The debounce waits and the answer times (which steer the debounce) use this clock. */
+    private readonly timers: Timers = realTimers,
   ) {}
 
   get busy(): boolean {
@@ -136,7 +139,7 @@ export class CompletionEngine {
     const source = new LinkedSource(token);
     this.current = source;
     try {
-      if (!immediate && !(await delay(this.debounce.delayMs, source.token))) return undefined;
+      if (!immediate && !(await delay(this.timers, this.debounce.delayMs, source.token))) return undefined;
       const model = this.model();
       if ([...this.blocked].some((k) => k.startsWith(`${model ?? ''}|`))) return undefined;
       if (model && this.host.allows && !(await this.host.allows(model))) return undefined;
@@ -155,12 +158,12 @@ export class CompletionEngine {
   }
 
   private async send(params: InlineCompletionParams, model: string | undefined, source: LinkedSource): Promise<InlineCompletionResult | undefined> {
-    const t0 = Date.now();
+    const t0 = this.timers.now();
     this.stats.sent++;
     if (this.inFlight++ === 0) this.busyChanged.fire(true);
     try {
       const result = await this.transport.request(Requests.completionInline, params, source.token);
-      const elapsedMs = Date.now() - t0;
+      const elapsedMs = this.timers.now() - t0;
       this.debounce.record('answered', elapsedMs);
       this.stats.answered++;
       this.stats.last = { ...result, elapsedMs };
@@ -168,7 +171,7 @@ export class CompletionEngine {
     } catch (e) {
       const code = (e as { code?: unknown })?.code;
       if (code === ErrorCodes.RequestCancelled || source.token.isCancellationRequested) {
-        this.debounce.record('superseded', Date.now() - t0);
+        this.debounce.record('superseded', this.timers.now() - t0);
         this.stats.superseded++;
         return undefined;
       }
@@ -193,11 +196,11 @@ export class CompletionEngine {
 }
 
 /** Waits `ms`; resolves false early if the token is cancelled. */
-function delay(ms: number, token: CancelToken): Promise<boolean> {
+function delay(timers: Timers, ms: number, token: CancelToken): Promise<boolean> {
   if (token.isCancellationRequested) return Promise.resolve(false);
   if (ms <= 0) return Promise.resolve(true);
   return new Promise((resolve) => {
-    const sub = token.onCancellationRequested(() => { clearTimeout(timer); resolve(false); });
-    const timer = setTimeout(() => { sub.dispose(); resolve(true); }, ms);
+    const sub = token.onCancellationRequested(() => { timers.clearTimeout(timer); resolve(false); });
+    const timer = timers.setTimeout(() => { sub.dispose(); resolve(true); }, ms);
   });
 }

@@ -17,7 +17,7 @@ export interface DownloadPickItem {
 
 export const HF_ITEM_LABEL = 'Hugging Face file or URL…';
 
-const ROLE: Record<string, string> = { chat: 'chat', fim: 'code completion' };
+const ROLE: Record<string, string> = { chat: 'chat', fim: 'code completion', tools: 'tool calls' };
 
 export function describeRoles(roles: readonly string[]): string {
   return roles.map((r) => ROLE[r] ?? r).join(', ');

@@ -7,28 +7,9 @@ import { Requests } from '../protocol';
 import type { SidecarSupervisor } from '../sidecar/supervisor';
 import { describeError } from '../ui/errors';
 
-const ACTIVE_MODEL_KEY = 'editorAssist.activeModel';
-
-/** The model the chat asks, kept across sessions in globalState. */
-export class ActiveModel {
-  private readonly changed = new vscode.EventEmitter<string | undefined>();
-  readonly onDidChange = this.changed.event;
-
-  constructor(private readonly state: vscode.Memento) {}
-
-  get ref(): string | undefined {
-    return this.state.get<string>(ACTIVE_MODEL_KEY);
-  }
-
-  async set(ref: string | undefined): Promise<void> {
-    await this.state.update(ACTIVE_MODEL_KEY, ref);
-    this.changed.fire(ref);
-  }
-
-  dispose(): void {
-    this.changed.dispose();
-  }
-}
+// Re-exported: the commands import the active model from here.
+export { ActiveModel } from './activeModel';
+import type { ActiveModel } from './activeModel';
 
 export async function loadModelFile(sidecar: SidecarSupervisor, active: ActiveModel, log: vscode.LogOutputChannel): Promise<void> {
   const picked = await vscode.window.showOpenDialog({

@@ -1,6 +1,7 @@
 // The sidecar layer's public surface (vscode-free; the unit tests load this bundle).
 export { SidecarError, type SidecarErrorKind } from './errors';
 export { Emitter, type Disposable, type Event } from './events';
+export { realTimers, type Timers } from './timers';
 export { locateSidecar, SIDECAR_DLL, SIDECAR_ENV, type LocatedSidecar, type SidecarSource } from './locate';
 export {
   SidecarSupervisor,
@@ -35,6 +36,7 @@ export { describeTarget } from '../models/download';
 export { affectsSidecarSettings, changedAtStartSettings, checkHuggingFaceEndpoint, pushSidecarSettings, sidecarSettings } from './settings';
 export { describeError, isAccessRefused, isInterruptedDownload } from '../ui/errors';
 export { ModelActivity, describeStatus } from '../models/activity';
+export { ActiveModel, ACTIVE_MODEL_KEY, CHAT_MODEL_SETTING } from '../models/activeModel';
 export { PausedByUser, interruptedDownloads, targetOf } from '../models/interrupted';
 export { confine, gitignoreMatcher, globToRegExp, ToolError } from '../tools/confine';
 export { runShell } from '../tools/shell';

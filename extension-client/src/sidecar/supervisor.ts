@@ -34,6 +34,7 @@ import {
 } from '../protocol';
 import { describeExit, SidecarError } from './errors';
 import { Emitter, type Disposable, type Event } from './events';
+import { raceDeadline, realTimers, settlesWithin, type Timers } from './timers';
 
 export type SidecarState = 'starting' | 'running' | 'stopping' | 'stopped';
 
@@ -62,7 +63,10 @@ export interface SupervisorOptions {
   initializeTimeoutMs?: number;
   shutdownTimeoutMs?: number;
   exitTimeoutMs?: number;
+  /** The restart window's clock; defaults to `timers.now`. */
   now?: () => number;
+  /** Deadlines (initialize, shutdown, exit) run on these; tests pass a clock they advance by hand. */
+  timers?: Timers;
 }
 
 export interface SidecarFailure {
@@ -108,6 +112,7 @@ export class SidecarSupervisor implements Disposable {
   private readonly shutdownTimeoutMs: number;
   private readonly exitTimeoutMs: number;
   private readonly now: () => number;
+  private readonly timers: Timers;
 
   constructor(private readonly options: SupervisorOptions) {
     this.maxRestarts = options.maxRestarts ?? 5;
@@ -115,7 +120,8 @@ export class SidecarSupervisor implements Disposable {
     this.initializeTimeoutMs = options.initializeTimeoutMs ?? 30_000;
     this.shutdownTimeoutMs = options.shutdownTimeoutMs ?? 2_000;
     this.exitTimeoutMs = options.exitTimeoutMs ?? 2_000;
-    this.now = options.now ?? Date.now;
+    this.timers = options.timers ?? realTimers;
+    this.now = options.now ?? (() => this.timers.now());
   }
 
   get state(): SidecarState {
@@ -294,7 +300,7 @@ export class SidecarSupervisor implements Disposable {
     }
 
     try {
-      const result = await raceDeadline(
+      const result = await raceDeadline(this.timers,
         this.requestOn(gen, Requests.initialize, this.options.initializeParams()),
         this.initializeTimeoutMs,
         `the sidecar did not answer "initialize" within ${this.initializeTimeoutMs} ms`);
@@ -388,7 +394,7 @@ export class SidecarSupervisor implements Disposable {
     const { log } = this.options;
     if (gen.hasExited) return;
     try {
-      await raceDeadline(this.requestOn(gen, Requests.shutdown, undefined), this.shutdownTimeoutMs,
+      await raceDeadline(this.timers, this.requestOn(gen, Requests.shutdown, undefined), this.shutdownTimeoutMs,
         `no answer to "shutdown" within ${this.shutdownTimeoutMs} ms`);
       await gen.connection.sendNotification(Notifications.exit.method);
       // Closing our end of stdin too: a host blocked on reading stdin sees EOF and can exit.
@@ -396,10 +402,10 @@ export class SidecarSupervisor implements Disposable {
     } catch (e) {
       if (!gen.hasExited) log.warn(`Sidecar shutdown: ${errorMessage(e)}`);
     }
-    if (await exitedWithin(gen, this.exitTimeoutMs)) return;
+    if (gen.hasExited || await settlesWithin(this.timers, gen.exited, this.exitTimeoutMs)) return;
     log.warn(`Sidecar did not exit within ${this.exitTimeoutMs} ms; terminating it.`);
     gen.child.kill('SIGTERM');
-    if (await exitedWithin(gen, this.exitTimeoutMs)) return;
+    if (gen.hasExited || await settlesWithin(this.timers, gen.exited, this.exitTimeoutMs)) return;
     log.warn('Sidecar ignored SIGTERM; killing it.');
     gen.child.kill('SIGKILL');
     await gen.exited;
@@ -412,26 +418,6 @@ export class SidecarSupervisor implements Disposable {
 
 function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
-}
-
-/** Rejects with `message` if `p` has not settled within `ms`; clears its timer either way. */
-function raceDeadline<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-  });
-  return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
-}
-
-async function exitedWithin(gen: Generation, ms: number): Promise<boolean> {
-  if (gen.hasExited) return true;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  const ok = await Promise.race([gen.exited.then(() => true), timeout]);
-  clearTimeout(timer);
-  return ok;
 }
 
 /** Calls `onLine` for each complete line of a stream (and for a trailing partial line at end). */

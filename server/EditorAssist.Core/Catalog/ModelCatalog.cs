@@ -28,6 +28,15 @@ public sealed record CatalogEntry
     public IReadOnlyList<string> Roles { get; init; } = [];
     public required string License { get; init; }
     public required ModelArchitecture Architecture { get; init; }
+    /// <summary>llama.cpp's name for the architecture (general.architecture): the pinned build must know it.</summary>
+    public string? LlamaArchitecture { get; init; }
+    /// <summary>
+    /// Whether <see cref="SizeBytes"/> and <see cref="Sha256"/> were checked against the Hub. False: the
+    /// download still verifies the size and SHA-256 the server publishes, and the GGUF header.
+    /// </summary>
+    public bool VerifiedOffline { get; init; }
+    /// <summary>What a user should know before choosing it (licence terms, mixture of experts, …).</summary>
+    public string? Note { get; init; }
 
     /// <summary>The local file a catalog download is saved as: the id, so its ref is <c>local/&lt;id&gt;</c>.</summary>
     public string LocalFileName => Id + ".gguf";

@@ -130,10 +130,14 @@ public sealed class ChatRouter(ProviderRegistry registry, ModelDiscovery discove
 
         if (first is not null && string.IsNullOrEmpty(request.Model) && skipped.All(x => x.Code == (int)ErrorCode.ProviderUnavailable))
         {
-            // The user chose nothing and only guessed-at servers (default local ports) were tried:
-            // "Ollama is not running" would mislead someone who never set Ollama up.
-            throw new EditorAssistException(ErrorCode.ModelNotFound,
-                $"No model selected: choose one with \"EditorAssist: Select Model\", load a GGUF file, or configure a provider. (Tried: {string.Join("; ", skipped.Select(x => $"{x.ProviderId}: {x.Reason}"))})")
+            // The user chose nothing and only servers nobody answered at were tried. Say what to do;
+            // name a provider only if the user set it up ("Is Ollama running?" misleads someone who
+            // never installed Ollama).
+            var configured = skipped.Where(x => IsConfigured(x.ProviderId, policy)).ToList();
+            var message = NoModelChosen;
+            if (configured.Count > 0)
+                message += $" Your configured {(configured.Count == 1 ? "provider" : "providers")} did not answer: {string.Join(" ", configured.Select(x => $"{x.ProviderId}: {x.Reason}"))}";
+            throw new EditorAssistException(ErrorCode.ModelNotFound, message)
             { Details = new Dictionary<string, object?> { ["providers"] = string.Join(",", skipped.Select(x => x.ProviderId)) } };
         }
         if (first is not null)
@@ -149,7 +153,27 @@ public sealed class ChatRouter(ProviderRegistry registry, ModelDiscovery discove
         }
         throw policy.Strategy == RoutingStrategy.LocalOnly
             ? new EditorAssistException(ErrorCode.PolicyViolation, "Local-only mode is on and no local model or local server is available. Load a local model, start a local server, or turn local-only mode off.")
-            : new EditorAssistException(ErrorCode.ProviderUnavailable, "No provider is configured with a model. Add an API key or a local server in EditorAssist's settings.");
+            : new EditorAssistException(ErrorCode.ProviderUnavailable, NoModelChosen);
+    }
+
+    /// <summary>What a user with no model is told: the three ways to get one, by the commands' names.</summary>
+    public const string NoModelChosen =
+        "No chat model is chosen yet. Pick one with \"EditorAssist: Select Model\", load a GGUF file you have with \"EditorAssist: Load Model File…\", or get one with \"EditorAssist: Download Model…\".";
+
+    /// <summary>
+    /// Whether the user set this provider up, so its failure is worth naming: they gave it an API key,
+    /// changed its address (<c>editorAssist.providers.baseUrls</c> / <c>providers/configure</c>), or
+    /// put it in the routing order. A preset merely tried at its default address (Ollama on
+    /// 127.0.0.1:11434, LM Studio, …) is not configured. The local runtime never is: its models are
+    /// what "choose a model" is about.
+    /// </summary>
+    public bool IsConfigured(string providerId, RouterPolicy policy)
+    {
+        var context = registry.ContextFor(providerId);
+        if (context.Descriptor.Kind == ProviderKind.Local) return false;
+        if (context.ApiKey is not null) return true;
+        if (registry.State.GetConfig(providerId).BaseUrl is not null) return true;
+        return policy.Order?.IndexOf(providerId) >= 0;
     }
 
     /// <summary>Estimated cost from the registry's pricing: zero on the device, null when the price is unknown.</summary>

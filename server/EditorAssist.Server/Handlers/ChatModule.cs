@@ -20,6 +20,17 @@ internal sealed class ChatModule(Lazy<ChatRouter> lazyRouter, Lazy<ChatHistory> 
     private ChatRouter Router => lazyRouter.Value;
     private ChatHistory History => lazyHistory.Value;
 
+    /// <summary>
+    /// The settings key holding the chat model the user chose (the extension writes it): kept in the
+    /// sidecar's store, it is shared by every window and browser on this machine and survives a
+    /// reload, which VS Code's per-browser extension state does not in code-server.
+    /// </summary>
+    public const string ChatModelSetting = "chat.model";
+
+    /// <summary>A request without a model asks the chosen one, if any; else the router picks by policy.</summary>
+    private static string? ChosenModel(SidecarSession session) =>
+        session.Store is not null && session.Settings.Get(ChatModelSetting) is { ValueKind: JsonValueKind.String } v && v.GetString() is { Length: > 0 } m ? m : null;
+
     public IEnumerable<string> Methods =>
         [Protocol.Methods.ChatSend, Protocol.Methods.ChatSessions, Protocol.Methods.ChatSession, Protocol.Methods.ChatDeleteSession];
 
@@ -36,7 +47,7 @@ internal sealed class ChatModule(Lazy<ChatRouter> lazyRouter, Lazy<ChatHistory> 
             {
                 Tools = ChatToolsWire.ToTurn(p, connection),
                 SessionId = p.SessionId,
-                Model = p.Model,
+                Model = string.IsNullOrEmpty(p.Model) ? ChosenModel(session) : p.Model,
                 Messages = p.Messages.Select(m => new ChatMessage(m.Role, m.Content ?? "")).ToList(),
                 Params = ToParams(p.Params),
             };

@@ -102,22 +102,92 @@ public sealed class LocalRuntimeHost(StoreHolder session, ILoggerFactory loggerF
     /// <summary>The ref a file gets (one rule for all local models: <see cref="Core.Models.LocalModelStore.RefFor"/>).</summary>
     public static string RefForPath(string path) => Core.Models.LocalModelStore.RefFor(path);
 
-    /// <summary>Files registered with <c>models/load {path}</c> this session.</summary>
-    public IReadOnlyCollection<string> RegisteredPaths => _registered.Values.ToList();
+    /// <summary>
+    /// The store's settings key that keeps <c>models/load {path}</c> registrations ({ref: path}): the
+    /// chosen model is remembered across sidecar restarts (a window reload starts a new sidecar),
+    /// so its ref must still resolve to the file afterwards.
+    /// </summary>
+    public const string RegisteredFilesSetting = "local.files";
 
-    /// <summary>Registers a GGUF file on disk under its ref (models/load {path}).</summary>
+    private bool _restored;
+
+    /// <summary>Files registered with <c>models/load {path}</c>, in this session or an earlier one (files that still exist).</summary>
+    public IReadOnlyCollection<string> RegisteredPaths
+    {
+        get
+        {
+            RestoreRegistered();
+            return _registered.Values.ToList();
+        }
+    }
+
+    /// <summary>Registers a GGUF file on disk under its ref (models/load {path}) and remembers it in the store.</summary>
     public string Register(string path)
     {
+        RestoreRegistered();
         var full = Path.GetFullPath(path);
         var modelRef = RefForPath(full);
+        var known = _registered.TryGetValue(modelRef, out var before) && before == full;
         _registered[modelRef] = full;
+        if (!known) PersistRegistered();
         return modelRef;
+    }
+
+    /// <summary>Reads the registrations an earlier sidecar stored, once the store is open; files since deleted are dropped.</summary>
+    private void RestoreRegistered()
+    {
+        if (_restored || session.Store is null) return;
+        lock (_gate)
+        {
+            if (_restored) return;
+            _restored = true;
+            try
+            {
+                if (session.Settings.Get(RegisteredFilesSetting) is { ValueKind: System.Text.Json.JsonValueKind.Object } stored)
+                {
+                    foreach (var entry in stored.EnumerateObject())
+                    {
+                        if (entry.Value.ValueKind == System.Text.Json.JsonValueKind.String && entry.Value.GetString() is { } file && File.Exists(file))
+                            _registered.TryAdd(entry.Name, file);
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                _logger.LogWarning("Could not read the remembered model files: {Reason}", ex.Message);
+            }
+        }
+    }
+
+    private void PersistRegistered()
+    {
+        if (session.Store is null) return;
+        try
+        {
+            using var buffer = new MemoryStream();
+            using (var w = new System.Text.Json.Utf8JsonWriter(buffer))
+            {
+                w.WriteStartObject();
+                w.WriteStartObject(RegisteredFilesSetting);
+                foreach (var (modelRef, file) in _registered.OrderBy(x => x.Key, StringComparer.Ordinal)) w.WriteString(modelRef, file);
+                w.WriteEndObject();
+                w.WriteEndObject();
+            }
+            using var doc = System.Text.Json.JsonDocument.Parse(buffer.ToArray());
+            session.Settings.Update(doc.RootElement);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The model is loaded and answers now; only its memory across restarts is lost.
+            _logger.LogWarning("Could not remember the model file: {Reason}", ex.Message);
+        }
     }
 
     /// <summary>The file behind a local ref: a registered path, else <c>&lt;storage&gt;/models/&lt;id&gt;.gguf</c>.</summary>
     /// <exception cref="EditorAssistException">ModelNotFound.</exception>
     public string Resolve(string modelRef)
     {
+        RestoreRegistered();
         if (_registered.TryGetValue(modelRef, out var path)) return path;
         // A loaded model knows its file: no directory scan on every chat or keystroke.
         if (_models?.Get(modelRef) is { } loaded) return loaded.Path;

@@ -31,13 +31,44 @@ public sealed class ModelCatalogTests
             Assert.True(e.SizeBytes > 100_000_000, e.Id);
             Assert.InRange(e.DefaultContext, 512, e.ContextLength);
             Assert.NotEmpty(e.Roles);
-            Assert.All(e.Roles, r => Assert.Contains(r, new[] { "chat", "fim" }));
+            Assert.All(e.Roles, r => Assert.Contains(r, new[] { "chat", "fim", "tools" }));
             Assert.False(string.IsNullOrWhiteSpace(e.License));
             Assert.True(e.Architecture.Layers > 0 && e.Architecture.HeadsKv > 0 && e.Architecture.HeadDim > 0, e.Id);
             // Bits per weight from size and parameter count: Q4_K_M ≈ 4.5–6, Q8_0 ≈ 8.5–11 (embeddings kept wider in small models).
             var bpw = e.SizeBytes * 8.0 / e.Parameters;
             Assert.InRange(bpw, e.Quant == "Q8_0" ? 8.0 : 4.3, e.Quant == "Q8_0" ? 11.5 : 8.0);
+            // Nothing is claimed as verified that is not pinned: a verified entry has an exact size and a hash.
+            if (e.VerifiedOffline) Assert.True(e.Sha256 is { Length: 64 } && !e.SizeApproximate, e.Id);
+            if (e.Sha256 is null) Assert.False(e.VerifiedOffline, e.Id);
+            if (e.Sha256 is not null) Assert.Matches("^[0-9a-f]{64}$", e.Sha256);
         }
+    }
+
+    /// <summary>
+    /// The architectures the pinned llama.cpp build loads (node-llama-cpp 3.22.1 → llama.cpp
+    /// de3ff815ea7d, the LLM_ARCH_NAMES table of src/llama-arch.cpp; docs/DOWNLOADS.md says how to
+    /// get that source). Only the ones the catalog uses, plus their neighbours for context.
+    /// </summary>
+    private static readonly string[] PinnedBuildArchitectures =
+        ["llama", "qwen2", "qwen2moe", "qwen3", "qwen3moe", "gemma2", "gemma3", "gpt-oss", "deepseek2", "phi3", "starcoder2", "mistral3"];
+
+    [Fact]
+    public void Every_entry_names_an_architecture_the_pinned_llama_cpp_build_supports()
+    {
+        foreach (var e in Catalog.Entries)
+            Assert.Contains(e.LlamaArchitecture, PinnedBuildArchitectures);
+    }
+
+    [Fact]
+    public void The_catalog_offers_the_current_open_families_and_a_small_fill_in_the_middle_model()
+    {
+        Assert.Contains(Catalog.Entries, e => e.LlamaArchitecture == "qwen3");
+        Assert.Contains(Catalog.Entries, e => e.Id.StartsWith("qwen3-coder", StringComparison.Ordinal) && e.Roles.Contains("fim") && e.Roles.Contains("tools"));
+        Assert.Contains(Catalog.Entries, e => e.LlamaArchitecture == "gemma3");
+        Assert.Contains(Catalog.Entries, e => e.LlamaArchitecture == "gpt-oss");
+        Assert.Contains(Catalog.Entries, e => e.LlamaArchitecture == "deepseek2" && e.Roles.Contains("fim"));
+        Assert.Contains(Catalog.Entries, e => e.Roles.Contains("fim") && e.SizeBytes < 1_000_000_000);
+        Assert.DoesNotContain(Catalog.Entries, e => e.Id.StartsWith("llama-3.2", StringComparison.Ordinal) || e.Id.StartsWith("phi-3.5", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -17,7 +17,7 @@ internal sealed class TestBed : IDisposable
 {
     private readonly TempDirectory? _dir;
 
-    public TestBed(bool sqlite = false, RetryOptions? retry = null, IEnumerable<IChatProvider>? extra = null, ListLogger? log = null)
+    public TestBed(bool sqlite = false, RetryOptions? retry = null, IEnumerable<IChatProvider>? extra = null, ListLogger? log = null, IReadOnlyList<ProviderDescriptor>? presets = null)
     {
         Log = log ?? new ListLogger();
         if (sqlite)
@@ -34,7 +34,7 @@ internal sealed class TestBed : IDisposable
         Http = new ProviderHttp(Retry);
         Keys = new ApiKeyStore();
         State = new ProviderState(() => Store);
-        Registry = new ProviderRegistry(extra ?? [], Http, Keys, State);
+        Registry = new ProviderRegistry(extra ?? [], Http, Keys, State, presets);
         Discovery = new ModelDiscovery(Registry);
         History = new ChatHistory(() => Store);
         Router = new ChatRouter(Registry, Discovery, History);

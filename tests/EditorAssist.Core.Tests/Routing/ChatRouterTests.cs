@@ -70,21 +70,63 @@ public class ChatRouterTests : IAsyncLifetime
         Assert.Null(ChatRouter.EstimateCost(bed.Context("openai"), "unknown", new ChatUsage(1, 1)));
     }
 
-    [Fact]
-    public async Task With_no_model_chosen_and_only_unreachable_default_servers_the_error_says_to_choose_a_model()
+    /// <summary>A loopback port nothing listens on (so no test depends on what runs on this machine).</summary>
+    private static int ClosedPort()
     {
-        using var bed = new TestBed(sqlite: true);
-        // Point every loopback preset at a port nothing listens on, so the test does not depend on
-        // what happens to run on this machine.
         var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         closed.Start();
         var port = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
         closed.Stop();
-        foreach (var p in bed.Registry.Providers.Where(p => p.Descriptor.DefaultBaseUrl?.Contains("127.0.0.1") == true || p.Descriptor.DefaultBaseUrl?.Contains("localhost") == true))
-            bed.Registry.Configure(p.Descriptor.Id, $"http://127.0.0.1:{port}/v1", null);
+        return port;
+    }
+
+    private static bool IsLoopbackPreset(ProviderDescriptor d) =>
+        d.DefaultBaseUrl?.Contains("127.0.0.1") == true || d.DefaultBaseUrl?.Contains("localhost") == true;
+
+    /// <summary>The shipped presets, with every loopback server's default address moved to a closed port: still defaults, not configured.</summary>
+    private static IReadOnlyList<ProviderDescriptor> PresetsAtClosedPort(int port) =>
+        ProviderPresets.All.Select(d => IsLoopbackPreset(d) ? d with { DefaultBaseUrl = $"http://127.0.0.1:{port}/v1" } : d).ToList();
+
+    [Fact]
+    public async Task With_no_model_chosen_and_nothing_set_up_the_error_says_what_to_do_and_names_no_provider()
+    {
+        using var bed = new TestBed(sqlite: true, presets: PresetsAtClosedPort(ClosedPort()));
         var ex = await Assert.ThrowsAsync<EditorAssistException>(() => Send(bed, null));
         Assert.Equal(ErrorCode.ModelNotFound, ex.Code);
-        Assert.StartsWith("No model selected", ex.Message);
+        Assert.Equal(ChatRouter.NoModelChosen, ex.Message);
+        Assert.Contains("EditorAssist: Select Model", ex.Message);
+        Assert.Contains("EditorAssist: Load Model File", ex.Message);
+        Assert.Contains("EditorAssist: Download Model", ex.Message);
+        Assert.DoesNotContain("Ollama", ex.Message);
+        Assert.DoesNotContain("Tried", ex.Message);
+        Assert.DoesNotContain("127.0.0.1", ex.Message);
+    }
+
+    [Fact]
+    public async Task With_no_model_chosen_a_provider_the_user_configured_is_named_with_its_reason()
+    {
+        var port = ClosedPort();
+        using var bed = new TestBed(sqlite: true, presets: PresetsAtClosedPort(port));
+        bed.Registry.Configure("ollama", $"http://127.0.0.1:{port}", null);
+        var ex = await Assert.ThrowsAsync<EditorAssistException>(() => Send(bed, null));
+        Assert.Equal(ErrorCode.ModelNotFound, ex.Code);
+        Assert.StartsWith(ChatRouter.NoModelChosen, ex.Message);
+        Assert.Contains("Your configured provider did not answer: ollama:", ex.Message);
+        Assert.DoesNotContain("lmstudio", ex.Message);
+    }
+
+    [Fact]
+    public void Configured_means_a_key_an_address_or_a_place_in_the_routing_order()
+    {
+        using var bed = new TestBed(sqlite: true);
+        var policy = new RouterPolicy();
+        Assert.False(bed.Router.IsConfigured("ollama", policy), "a preset at its default address");
+        Assert.False(bed.Router.IsConfigured("openai", policy), "a cloud preset without a key");
+        bed.Keys.Set("openai", "sk-test-0123456789");
+        Assert.True(bed.Router.IsConfigured("openai", policy));
+        bed.Registry.Configure("lmstudio", "http://127.0.0.1:1235/v1", null);
+        Assert.True(bed.Router.IsConfigured("lmstudio", policy));
+        Assert.True(bed.Router.IsConfigured("ollama", policy with { Order = ["ollama"] }));
     }
 
     [Fact]

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeTestModel } from '../../tools/common.mjs';
 import { clearNotifications, plain, pollUntil, runCommand, waitForNotification } from '../workbench.mjs';
+import { findFile } from '../fixture.mjs';
 import { ask, showChat } from '../editorAssist.mjs';
 
 const EXTENSION_ID = 'editorassist.editorassist-vscode';
@@ -91,6 +92,8 @@ export default [
   },
   {
     name: 'an API key set in SecretStorage reaches the sidecar after a restart; a cloud model asks consent once, shows the Cloud badge and answers from the (fake) cloud',
+    // Two sidecar restarts, a consent dialog and a chat: past the default 90 s at load 50 on 2 cores.
+    timeoutMs: 180_000,
     async run({ page, profile, cloud, shot }) {
       assert.ok(cloud, 'the fake cloud needs an IPv4 address of this machine that is not loopback (tests/e2e/run.mjs); none was found');
       const KEY = 'sk-e2e-not-a-real-key-4242';
@@ -175,10 +178,10 @@ export async function runToQuickInput(page, command, title) {
   await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ state: 'visible', timeout: 20_000 });
 }
 
+/** The live window's EditorAssist log (a reload or a second window writes another one). */
 function extensionLog(profile) {
-  const dir = path.join(profile.userDataDir, 'logs');
-  const file = readdirSync(dir, { withFileTypes: true, recursive: true }).find((e) => e.isFile() && e.name === 'EditorAssist.log');
-  return file ? readFileSync(path.join(file.parentPath ?? file.path, file.name), 'utf8') : '';
+  const file = findFile(path.join(profile.userDataDir, 'logs'), 'EditorAssist.log', { newest: true });
+  return file ? readFileSync(file, 'utf8') : '';
 }
 
 /** Picks `ref` in Select Model by typing it (the picker matches descriptions, which are refs). */
