@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using EditorAssist.Core.Chat;
 using EditorAssist.Core.Errors;
+using EditorAssist.Core.Models;
 using EditorAssist.Core.Providers;
 using Microsoft.Extensions.Logging;
 
@@ -41,7 +42,8 @@ public sealed record ChatSendResult
 /// reached the user, and returns usage, timings, cost and the privacy class of where the text went.
 /// Local refs (<c>local/…</c>) resolve through the same registry as remote ones.
 /// </summary>
-public sealed class ChatRouter(ProviderRegistry registry, ModelDiscovery discovery, ChatHistory history, ILogger<ChatRouter>? logger = null)
+public sealed class ChatRouter(ProviderRegistry registry, ModelDiscovery discovery, ChatHistory history, ILogger<ChatRouter>? logger = null,
+    ModelSettingsStore? modelSettings = null)
 {
     public async Task<ChatSendResult> SendAsync(ChatSendRequest request, Action<string> onDelta, CancellationToken cancellationToken)
     {
@@ -69,7 +71,9 @@ public sealed class ChatRouter(ProviderRegistry registry, ModelDiscovery discove
             ChatFinal? final = null;
             try
             {
-                var chatRequest = new ChatRequest { Model = modelId, Messages = request.Messages, Params = request.Params };
+                // The model's own settings fill in what the request leaves out (models/configure).
+                var (messages, parameters) = modelSettings?.Apply($"{providerId}/{modelId}", request.Messages, request.Params) ?? (request.Messages, request.Params);
+                var chatRequest = new ChatRequest { Model = modelId, Messages = messages, Params = parameters };
                 await foreach (var chunk in provider.StreamChatAsync(context, chatRequest, cancellationToken).ConfigureAwait(false))
                 {
                     if (chunk.Delta is { Length: > 0 } delta)

@@ -59,7 +59,7 @@ public sealed class LlamaChatProvider(LocalRuntimeHost local, StoreHolder storag
         var modelRef = request.Model.StartsWith(LocalRuntimeHost.ProviderId + "/", StringComparison.Ordinal)
             ? request.Model : $"{LocalRuntimeHost.ProviderId}/{request.Model}";
         var path = local.Resolve(modelRef);
-        await local.Models.GetOrLoadAsync(modelRef, path, local.DefaultOptions(), null, cancellationToken).ConfigureAwait(false);
+        await local.Models.GetOrLoadAsync(modelRef, path, local.OptionsFor(modelRef, contextLength: request.Params.ContextLength), null, cancellationToken).ConfigureAwait(false);
 
         var deltas = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         var generation = local.Models.GenerateAsync(modelRef, new GenerationRequest

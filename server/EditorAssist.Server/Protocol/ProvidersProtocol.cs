@@ -91,6 +91,8 @@ public sealed record ModelDto
     public PricingDto? Pricing { get; init; }
     /// <summary>api | cache | fallback, for this model's provider.</summary>
     public required string Source { get; init; }
+    /// <summary>The model's stored settings (<c>models/configure</c>); absent when it has none.</summary>
+    public ModelParamsDto? Params { get; init; }
 }
 
 public sealed record ModelsListParams
