@@ -36,3 +36,4 @@ export { affectsSidecarSettings, changedAtStartSettings, checkHuggingFaceEndpoin
 export { describeError, isAccessRefused, isInterruptedDownload } from '../ui/errors';
 export { ModelActivity, describeStatus } from '../models/activity';
 export { PausedByUser, interruptedDownloads, targetOf } from '../models/interrupted';
+export { describeParam, fieldsFor, formatParam, parseParam, splitStops, PARAM_FIELDS } from '../models/settings';
