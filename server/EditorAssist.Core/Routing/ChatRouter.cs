@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using EditorAssist.Core.Chat;
 using EditorAssist.Core.Errors;
+using EditorAssist.Core.Metrics;
 using EditorAssist.Core.Models;
 using EditorAssist.Core.Providers;
 using Microsoft.Extensions.Logging;
@@ -43,7 +44,7 @@ public sealed record ChatSendResult
 /// Local refs (<c>local/…</c>) resolve through the same registry as remote ones.
 /// </summary>
 public sealed class ChatRouter(ProviderRegistry registry, ModelDiscovery discovery, ChatHistory history, ILogger<ChatRouter>? logger = null,
-    ModelSettingsStore? modelSettings = null)
+    ModelSettingsStore? modelSettings = null, MetricsRecorder? metrics = null)
 {
     public async Task<ChatSendResult> SendAsync(ChatSendRequest request, Action<string> onDelta, CancellationToken cancellationToken)
     {
@@ -92,6 +93,7 @@ public sealed class ChatRouter(ProviderRegistry registry, ModelDiscovery discove
             }
             catch (EditorAssistException ex) when (!firstToken && policy.Fallback && ProviderErrors.AllowsFallback(ex))
             {
+                metrics?.RecordError($"{providerId}/{modelId}");
                 // Nothing reached the user yet: the next provider may answer instead.
                 logger?.LogWarning("{Provider} failed before the first token ({Code}); trying the next provider. {Message}", providerId, ex.Code, Redactor.Redact(ex.Message));
                 skipped.Add(new SkippedProvider(providerId, (int)ex.Code, ex.Message));
@@ -99,10 +101,17 @@ public sealed class ChatRouter(ProviderRegistry registry, ModelDiscovery discove
                 continue;
             }
 
+            catch (Exception ex) when (ex is not OperationCanceledException && Failed(metrics, $"{providerId}/{modelId}"))
+            {
+                throw; // never reached: Failed only counts the error and lets the exception go on
+            }
+
             var total = started.Elapsed.TotalMilliseconds;
             var usage = final?.Usage ?? new ChatUsage(0, 0);
             var genMs = Math.Max(total - ttft, 0.001);
             var modelRef = $"{providerId}/{modelId}";
+            var tokensPerSecond = usage.CompletionTokens > 1 ? Math.Round((usage.CompletionTokens - 1) / (genMs / 1000.0), 2) : 0;
+            metrics?.RecordAnswer(modelRef, ttft, tokensPerSecond, usage);
             var finish = final?.FinishReason ?? FinishReasons.Stop;
             var sessionId = Save(request, modelRef, content.ToString(), finish, usage);
             return new ChatSendResult
@@ -111,7 +120,7 @@ public sealed class ChatRouter(ProviderRegistry registry, ModelDiscovery discove
                 Content = content.ToString(),
                 FinishReason = finish,
                 Usage = usage,
-                Timings = new ChatTimings(Math.Round(ttft, 2), Math.Round(total, 2), usage.CompletionTokens > 1 ? Math.Round((usage.CompletionTokens - 1) / (genMs / 1000.0), 2) : 0),
+                Timings = new ChatTimings(Math.Round(ttft, 2), Math.Round(total, 2), tokensPerSecond),
                 Model = modelRef,
                 Privacy = context.Privacy,
                 Cost = EstimateCost(context, modelId, usage),
@@ -141,6 +150,13 @@ public sealed class ChatRouter(ProviderRegistry registry, ModelDiscovery discove
         throw policy.Strategy == RoutingStrategy.LocalOnly
             ? new EditorAssistException(ErrorCode.PolicyViolation, "Local-only mode is on and no local model or local server is available. Load a local model, start a local server, or turn local-only mode off.")
             : new EditorAssistException(ErrorCode.ProviderUnavailable, "No provider is configured with a model. Add an API key or a local server in EditorAssist's settings.");
+    }
+
+    /// <summary>An exception filter that counts a failed request for metrics/get and catches nothing.</summary>
+    private static bool Failed(MetricsRecorder? metrics, string modelRef)
+    {
+        metrics?.RecordError(modelRef);
+        return false;
     }
 
     /// <summary>Estimated cost from the registry's pricing: zero on the device, null when the price is unknown.</summary>

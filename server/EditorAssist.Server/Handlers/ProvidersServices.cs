@@ -30,7 +30,7 @@ public static class ProvidersServices
         services.TryAddSingleton(sp => new ChatHistory(() => sp.GetRequiredService<StoreHolder>().Store, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new ModelSettingsStore(() => sp.GetRequiredService<StoreHolder>().Store, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new ChatRouter(sp.GetRequiredService<ProviderRegistry>(), sp.GetRequiredService<ModelDiscovery>(),
-            sp.GetRequiredService<ChatHistory>(), sp.GetRequiredService<ILogger<ChatRouter>>(), sp.GetRequiredService<ModelSettingsStore>()));
+            sp.GetRequiredService<ChatHistory>(), sp.GetRequiredService<ILogger<ChatRouter>>(), sp.GetRequiredService<ModelSettingsStore>(), sp.GetService<Core.Metrics.MetricsRecorder>()));
         services.AddSingleton<IRpcModule>(sp => new ProvidersModule(
             new Lazy<ProviderRegistry>(sp.GetRequiredService<ProviderRegistry>), new Lazy<ModelDiscovery>(sp.GetRequiredService<ModelDiscovery>),
             sp.GetRequiredService<ILogger<ProvidersModule>>(), sp.GetRequiredService<ModelSettingsStore>()));

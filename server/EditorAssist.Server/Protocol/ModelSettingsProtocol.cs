@@ -50,10 +50,50 @@ public sealed record ConfigureModelResult
     public bool Reloaded { get; init; }
 }
 
+public sealed record MetricsGetParams
+{
+    /// <summary>One model; all models with figures (and every loaded local model) when absent.</summary>
+    public string? Ref { get; init; }
+}
+
+public sealed record ProcessMemoryDto(long ResidentBytes);
+
+public sealed record GpuMemoryDto(string Name, long VramTotalBytes, long VramFreeBytes);
+
+/// <summary>A loaded local model's memory, from the load's plan (estimates made before allocating, checked against real loads in LocalModelTests).</summary>
+public sealed record LoadedModelDto(string Backend, int ContextLength, int GpuLayers, int TotalLayers, long WeightBytes, long KvCacheBytes, long GpuBytesEstimated);
+
+public sealed record ModelMetricsDto
+{
+    public required string Ref { get; init; }
+    public long Requests { get; init; }
+    public long Errors { get; init; }
+    public double? TtftMsP50 { get; init; }
+    public double? TtftMsP95 { get; init; }
+    public double? DecodeTokensPerSecondP50 { get; init; }
+    public double? PromptTokensPerSecondP50 { get; init; }
+    public required IReadOnlyList<double> RecentTokensPerSecond { get; init; }
+    public double? LastLoadMs { get; init; }
+    public LoadedModelDto? Loaded { get; init; }
+}
+
+public sealed record MetricsResultDto
+{
+    public required DateTimeOffset Since { get; init; }
+    /// <summary>False when the sidecar runs with --no-metrics: the lists stay empty.</summary>
+    public required bool Enabled { get; init; }
+    public required ProcessMemoryDto Process { get; init; }
+    /// <summary>The GPUs the local runtime sees, once it has started.</summary>
+    public IReadOnlyList<GpuMemoryDto>? Gpus { get; init; }
+    public required IReadOnlyList<ModelMetricsDto> Models { get; init; }
+}
+
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     AllowOutOfOrderMetadataProperties = true)]
 [JsonSerializable(typeof(ConfigureModelParams))]
 [JsonSerializable(typeof(ConfigureModelResult))]
+[JsonSerializable(typeof(MetricsGetParams))]
+[JsonSerializable(typeof(MetricsResultDto))]
 public sealed partial class ModelSettingsProtocolJson : JsonSerializerContext;
