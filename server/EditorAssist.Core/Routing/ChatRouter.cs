@@ -35,6 +35,10 @@ public sealed record ChatSendResult
     public required PrivacyClass Privacy { get; init; }
     public ChatCost? Cost { get; init; }
     public IReadOnlyList<SkippedProvider> FellBackFrom { get; init; } = [];
+    /// <summary>Earlier messages left out to fit the model's context (0: the whole conversation was sent).</summary>
+    public int TrimmedMessages { get; init; }
+    /// <summary>The context the conversation was fitted into, when messages were left out.</summary>
+    public int? ContextLength { get; init; }
 }
 
 /// <summary>
@@ -70,11 +74,14 @@ public sealed class ChatRouter(ProviderRegistry registry, ModelDiscovery discove
             double ttft = 0;
             var content = new System.Text.StringBuilder();
             ChatFinal? final = null;
+            (int Trimmed, int ContextLength)? fit = null;
             try
             {
                 // The model's own settings fill in what the request leaves out (models/configure).
                 var (messages, parameters) = modelSettings?.Apply($"{providerId}/{modelId}", request.Messages, request.Params) ?? (request.Messages, request.Params);
                 var chatRequest = new ChatRequest { Model = modelId, Messages = messages, Params = parameters };
+                // The oldest turns go when the conversation outgrows the model's context (1007 when the newest alone does).
+                (chatRequest, fit) = await FitAsync(provider, context, chatRequest, cancellationToken).ConfigureAwait(false);
                 await foreach (var chunk in provider.StreamChatAsync(context, chatRequest, cancellationToken).ConfigureAwait(false))
                 {
                     if (chunk.Delta is { Length: > 0 } delta)
@@ -125,6 +132,8 @@ public sealed class ChatRouter(ProviderRegistry registry, ModelDiscovery discove
                 Privacy = context.Privacy,
                 Cost = EstimateCost(context, modelId, usage),
                 FellBackFrom = skipped,
+                TrimmedMessages = fit?.Trimmed ?? 0,
+                ContextLength = fit?.ContextLength,
             };
         }
 
@@ -151,6 +160,28 @@ public sealed class ChatRouter(ProviderRegistry registry, ModelDiscovery discove
             ? new EditorAssistException(ErrorCode.PolicyViolation, "Local-only mode is on and no local model or local server is available. Load a local model, start a local server, or turn local-only mode off.")
             : new EditorAssistException(ErrorCode.ProviderUnavailable, "No provider is configured with a model. Add an API key or a local server in EditorAssist's settings.");
     }
+
+    /// <summary>
+    /// Fits the conversation into the model's context: the provider's own budget when it has one (the
+    /// local runtime counts with the model's tokenizer), else an estimate from a context length the
+    /// request, the model's settings or the provider's model list knows; unknown → sent as it is.
+    /// </summary>
+    private async Task<(ChatRequest Request, (int Trimmed, int ContextLength)? Fit)> FitAsync(IChatProvider provider, ProviderContext context, ChatRequest request, CancellationToken cancellationToken)
+    {
+        var budget = provider is IContextBudgetSource source ? await source.GetBudgetAsync(context, request, cancellationToken).ConfigureAwait(false) : null;
+        if (budget is null && (request.Params.ContextLength ?? KnownContextLength(context.Descriptor.Id, request.Model)) is int known)
+            budget = ContextFitter.Estimate(known);
+        if (budget is null) return (request, null);
+        var result = ContextFitter.Fit(request.Messages, budget, ContextFitter.AnswerReserve(budget.ContextLength, request.Params.MaxTokens));
+        if (result.TrimmedMessages == 0) return (request, null);
+        logger?.LogInformation("Left out {Count} earlier messages to fit {Model}'s {Context}-token context.", result.TrimmedMessages, request.Model, budget.ContextLength);
+        return (request with { Messages = result.Messages }, (result.TrimmedMessages, budget.ContextLength));
+    }
+
+    /// <summary>The preset's figure (memory) first, then the discovered list (the store).</summary>
+    private int? KnownContextLength(string providerId, string modelId) =>
+        registry.Get(providerId).Descriptor.Models.FirstOrDefault(m => m.Id == modelId)?.ContextLength
+        ?? registry.State.GetCachedModels(providerId)?.Models.FirstOrDefault(m => m.Id == modelId)?.ContextLength;
 
     /// <summary>An exception filter that counts a failed request for metrics/get and catches nothing.</summary>
     private static bool Failed(MetricsRecorder? metrics, string modelRef)

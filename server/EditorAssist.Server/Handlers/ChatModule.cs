@@ -60,6 +60,8 @@ internal sealed class ChatModule(Lazy<ChatRouter> lazyRouter, Lazy<ChatHistory> 
                 Privacy = ProviderWire.Privacy(result.Privacy),
                 Cost = result.Cost is { } c ? new CostDto(c.Usd, c.Approximate, c.PricingAsOf) : null,
                 FellBackFrom = result.FellBackFrom.Count == 0 ? null : result.FellBackFrom.Select(s => new FallbackDto(s.ProviderId, s.Code, s.Reason)).ToList(),
+                TrimmedMessages = result.TrimmedMessages == 0 ? null : result.TrimmedMessages,
+                ContextLength = result.TrimmedMessages == 0 ? null : result.ContextLength,
             };
         });
 

@@ -13,7 +13,7 @@ namespace EditorAssist.Server.Local;
 /// its model on demand (sharing a load already running) and streams from the context worker.
 /// Privacy is always on-device.
 /// </summary>
-public sealed class LlamaChatProvider(LocalRuntimeHost local, StoreHolder storage) : IChatProvider
+public sealed partial class LlamaChatProvider(LocalRuntimeHost local, StoreHolder storage) : IChatProvider
 {
     public ProviderDescriptor Descriptor { get; } = new()
     {

@@ -164,6 +164,10 @@ public sealed record ChatSendResultDto
     public required string Privacy { get; init; }
     public CostDto? Cost { get; init; }
     public IReadOnlyList<FallbackDto>? FellBackFrom { get; init; }
+    /// <summary>Earlier messages left out to fit the model's context; absent when none were.</summary>
+    public int? TrimmedMessages { get; init; }
+    /// <summary>The context they were left out to fit (with <see cref="TrimmedMessages"/>).</summary>
+    public int? ContextLength { get; init; }
 }
 
 public sealed record ChatSessionDto(string Id, string Title, string? Model, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, int MessageCount);

@@ -4,18 +4,36 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { writeTestModel } from '../../tools/common.mjs';
-import { ask, loadModelFile, showChat } from '../editorAssist.mjs';
+import { loadModelFile, showChat } from '../editorAssist.mjs';
 import { plain, pollUntil, runCommand } from '../workbench.mjs';
 import { runToQuickInput } from './30-models.mjs';
 
 /** The panel's document: the webview frame whose page has the Performance heading. */
 async function performanceFrame(page) {
+  return findFrame(page, (f) => f.locator('h2', { hasText: 'Performance' }).count(), 'the Performance panel');
+}
+
+/** The chat view's document, found by its composer (with the panel open there are two webviews). */
+async function chatDocument(page) {
+  return findFrame(page, (f) => f.locator('#composer textarea').count(), 'the chat view');
+}
+
+async function findFrame(page, has, what) {
   return pollUntil(async () => {
-    for (const f of page.frames()) {
-      if (await f.locator('h2', { hasText: 'Performance' }).count().catch(() => 0)) return f;
-    }
+    for (const f of page.frames()) if (await has(f).catch(() => 0)) return f;
     return undefined;
-  }, (f) => f !== undefined, { timeoutMs: 30_000, what: 'the Performance panel' });
+  }, (f) => f !== undefined, { timeoutMs: 30_000, what });
+}
+
+/** Asks in the chat and waits until the answer has finished (Stop hidden again). */
+async function askAndWait(page, text) {
+  const chat = await chatDocument(page);
+  const answers = chat.locator('.msg.assistant');
+  const before = await answers.count();
+  await chat.locator('#composer textarea').fill(text);
+  await chat.locator('#composer textarea').press('Enter');
+  await pollUntil(() => answers.count(), (n) => n > before, { timeoutMs: 30_000, what: 'a new answer' });
+  await pollUntil(() => chat.locator('#stop').isVisible(), (v) => !v, { timeoutMs: 30_000, what: 'the answer to finish' });
 }
 
 export default [
@@ -24,15 +42,8 @@ export default [
     async run({ page, profile, shot }) {
       const model = writeTestModel(path.join(profile.base, 'e2e-perf.gguf'));
       const ref = await loadModelFile(page, model);
-      const chat = await showChat(page);
-      const answers = chat.locator('.msg.assistant');
-      for (const text of ['First question', 'Second question']) {
-        const before = await answers.count();
-        await ask(page, text);
-        await pollUntil(() => answers.count(), (n) => n > before, { timeoutMs: 30_000, what: 'a new answer' });
-        await chat.locator('#send').waitFor({ state: 'visible', timeout: 60_000 });
-        await pollUntil(() => chat.locator('#stop').isVisible(), (v) => !v, { timeoutMs: 60_000, what: 'the answer to finish' });
-      }
+      await showChat(page);
+      await askAndWait(page, 'First question');
 
       await runCommand(page, 'EditorAssist: Show Performance');
       const frame = await performanceFrame(page);
@@ -47,22 +58,21 @@ export default [
       assert.deepEqual(header, ['Model', 'Requests', 'Errors', 'TTFT p50', 'TTFT p95', 'Decode tok/s p50', 'Prompt tok/s p50', 'Recent tok/s', 'Last load', 'Memory']);
       const cells = (await row.locator('td').allInnerTexts()).map(plain);
       assert.equal(cells[0], ref);
-      assert.ok(Number(cells[1]) >= 2, `requests: ${cells}`);
+      assert.ok(Number(cells[1]) >= 1, `requests: ${cells}`);
       assert.equal(cells[2], '0');
       assert.match(cells[3], /^\d[\d,.]* (ms|s)$/, `TTFT: ${cells}`);
       assert.match(cells[5], /^\d/, `decode tok/s: ${cells}`);
       assert.match(cells[9], /weights \+ .* KV \(.* ctx\) · CPU/, `memory: ${cells}`);
-      assert.ok(await row.locator('svg.spark polyline').count() === 1, 'a sparkline of recent tok/s');
       assert.match(plain(await frame.locator('#summary').innerText()), /Sidecar memory \d/);
-      await shot('performance-view');
 
       // Refreshed while open: one more answer shows up without reopening the panel.
       const requests = Number(cells[1]);
-      await runCommand(page, 'EditorAssist: Show Performance'); // reveals the same panel, no second one
-      await showChat(page);
-      await ask(page, 'Third question');
+      await askAndWait(page, 'Second question');
       await pollUntil(() => row.locator('td').nth(1).innerText().then(Number).catch(() => 0), (n) => n > requests,
-        { timeoutMs: 60_000, what: 'the request count to move in the open panel' });
+        { timeoutMs: 20_000, what: 'the request count to move in the open panel' });
+      // Two answers draw the sparkline of recent tok/s.
+      await row.locator('svg.spark polyline').waitFor({ state: 'attached', timeout: 10_000 });
+      await shot('performance-view');
     },
   },
   {
