@@ -340,6 +340,10 @@ export interface ChatSendResult {
   timings?: { ttftMs: number; totalMs: number; tokensPerSecond: number };
   model?: string;
   privacy?: 'onDevice' | 'loopback' | 'cloud';
+  /** Earlier messages the sidecar left out to fit the model's context (absent when none). */
+  trimmedMessages?: number;
+  /** The context they were left out to fit. */
+  contextLength?: number;
 }
 
 /** A stored conversation (`chat/sessions`), newest first. Times are ISO 8601. */

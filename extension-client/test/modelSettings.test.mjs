@@ -38,3 +38,11 @@ describe('model settings', () => {
     assert.ok(lib.describeParam(prompt, { systemPrompt: 'x'.repeat(100) }).endsWith('…'));
   });
 });
+
+describe('context fitting notice', () => {
+  it('says how many earlier messages were left out and for which context', () => {
+    assert.equal(lib.trimmedNotice({ trimmedMessages: 3, contextLength: 4096 }), "3 earlier messages left out to fit the model's 4,096-token context.");
+    assert.equal(lib.trimmedNotice({ trimmedMessages: 1 }), "1 earlier message left out to fit the model's context.");
+    assert.equal(lib.trimmedNotice({}), undefined);
+  });
+});

@@ -3,6 +3,7 @@
 // view provider hands it a `post` function and routes UI-only actions (copy, insert, links)
 // itself.
 import { CancellationTokenSource } from 'vscode-jsonrpc';
+import { trimmedNotice } from './contextNotice';
 import { ErrorCodes, Methods, Notifications, Requests, type ChatDeltaParams, type ChatMessage, type ChatSendParams, type ChatSendResult, type RequestDef } from '../protocol';
 import type { Disposable } from '../sidecar/events';
 import type { FinishReason, FromWebview, ToWebview } from './messages';
@@ -211,6 +212,8 @@ export class ChatController implements Disposable {
         type: 'assistantEnd', id, finishReason: result.finishReason,
         tokensPerSecond: result.timings?.tokensPerSecond, model: result.model, privacy: result.privacy,
       });
+      const trimmed = trimmedNotice(result);
+      if (trimmed) this.post({ type: 'notice', level: 'info', text: trimmed });
     } catch (e) {
       const code = (e as { code?: unknown }).code;
       if (code === ErrorCodes.RequestCancelled || cts.token.isCancellationRequested) {

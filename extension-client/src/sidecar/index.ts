@@ -38,3 +38,4 @@ export { ModelActivity, describeStatus } from '../models/activity';
 export { PausedByUser, interruptedDownloads, targetOf } from '../models/interrupted';
 export { describeParam, fieldsFor, formatParam, parseParam, splitStops, PARAM_FIELDS } from '../models/settings';
 export { renderPerformance, sparkline, summary, PERFORMANCE_COLUMNS } from '../performance/render';
+export { trimmedNotice } from '../chat/contextNotice';

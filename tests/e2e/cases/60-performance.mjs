@@ -36,15 +36,24 @@ async function askAndWait(page, text) {
   await pollUntil(() => chat.locator('#stop').isVisible(), (v) => !v, { timeoutMs: 30_000, what: 'the answer to finish' });
 }
 
+let loadedRef;
+
 export default [
   {
-    name: '"Show Performance" shows a table of per-model figures after a chat, refreshed while open',
-    async run({ page, profile, shot }) {
+    name: 'Performance: a generated model loaded and asked once, for the figures',
+    async run({ page, profile }) {
       const model = writeTestModel(path.join(profile.base, 'e2e-perf.gguf'));
       const ref = await loadModelFile(page, model);
       await showChat(page);
       await askAndWait(page, 'First question');
-
+      loadedRef = ref;
+    },
+  },
+  {
+    name: '"Show Performance" shows a table of per-model figures after a chat, refreshed while open',
+    async run({ page, shot }) {
+      const ref = loadedRef;
+      assert.ok(ref, 'the previous case loaded a model and chatted');
       await runCommand(page, 'EditorAssist: Show Performance');
       const frame = await performanceFrame(page);
       const csp = await frame.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
