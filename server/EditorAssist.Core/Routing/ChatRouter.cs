@@ -172,7 +172,10 @@ public sealed class ChatRouter(ProviderRegistry registry, ModelDiscovery discove
         if (budget is null && (request.Params.ContextLength ?? KnownContextLength(context.Descriptor.Id, request.Model)) is int known)
             budget = ContextFitter.Estimate(known);
         if (budget is null) return (request, null);
+        var counting = Stopwatch.GetTimestamp();
         var result = ContextFitter.Fit(request.Messages, budget, ContextFitter.AnswerReserve(budget.ContextLength, request.Params.MaxTokens));
+        // bench/context-fit.mjs reads this line (debug level) for the cost of counting.
+        logger?.LogDebug("Context fit: {Count} messages counted in {Ms:F3} ms.", request.Messages.Count, Stopwatch.GetElapsedTime(counting).TotalMilliseconds);
         if (result.TrimmedMessages == 0) return (request, null);
         logger?.LogInformation("Left out {Count} earlier messages to fit {Model}'s {Context}-token context.", result.TrimmedMessages, request.Model, budget.ContextLength);
         return (request with { Messages = result.Messages }, (result.TrimmedMessages, budget.ContextLength));
