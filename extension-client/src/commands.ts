@@ -12,4 +12,5 @@ export const Commands = {
   setApiKey: 'editorAssist.setApiKey',
   removeApiKey: 'editorAssist.removeApiKey',
   toggleLocalOnly: 'editorAssist.toggleLocalOnly',
+  showPerformance: 'editorAssist.showPerformance',
 } as const;

@@ -22,6 +22,7 @@ import { affectsSidecarSettings, changedAtStartSettings, checkHuggingFaceEndpoin
 import { downloadModel, resumeInterruptedDownloads } from './models/downloadModel';
 import { PausedByUser } from './models/interrupted';
 import { manageModels } from './models/manageModels';
+import { PerformancePanel } from './performance/panel';
 
 let sidecar: SidecarSupervisor | undefined;
 
@@ -70,6 +71,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand(Commands.newChat, () => chat.newChat()),
     vscode.commands.registerCommand(Commands.chatHistory, () => chat.showHistory()),
     vscode.commands.registerCommand(Commands.restartSidecar, () => s.restart().catch(() => undefined)),
+    registerPerformance(s),
     ...registerModelCommands(context, s, activeModel, log, chat),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('editorAssist.sidecar')) void s.restart().catch(() => undefined);
@@ -191,4 +193,10 @@ function sidecarLaunch(context: vscode.ExtensionContext) {
     args: [located.dll],
     env: { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: '1', DOTNET_NOLOGO: '1' },
   };
+}
+
+/** EditorAssist: Show Performance (also an entry of Manage Models). */
+function registerPerformance(s: SidecarSupervisor): vscode.Disposable {
+  const panel = new PerformancePanel(s);
+  return vscode.Disposable.from(panel, vscode.commands.registerCommand(Commands.showPerformance, () => panel.show()));
 }

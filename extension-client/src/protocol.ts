@@ -42,6 +42,8 @@ export const Methods = {
   routerGet: 'router/get',
   routerSet: 'router/set',
   runtimeDidChangeState: 'runtime/didChangeState',
+  modelsConfigure: 'models/configure',
+  metricsGet: 'metrics/get',
 } as const;
 
 /** The protocol version this client speaks; the sidecar reports its own at initialize. */
@@ -119,6 +121,60 @@ export interface ModelInfo {
   contextLength?: number;
   roles: ('chat' | 'fim')[];
   local?: { path: string; sizeBytes: number; quant: string; lastUsed?: string | null; loaded: boolean };
+  /** The model's own settings (models/configure); absent when it has none. */
+  params?: ModelParams;
+}
+
+// ---- per-model settings and metrics ---------------------------------------------------------
+
+/** A model's settings; a field left out takes the provider's or runtime's default. */
+export interface ModelParams {
+  contextLength?: number;
+  temperature?: number;
+  topP?: number;
+  topK?: number;
+  minP?: number;
+  maxTokens?: number;
+  stop?: string[];
+  systemPrompt?: string;
+}
+
+/** models/configure: named fields replace the stored ones, null clears one, the rest is kept. */
+export interface ConfigureModelParams {
+  ref: string;
+  params: { [K in keyof ModelParams]?: ModelParams[K] | null };
+  workDoneToken?: string;
+}
+
+export interface ConfigureModelResult {
+  ref: string;
+  params: ModelParams;
+  /** A loaded local model was reloaded for its new context length. */
+  reloaded?: boolean;
+}
+
+/** metrics/get: one model's figures since the sidecar started. */
+export interface ModelMetrics {
+  ref: string;
+  requests: number;
+  errors: number;
+  ttftMsP50?: number;
+  ttftMsP95?: number;
+  decodeTokensPerSecondP50?: number;
+  promptTokensPerSecondP50?: number;
+  /** Decode speed of the most recent requests, oldest first (for a sparkline). */
+  recentTokensPerSecond: number[];
+  lastLoadMs?: number;
+  /** Local models while loaded. */
+  loaded?: { backend: string; contextLength: number; gpuLayers: number; totalLayers: number; weightBytes: number; kvCacheBytes: number; gpuBytesEstimated: number };
+}
+
+export interface MetricsResult {
+  since: string;
+  enabled: boolean;
+  process: { residentBytes: number };
+  gpus?: { name: string; vramTotalBytes: number; vramFreeBytes: number }[];
+  models: ModelMetrics[];
 }
 
 export type FitVerdict = 'fullGpu' | 'partialGpu' | 'cpuOnly' | 'tooLarge';
@@ -340,6 +396,10 @@ export interface ChatSendResult {
   timings?: { ttftMs: number; totalMs: number; tokensPerSecond: number };
   model?: string;
   privacy?: 'onDevice' | 'loopback' | 'cloud';
+  /** Earlier messages the sidecar left out to fit the model's context (absent when none). */
+  trimmedMessages?: number;
+  /** The context they were left out to fit. */
+  contextLength?: number;
 }
 
 /** A stored conversation (`chat/sessions`), newest first. Times are ISO 8601. */
@@ -481,6 +541,8 @@ export const Requests = {
   routerGet: request<void, RouterPolicy>(Methods.routerGet),
   routerSet: request<RouterPolicy, RouterPolicy>(Methods.routerSet),
   completionInline: request<InlineCompletionParams, InlineCompletionResult>(Methods.completionInline),
+  modelsConfigure: request<ConfigureModelParams, ConfigureModelResult>(Methods.modelsConfigure),
+  metricsGet: request<{ ref?: string }, MetricsResult>(Methods.metricsGet),
 } as const;
 
 /** runtime/didChangeState: what the local runtime is doing with a model. */

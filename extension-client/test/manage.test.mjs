@@ -164,13 +164,13 @@ describe('Manage Models list', () => {
     assert.deepEqual(models.map((m) => m.label), ['tiny', 'old-chat', 'never'], 'loaded first, then by last use');
     const [tiny, old, never] = models;
     assert.equal(tiny.description, '300 KiB · used 5 min ago · loaded · chat model');
-    assert.deepEqual(tiny.action.ops, ['useForCompletion', 'unload', 'delete'], 'already the chat model; loaded so it can be unloaded');
+    assert.deepEqual(tiny.action.ops, ['useForCompletion', 'unload', 'settings', 'delete'], 'already the chat model; loaded so it can be unloaded');
     assert.equal(old.description, '2.0 GiB · used 2020-01-02');
     assert.equal(never.description, '1.0 GiB · never used');
-    assert.deepEqual(never.action.ops, ['useForChat', 'useForCompletion', 'delete']);
+    assert.deepEqual(never.action.ops, ['useForChat', 'useForCompletion', 'settings', 'delete']);
 
-    assert.deepEqual(items.slice(-2).map((i) => i.action.type), ['freeUpSpace', 'downloadNew']);
-    assert.equal(items.at(-2).label, '$(trash) Free up space…');
+    assert.deepEqual(items.slice(-4).map((i) => i.action.type), ['freeUpSpace', 'downloadNew', 'modelSettings', 'performance']);
+    assert.equal(items.at(-4).label, '$(trash) Free up space…');
   });
 
   it('uses the catalog for names and roles: no completion for a chat-only catalog model', () => {
@@ -182,7 +182,7 @@ describe('Manage Models list', () => {
     const list = lib.buildManageList({ storage, downloads: [], catalog, completionRef: 'local/coder', now });
     const [chatty, coder] = list.filter((e) => e.action?.type === 'model');
     assert.equal(chatty.detail, 'CHATTY · chat');
-    assert.deepEqual(chatty.action.ops, ['useForChat', 'delete']);
+    assert.deepEqual(chatty.action.ops, ['useForChat', 'settings', 'delete']);
     assert.equal(coder.detail, 'CODER · chat, code completion');
     assert.match(coder.description, /completion model$/);
     assert.equal(list[0].description, 'no quota · 1.0 GiB free on disk');

@@ -186,6 +186,15 @@ public sealed class LocalModelManager : IAsyncDisposable
         }
     }
 
+    /// <summary>The options the model under <paramref name="key"/> was loaded (or is loading) with, or null; a reload with a change starts from them.</summary>
+    public LocalModelOptions? GetOptions(string key)
+    {
+        lock (_gate)
+        {
+            return _entries.TryGetValue(key, out var e) && e.Error == null ? e.Options : null;
+        }
+    }
+
     public LocalModelStatus GetStatus(string key)
     {
         lock (_gate)

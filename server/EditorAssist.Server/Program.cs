@@ -124,6 +124,7 @@ public static class Program
         services.AddSingleton<IRpcModule, LocalModelsModule>();
         services.AddSingleton<Core.Providers.IChatProvider, Local.LlamaChatProvider>();
         services.AddProviders();
+        services.AddModelSettings();
         services.AddSingleton<Completion.RemoteInlineCompletion>();
         services.AddSingleton<Local.InlineCompletion>();
         services.AddSingleton<IRpcModule, CompletionModule>();

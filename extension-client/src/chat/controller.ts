@@ -3,6 +3,7 @@
 // view provider hands it a `post` function and routes UI-only actions (copy, insert, links)
 // itself.
 import { CancellationTokenSource } from 'vscode-jsonrpc';
+import { trimmedNotice } from './contextNotice';
 import { ErrorCodes, Methods, Notifications, Requests, type ChatDeltaParams, type ChatMessage, type ChatSendParams, type ChatSendResult, type RequestDef, type ToolCallParams, type ToolCallResult, type ToolStatusParams } from '../protocol';
 import { type ApprovalKind, type ApprovalRequest, type CancellationLike, type Decision, type ToolHost } from '../tools/host';
 import type { Disposable } from '../sidecar/events';
@@ -240,6 +241,8 @@ export class ChatController implements Disposable {
         type: 'assistantEnd', id, finishReason: result.finishReason,
         tokensPerSecond: result.timings?.tokensPerSecond, model: result.model, privacy: result.privacy,
       });
+      const trimmed = trimmedNotice(result);
+      if (trimmed) this.post({ type: 'notice', level: 'info', text: trimmed });
     } catch (e) {
       const code = (e as { code?: unknown }).code;
       if (code === ErrorCodes.RequestCancelled || cts.token.isCancellationRequested) {

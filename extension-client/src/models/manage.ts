@@ -10,7 +10,7 @@ export interface ManageSidecar {
   request<P, R>(def: RequestDef<P, R>, params: P): Promise<R>;
 }
 
-export type ModelOp = 'useForChat' | 'useForCompletion' | 'unload' | 'delete';
+export type ModelOp = 'useForChat' | 'useForCompletion' | 'unload' | 'settings' | 'delete';
 export type DownloadOp = 'pause' | 'resume' | 'cancel';
 
 export type ManageAction =
@@ -18,6 +18,8 @@ export type ManageAction =
   | { type: 'download'; job: DownloadInfo; ops: DownloadOp[] }
   | { type: 'freeUpSpace' }
   | { type: 'downloadNew' }
+  | { type: 'modelSettings' }
+  | { type: 'performance' }
   | { type: 'storage' };
 
 export type ManageEntry =
@@ -47,6 +49,8 @@ export async function loadManageInput(sidecar: ManageSidecar): Promise<Omit<Mana
 
 export const FREE_UP_LABEL = 'Free up space…';
 export const DOWNLOAD_NEW_LABEL = 'Download a model…';
+export const MODEL_SETTINGS_LABEL = 'Model settings…';
+export const PERFORMANCE_LABEL = 'Performance';
 
 export function describeStorage(s: StorageInfo): { label: string; description: string } {
   const over = s.quotaBytes ? s.usedBytes > s.quotaBytes : false;
@@ -94,6 +98,8 @@ export function buildManageList({ storage, downloads, catalog, chatRef, completi
   out.push({ kind: 'separator', label: '' });
   out.push({ kind: 'item', label: `$(trash) ${FREE_UP_LABEL}`, description: 'remove the least recently used models (never a loaded one)', action: { type: 'freeUpSpace' } });
   out.push({ kind: 'item', label: `$(cloud-download) ${DOWNLOAD_NEW_LABEL}`, action: { type: 'downloadNew' } });
+  out.push({ kind: 'item', label: `$(settings-gear) ${MODEL_SETTINGS_LABEL}`, description: 'context length, temperature, stop sequences… of any model, local or remote', action: { type: 'modelSettings' } });
+  out.push({ kind: 'item', label: `$(pulse) ${PERFORMANCE_LABEL}`, description: 'speed, latency and memory per model', action: { type: 'performance' } });
   return out;
 }
 
@@ -113,7 +119,7 @@ export function modelOps(m: StorageModel, entry: CatalogEntry | undefined, curre
   if (m.ref !== current.chatRef) ops.push('useForChat');
   if (m.ref !== current.completionRef && (!entry || entry.roles.includes('fim'))) ops.push('useForCompletion');
   if (m.loaded) ops.push('unload');
-  ops.push('delete');
+  ops.push('settings', 'delete');
   return ops;
 }
 

@@ -14,6 +14,7 @@ import {
 } from './manage';
 import { targetOf } from './interrupted';
 import { downloadWithProgress } from './withProgress';
+import { editModelSettings, pickModelForSettings } from './modelSettings';
 
 interface Item extends vscode.QuickPickItem {
   action?: ManageAction;
@@ -26,6 +27,7 @@ const OP: Record<ModelOp | DownloadOp, { label: string; icon: string }> = {
   useForChat: { label: 'Use for chat', icon: 'comment-discussion' },
   useForCompletion: { label: 'Use for completion', icon: 'code' },
   unload: { label: 'Unload', icon: 'debug-stop' },
+  settings: { label: 'Settings…', icon: 'settings-gear' },
   delete: { label: 'Delete', icon: 'trash' },
   pause: { label: 'Pause', icon: 'debug-pause' },
   resume: { label: 'Resume', icon: 'debug-continue' },
@@ -88,6 +90,11 @@ export async function manageModels(deps: ModelCommandDeps): Promise<void> {
     await vscode.commands.executeCommand('editorAssist.downloadModel');
     return;
   }
+  if (action.type === 'modelSettings') return pickModelForSettings(deps);
+  if (action.type === 'performance') {
+    await vscode.commands.executeCommand('editorAssist.showPerformance');
+    return;
+  }
   if (action.type === 'model') {
     const op = (chosen.op as ModelOp | undefined) ?? (await pickOp(action.model.ref, action.ops));
     if (op) await runModelOp(action.model, op, deps);
@@ -116,6 +123,7 @@ async function runModelOp(model: StorageModel, op: ModelOp, deps: ModelCommandDe
   const { sidecar, log } = deps;
   if (op === 'useForChat') return useForChat(model.ref, deps);
   if (op === 'useForCompletion') return useForCompletion(model.ref);
+  if (op === 'settings') return editModelSettings(model.ref, deps);
   if (op === 'unload') {
     try {
       await sidecar.request(Requests.modelsUnload, { ref: model.ref });

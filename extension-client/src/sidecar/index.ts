@@ -40,3 +40,6 @@ export { ActiveModel, ACTIVE_MODEL_KEY, CHAT_MODEL_SETTING } from '../models/act
 export { PausedByUser, interruptedDownloads, targetOf } from '../models/interrupted';
 export { confine, gitignoreMatcher, globToRegExp, ToolError } from '../tools/confine';
 export { runShell } from '../tools/shell';
+export { describeParam, fieldsFor, formatParam, parseParam, splitStops, PARAM_FIELDS } from '../models/settings';
+export { renderPerformance, sparkline, summary, PERFORMANCE_COLUMNS } from '../performance/render';
+export { trimmedNotice } from '../chat/contextNotice';

@@ -108,6 +108,8 @@ public sealed record ChatMessage(string Role, string Content)
 
 public sealed record ChatParams
 {
+    /// <summary>The context the conversation must fit (a local model is loaded with it); from the model's settings unless the request names one.</summary>
+    public int? ContextLength { get; init; }
     public double? Temperature { get; init; }
     public double? TopP { get; init; }
     public int? TopK { get; init; }

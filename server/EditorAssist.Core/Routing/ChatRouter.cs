@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using EditorAssist.Core.Chat;
 using EditorAssist.Core.Errors;
+using EditorAssist.Core.Metrics;
+using EditorAssist.Core.Models;
 using EditorAssist.Core.Providers;
 using EditorAssist.Core.Tools;
 using Microsoft.Extensions.Logging;
@@ -40,6 +42,10 @@ public sealed record ChatSendResult
     public IReadOnlyList<ToolCallRecord> ToolCalls { get; init; } = [];
     /// <summary>Model calls made in this turn (1 without tools).</summary>
     public int Steps { get; init; } = 1;
+    /// <summary>Earlier messages left out to fit the model's context (0: the whole conversation was sent).</summary>
+    public int TrimmedMessages { get; init; }
+    /// <summary>The context the conversation was fitted into, when messages were left out.</summary>
+    public int? ContextLength { get; init; }
 }
 
 /// <summary>
@@ -48,7 +54,8 @@ public sealed record ChatSendResult
 /// reached the user, and returns usage, timings, cost and the privacy class of where the text went.
 /// Local refs (<c>local/…</c>) resolve through the same registry as remote ones.
 /// </summary>
-public sealed class ChatRouter(ProviderRegistry registry, ModelDiscovery discovery, ChatHistory history, ILogger<ChatRouter>? logger = null)
+public sealed class ChatRouter(ProviderRegistry registry, ModelDiscovery discovery, ChatHistory history, ILogger<ChatRouter>? logger = null,
+    ModelSettingsStore? modelSettings = null, MetricsRecorder? metrics = null)
 {
     public async Task<ChatSendResult> SendAsync(ChatSendRequest request, Action<string> onDelta, CancellationToken cancellationToken)
     {
@@ -76,10 +83,16 @@ public sealed class ChatRouter(ProviderRegistry registry, ModelDiscovery discove
             double ttft = 0;
             var content = new System.Text.StringBuilder();
             ChatFinal? final = null;
-            var chatRequest = new ChatRequest { Model = modelId, Messages = request.Messages, Params = request.Params };
-            var loop = new ToolLoop(provider, context, chatRequest, request.Tools);
+            (int Trimmed, int ContextLength)? fit = null;
+            ToolLoop? loop = null;
             try
             {
+                // The model's own settings fill in what the request leaves out (models/configure).
+                var (messages, parameters) = modelSettings?.Apply($"{providerId}/{modelId}", request.Messages, request.Params) ?? (request.Messages, request.Params);
+                var chatRequest = new ChatRequest { Model = modelId, Messages = messages, Params = parameters };
+                // The oldest turns go when the conversation outgrows the model's context (1007 when the newest alone does).
+                (chatRequest, fit) = await FitAsync(provider, context, chatRequest, cancellationToken).ConfigureAwait(false);
+                loop = new ToolLoop(provider, context, chatRequest, request.Tools);
                 await foreach (var chunk in loop.RunAsync(cancellationToken).ConfigureAwait(false))
                 {
                     if (chunk.ToolCall is not null) committed = true;
@@ -99,17 +112,24 @@ public sealed class ChatRouter(ProviderRegistry registry, ModelDiscovery discove
             }
             catch (EditorAssistException ex) when (!firstToken && !committed && policy.Fallback && ProviderErrors.AllowsFallback(ex))
             {
+                metrics?.RecordError($"{providerId}/{modelId}");
                 // Nothing reached the user yet: the next provider may answer instead.
                 logger?.LogWarning("{Provider} failed before the first token ({Code}); trying the next provider. {Message}", providerId, ex.Code, Redactor.Redact(ex.Message));
                 skipped.Add(new SkippedProvider(providerId, (int)ex.Code, ex.Message));
                 first ??= ex;
                 continue;
             }
+            catch (Exception ex) when (ex is not OperationCanceledException && Failed(metrics, $"{providerId}/{modelId}"))
+            {
+                throw; // never reached: Failed only counts the error and lets the exception go on
+            }
 
             var total = started.Elapsed.TotalMilliseconds;
             var usage = final?.Usage ?? new ChatUsage(0, 0);
             var genMs = Math.Max(total - ttft, 0.001);
             var modelRef = $"{providerId}/{modelId}";
+            var tokensPerSecond = usage.CompletionTokens > 1 ? Math.Round((usage.CompletionTokens - 1) / (genMs / 1000.0), 2) : 0;
+            metrics?.RecordAnswer(modelRef, ttft, tokensPerSecond, usage);
             var finish = final?.FinishReason ?? FinishReasons.Stop;
             var sessionId = Save(request, modelRef, content.ToString(), finish, usage);
             return new ChatSendResult
@@ -118,13 +138,15 @@ public sealed class ChatRouter(ProviderRegistry registry, ModelDiscovery discove
                 Content = content.ToString(),
                 FinishReason = finish,
                 Usage = usage,
-                Timings = new ChatTimings(Math.Round(ttft, 2), Math.Round(total, 2), usage.CompletionTokens > 1 ? Math.Round((usage.CompletionTokens - 1) / (genMs / 1000.0), 2) : 0),
+                Timings = new ChatTimings(Math.Round(ttft, 2), Math.Round(total, 2), tokensPerSecond),
                 Model = modelRef,
                 Privacy = context.Privacy,
                 Cost = EstimateCost(context, modelId, usage),
                 FellBackFrom = skipped,
-                ToolCalls = loop.Calls,
+                ToolCalls = loop!.Calls,
                 Steps = loop.Steps,
+                TrimmedMessages = fit?.Trimmed ?? 0,
+                ContextLength = fit?.ContextLength,
             };
         }
 
@@ -174,6 +196,38 @@ public sealed class ChatRouter(ProviderRegistry registry, ModelDiscovery discove
         if (context.ApiKey is not null) return true;
         if (registry.State.GetConfig(providerId).BaseUrl is not null) return true;
         return policy.Order?.IndexOf(providerId) >= 0;
+    }
+
+    /// <summary>
+    /// Fits the conversation into the model's context: the provider's own budget when it has one (the
+    /// local runtime counts with the model's tokenizer), else an estimate from a context length the
+    /// request, the model's settings or the provider's model list knows; unknown → sent as it is.
+    /// </summary>
+    private async Task<(ChatRequest Request, (int Trimmed, int ContextLength)? Fit)> FitAsync(IChatProvider provider, ProviderContext context, ChatRequest request, CancellationToken cancellationToken)
+    {
+        var budget = provider is IContextBudgetSource source ? await source.GetBudgetAsync(context, request, cancellationToken).ConfigureAwait(false) : null;
+        if (budget is null && (request.Params.ContextLength ?? KnownContextLength(context.Descriptor.Id, request.Model)) is int known)
+            budget = ContextFitter.Estimate(known);
+        if (budget is null) return (request, null);
+        var counting = Stopwatch.GetTimestamp();
+        var result = ContextFitter.Fit(request.Messages, budget, ContextFitter.AnswerReserve(budget.ContextLength, request.Params.MaxTokens));
+        // bench/context-fit.mjs reads this line (debug level) for the cost of counting.
+        logger?.LogDebug("Context fit: {Count} messages counted in {Ms:F3} ms.", request.Messages.Count, Stopwatch.GetElapsedTime(counting).TotalMilliseconds);
+        if (result.TrimmedMessages == 0) return (request, null);
+        logger?.LogInformation("Left out {Count} earlier messages to fit {Model}'s {Context}-token context.", result.TrimmedMessages, request.Model, budget.ContextLength);
+        return (request with { Messages = result.Messages }, (result.TrimmedMessages, budget.ContextLength));
+    }
+
+    /// <summary>The preset's figure (memory) first, then the discovered list (the store).</summary>
+    private int? KnownContextLength(string providerId, string modelId) =>
+        registry.Get(providerId).Descriptor.Models.FirstOrDefault(m => m.Id == modelId)?.ContextLength
+        ?? registry.State.GetCachedModels(providerId)?.Models.FirstOrDefault(m => m.Id == modelId)?.ContextLength;
+
+    /// <summary>An exception filter that counts a failed request for metrics/get and catches nothing.</summary>
+    private static bool Failed(MetricsRecorder? metrics, string modelRef)
+    {
+        metrics?.RecordError(modelRef);
+        return false;
     }
 
     /// <summary>Estimated cost from the registry's pricing: zero on the device, null when the price is unknown.</summary>

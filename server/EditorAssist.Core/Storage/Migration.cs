@@ -77,5 +77,12 @@ public static class Migrations
             );
             CREATE INDEX chat_sessions_updated ON chat_sessions(updated_at DESC);
             """),
+        new(4, "per-model settings", """
+            CREATE TABLE model_settings (
+                model_ref  TEXT PRIMARY KEY NOT NULL,   -- "provider/model", as on the wire
+                params     TEXT NOT NULL,               -- JSON {contextLength, temperature, topP, topK, minP, maxTokens, stop, systemPrompt}
+                updated_at INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            """),
     ];
 }

@@ -75,6 +75,8 @@ internal sealed class ChatModule(Lazy<ChatRouter> lazyRouter, Lazy<ChatHistory> 
                 FellBackFrom = result.FellBackFrom.Count == 0 ? null : result.FellBackFrom.Select(s => new FallbackDto(s.ProviderId, s.Code, s.Reason)).ToList(),
                 ToolCalls = result.ToolCalls.Count == 0 ? null : result.ToolCalls.Select(ChatToolsWire.ToDto).ToList(),
                 Steps = result.Steps,
+                TrimmedMessages = result.TrimmedMessages == 0 ? null : result.TrimmedMessages,
+                ContextLength = result.TrimmedMessages == 0 ? null : result.ContextLength,
             };
         });
 

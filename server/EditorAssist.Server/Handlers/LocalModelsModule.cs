@@ -12,7 +12,8 @@ namespace EditorAssist.Server.Handlers;
 /// <c>models/load</c> (with work-done progress and cancellation), <c>models/unload</c>,
 /// <c>models/status</c>, and the <c>runtime/didChangeState</c> notifications.
 /// </summary>
-internal sealed class LocalModelsModule(LocalRuntimeHost local, LocalModelServicesAccessor storage, ILogger<LocalModelsModule> logger) : IRpcModule
+internal sealed class LocalModelsModule(LocalRuntimeHost local, LocalModelServicesAccessor storage, ILogger<LocalModelsModule> logger,
+    Core.Models.ModelSettingsStore modelSettings) : IRpcModule
 {
     public IEnumerable<string> Methods => [Protocol.Methods.ModelsLoad, Protocol.Methods.ModelsUnload, Protocol.Methods.ModelsStatus];
 
@@ -50,7 +51,7 @@ internal sealed class LocalModelsModule(LocalRuntimeHost local, LocalModelServic
             progress.Begin($"Loading {modelRef}", w => w.WriteString("ref", modelRef));
             var reporter = new Progress<float>(f => progress.Report(w => w.WriteNumber("percentage", Math.Round(f * 100, 1))));
             var model = await local.Models.LoadAsync(modelRef, path,
-                local.DefaultOptions(p.GpuLayers, p.ContextLength), reporter, ct).ConfigureAwait(false);
+                local.OptionsFor(modelRef, p.GpuLayers, p.ContextLength), reporter, ct).ConfigureAwait(false);
             // Registered only once it loaded: a file that is not a model must not appear in listings.
             if (byPath) local.Register(path);
             progress.End(w => w.WriteString("message", $"Loaded on {model.Backend}"));
@@ -71,7 +72,8 @@ internal sealed class LocalModelsModule(LocalRuntimeHost local, LocalModelServic
             catch (Core.Errors.EditorAssistException) { downloaded = false; }
             var s = local.Models.GetStatus(p.Ref);
             return ValueTask.FromResult(new ModelStatusResult(downloaded, s.Loading, s.Loaded,
-                s.State?.ToString().ToLowerInvariant(), s.Progress is float f ? Math.Round(f * 100, 1) : null, s.Error));
+                s.State?.ToString().ToLowerInvariant(), s.Progress is float f ? Math.Round(f * 100, 1) : null, s.Error)
+            { Params = ModelParamsDto.From(modelSettings.Get(p.Ref)) });
         });
     }
 

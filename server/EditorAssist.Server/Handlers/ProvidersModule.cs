@@ -16,7 +16,8 @@ namespace EditorAssist.Server.Handlers;
 internal sealed class ProvidersModule(
     Lazy<ProviderRegistry> lazyRegistry,
     Lazy<ModelDiscovery> lazyDiscovery,
-    ILogger<ProvidersModule> logger) : IRpcModule
+    ILogger<ProvidersModule> logger,
+    Core.Models.ModelSettingsStore? modelSettings = null) : IRpcModule
 {
     // Lazy: the registry (presets, SDK types) is built on the first provider call, not at process start.
     private ProviderRegistry Registry => lazyRegistry.Value;
@@ -103,6 +104,7 @@ internal sealed class ProvidersModule(
                 Local = m.Local is { } loc ? new LocalModelDto(loc.Path, loc.SizeBytes, loc.Quant, loc.LastUsed, loc.Loaded) : null,
                 Pricing = ProviderWire.Pricing(m.Pricing),
                 Source = ProviderWire.Source(l.Source),
+                Params = modelSettings is null ? null : ModelParamsDto.From(modelSettings.Get($"{l.ProviderId}/{m.Id}")),
             })).ToList();
             var source = lists.Count == 0 ? ModelSource.Fallback : lists.Max(l => l.Source);
             var errors = lists.Where(l => l.Error is not null).Select(l => new ProviderErrorDto(l.ProviderId, l.Error!)).ToList();

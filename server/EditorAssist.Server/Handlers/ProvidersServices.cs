@@ -1,4 +1,5 @@
 using EditorAssist.Core.Chat;
+using EditorAssist.Core.Models;
 using EditorAssist.Core.Providers;
 using EditorAssist.Core.Providers.Http;
 using EditorAssist.Core.Routing;
@@ -27,11 +28,12 @@ public static class ProvidersServices
             sp.GetServices<IChatProvider>(), sp.GetRequiredService<ProviderHttp>(), sp.GetRequiredService<ApiKeyStore>(), sp.GetRequiredService<ProviderState>()));
         services.TryAddSingleton(sp => new ModelDiscovery(sp.GetRequiredService<ProviderRegistry>(), sp.GetRequiredService<ILogger<ModelDiscovery>>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new ChatHistory(() => sp.GetRequiredService<StoreHolder>().Store, sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new ModelSettingsStore(() => sp.GetRequiredService<StoreHolder>().Store, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new ChatRouter(sp.GetRequiredService<ProviderRegistry>(), sp.GetRequiredService<ModelDiscovery>(),
-            sp.GetRequiredService<ChatHistory>(), sp.GetRequiredService<ILogger<ChatRouter>>()));
+            sp.GetRequiredService<ChatHistory>(), sp.GetRequiredService<ILogger<ChatRouter>>(), sp.GetRequiredService<ModelSettingsStore>(), sp.GetService<Core.Metrics.MetricsRecorder>()));
         services.AddSingleton<IRpcModule>(sp => new ProvidersModule(
             new Lazy<ProviderRegistry>(sp.GetRequiredService<ProviderRegistry>), new Lazy<ModelDiscovery>(sp.GetRequiredService<ModelDiscovery>),
-            sp.GetRequiredService<ILogger<ProvidersModule>>()));
+            sp.GetRequiredService<ILogger<ProvidersModule>>(), sp.GetRequiredService<ModelSettingsStore>()));
         services.AddSingleton<IRpcModule>(sp => new ChatModule(
             new Lazy<ChatRouter>(sp.GetRequiredService<ChatRouter>), new Lazy<ChatHistory>(sp.GetRequiredService<ChatHistory>)));
         return services;

@@ -20,6 +20,8 @@ public sealed record SidecarOptions
     public IReadOnlyList<string> Arguments { get; init; } = [];
     /// <summary>pull --no-verify: skip the SHA-256 (benchmarks only; the GGUF header is still checked).</summary>
     public bool NoVerify { get; init; }
+    /// <summary>Record per-model figures for <c>metrics/get</c> (default on; <c>--no-metrics</c> or env EDITORASSIST_METRICS=off for benchmarks).</summary>
+    public bool Metrics { get; init; } = true;
 
     private static readonly HashSet<string> CliVerbs = ["pull", "models", "rm", "catalog"];
 
@@ -41,6 +43,8 @@ public sealed record SidecarOptions
           --log-level LEVEL         trace|debug|information|warning|error (default information;
                                     env EDITORASSIST_LOG_LEVEL also works)
           --storage-dir D           (pull, models, rm) the storage folder; models live in D/models
+          --no-metrics              record no per-model figures (metrics/get answers empty);
+                                    env EDITORASSIST_METRICS=off also works
         Logs go to stderr; stdout carries protocol frames only. pull reads a Hugging Face token
         from HF_TOKEN and a mirror from HF_ENDPOINT.
         """;
@@ -50,6 +54,8 @@ public sealed record SidecarOptions
         var o = new SidecarOptions();
         if (Environment.GetEnvironmentVariable("EDITORASSIST_LOG_LEVEL") is { Length: > 0 } envLevel)
             o = o with { LogLevel = ParseLevel(envLevel) };
+        if (Environment.GetEnvironmentVariable("EDITORASSIST_METRICS") is "off" or "0" or "false")
+            o = o with { Metrics = false };
         if (args.Count > 0 && args[0] is "generate")
             return o with { Verb = args[0], VerbArgs = args.Skip(1).ToList(), LogLevel = o.LogLevel == LogLevel.Information ? LogLevel.Warning : o.LogLevel };
         var positional = new List<string>();
@@ -72,6 +78,7 @@ public sealed record SidecarOptions
                 "--version" or "-v" => o with { Verb = "version" },
                 "--help" or "-h" => o with { Verb = "help" },
                 "--diagnostics" => o with { Diagnostics = true },
+                "--no-metrics" => o with { Metrics = false },
                 "--max-message-bytes" => o with { MaxMessageBytes = ParsePositive(a, Next()) },
                 "--log-level" => o with { LogLevel = ParseLevel(Next()) },
                 _ => throw new ArgumentException($"Unknown argument '{a}'."),

@@ -57,7 +57,7 @@ public sealed class InlineCompletion(LocalRuntimeHost local, StoreHolder storage
         }
 
         var path = local.Resolve(modelRef);
-        var model = await local.Models.GetOrLoadAsync(modelRef, path, local.DefaultOptions(), null, ct).ConfigureAwait(false);
+        var model = await local.Models.GetOrLoadAsync(modelRef, path, local.OptionsFor(modelRef), null, ct).ConfigureAwait(false);
         if (model.Fim is not { } fim)
             throw new EditorAssistException(ErrorCode.FimNotSupported, $"'{modelRef}' has no fill-in-the-middle tokens, so it cannot complete code inline. Choose a code model (e.g. Qwen2.5-Coder).");
 

@@ -13,7 +13,7 @@ namespace EditorAssist.Server.Local;
 /// its model on demand (sharing a load already running) and streams from the context worker.
 /// Privacy is always on-device.
 /// </summary>
-public sealed class LlamaChatProvider(LocalRuntimeHost local, StoreHolder storage) : IChatProvider
+public sealed partial class LlamaChatProvider(LocalRuntimeHost local, StoreHolder storage) : IChatProvider
 {
     public ProviderDescriptor Descriptor { get; } = new()
     {
@@ -59,7 +59,7 @@ public sealed class LlamaChatProvider(LocalRuntimeHost local, StoreHolder storag
         var modelRef = request.Model.StartsWith(LocalRuntimeHost.ProviderId + "/", StringComparison.Ordinal)
             ? request.Model : $"{LocalRuntimeHost.ProviderId}/{request.Model}";
         var path = local.Resolve(modelRef);
-        await local.Models.GetOrLoadAsync(modelRef, path, local.DefaultOptions(), null, cancellationToken).ConfigureAwait(false);
+        await local.Models.GetOrLoadAsync(modelRef, path, local.OptionsFor(modelRef, contextLength: request.Params.ContextLength), null, cancellationToken).ConfigureAwait(false);
 
         // With tools the answer is one grammar-constrained JSON object (LocalToolCalling): it is read
         // whole at the end instead of streamed, since its text is not what the user should see.

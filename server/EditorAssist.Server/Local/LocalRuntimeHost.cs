@@ -16,7 +16,7 @@ namespace EditorAssist.Server.Local;
 /// <c>local.idleUnloadMinutes</c> (default 15, 0 = never).
 /// Thread-safe.
 /// </summary>
-public sealed class LocalRuntimeHost(StoreHolder session, ILoggerFactory loggerFactory, TimeProvider time)
+public sealed class LocalRuntimeHost(StoreHolder session, ILoggerFactory loggerFactory, TimeProvider time, Core.Models.ModelSettingsStore? modelSettings = null)
     : IAcceleratorInfoSource, Core.Models.ILoadedModels, IAsyncDisposable
 {
     public const string ProviderId = "local";
@@ -89,6 +89,16 @@ public sealed class LocalRuntimeHost(StoreHolder session, ILoggerFactory loggerF
             ? n : Math.Max(1, Environment.ProcessorCount - 1);
         return new LocalModelOptions { GpuLayers = gpuLayers, ContextLength = contextLength, Threads = threads };
     }
+
+    /// <summary>
+    /// Options for loading <paramref name="modelRef"/>: as <see cref="DefaultOptions"/>, with the context
+    /// length the model's settings store (<c>models/configure</c>) unless the caller names one.
+    /// </summary>
+    public LocalModelOptions OptionsFor(string modelRef, int? gpuLayers = null, int? contextLength = null) =>
+        DefaultOptions(gpuLayers, contextLength ?? modelSettings?.Get(modelRef).ContextLength);
+
+    /// <summary>The model manager if the runtime has started, else null (never starts it: for read-only looks).</summary>
+    public LocalModelManager? StartedModels => _models;
 
     /// <summary>A packaged sidecar (the VSIX) carries the native build beside itself in <c>native/&lt;variant&gt;</c>.</summary>
     private static string? PackagedNativeDirectory(bool allowGpu)

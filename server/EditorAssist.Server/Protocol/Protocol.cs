@@ -57,6 +57,10 @@ public static class Methods
     /// <summary>Server → client notification: the set of local models changed (downloaded, deleted, evicted).</summary>
     public const string ModelsDidChange = "models/didChange";
 
+    // Per-model settings and performance figures (issue 16; DTOs in ModelSettingsProtocol.cs).
+    public const string ModelsConfigure = "models/configure";
+    public const string MetricsGet = "metrics/get";
+
     // Enabled only with --diagnostics: used by the interop tests and the benchmarks.
     public const string DiagnosticsEcho = "diagnostics/echo";
     public const string DiagnosticsWait = "diagnostics/wait";
@@ -174,7 +178,11 @@ public sealed record ModelRefParams
     public required string Ref { get; init; }
 }
 
-public sealed record ModelStatusResult(bool Downloaded, bool Loading, bool Loaded, string? State, double? Progress, string? Error);
+public sealed record ModelStatusResult(bool Downloaded, bool Loading, bool Loaded, string? State, double? Progress, string? Error)
+{
+    /// <summary>The model's stored settings (<c>models/configure</c>); absent when it has none.</summary>
+    public ModelParamsDto? Params { get; init; }
+}
 
 public sealed record RuntimeStateParams(string Ref, string State, string? Detail);
 

@@ -91,6 +91,8 @@ public sealed record ModelDto
     public PricingDto? Pricing { get; init; }
     /// <summary>api | cache | fallback, for this model's provider.</summary>
     public required string Source { get; init; }
+    /// <summary>The model's stored settings (<c>models/configure</c>); absent when it has none.</summary>
+    public ModelParamsDto? Params { get; init; }
 }
 
 public sealed record ModelsListParams
@@ -197,6 +199,10 @@ public sealed record ChatSendResultDto
     public IReadOnlyList<ToolCallDto>? ToolCalls { get; init; }
     /// <summary>Model calls made in this turn.</summary>
     public int Steps { get; init; } = 1;
+    /// <summary>Earlier messages left out to fit the model's context; absent when none were.</summary>
+    public int? TrimmedMessages { get; init; }
+    /// <summary>The context they were left out to fit (with <see cref="TrimmedMessages"/>).</summary>
+    public int? ContextLength { get; init; }
 }
 
 public sealed record ChatSessionDto(string Id, string Title, string? Model, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, int MessageCount);
