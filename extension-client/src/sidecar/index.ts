@@ -1,7 +1,7 @@
 // The sidecar layer's public surface (vscode-free; the unit tests load this bundle).
 export { SidecarError, type SidecarErrorKind } from './errors';
 export { Emitter, type Disposable, type Event } from './events';
-export { locateSidecar, SIDECAR_DLL, SIDECAR_ENV, type LocatedSidecar, type SidecarSource } from './locate';
+export { locateSidecar, sidecarCommand, sidecarExecutableName, SIDECAR_DLL, SIDECAR_ENV, type LocatedSidecar, type SidecarSource } from './locate';
 export {
   SidecarSupervisor,
   logSidecarLine,
