@@ -129,6 +129,47 @@ function inputHash(target, options) {
   return hash.digest('hex').slice(0, 16);
 }
 
+/** The extension's own files (bundle, media, listing README, CHANGELOG, LICENSE) into a fresh `stage`. */
+function stageExtension(stage, manifest) {
+  rmSync(stage, { recursive: true, force: true });
+  mkdirSync(path.join(stage, 'dist'), { recursive: true });
+  // `files` tells vsce what belongs in the VSIX (instead of a .vscodeignore).
+  writeFileSync(path.join(stage, 'package.json'), JSON.stringify({ ...manifest, files: ['dist/**', 'media/**', 'sidecar/**', 'README.md', 'CHANGELOG.md', 'LICENSE'] }, null, 2));
+  cpSync(path.join(clientRoot, 'dist', 'extension.js'), path.join(stage, 'dist', 'extension.js'));
+  cpSync(path.join(clientRoot, 'dist', 'webview'), path.join(stage, 'dist', 'webview'), { recursive: true, filter: (f) => !f.endsWith('.map') });
+  cpSync(path.join(clientRoot, 'media'), path.join(stage, 'media'), { recursive: true });
+  cpSync(path.join(clientRoot, 'marketplace', 'README.md'), path.join(stage, 'README.md'));
+  cpSync(path.join(repoRoot, 'CHANGELOG.md'), path.join(stage, 'CHANGELOG.md'));
+  cpSync(path.join(repoRoot, 'LICENSE'), path.join(stage, 'LICENSE'));
+  return stage;
+}
+
+/** `vsce package` of a stage; `--no-dependencies` because the stage has none (the extension is one bundle). */
+function vscePackage(stage, vsix, target) {
+  const vsce = path.join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce');
+  if (!existsSync(vsce)) throw new Error('@vscode/vsce is not installed: run `npm run package` at the repository root (it installs it)');
+  mkdirSync(path.dirname(vsix), { recursive: true });
+  sh(process.execPath, [vsce, 'package', ...(target ? ['--target', target] : []), '--no-dependencies', '--out', vsix], { cwd: stage, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+/**
+ * A development VSIX for `npm start`: the solution's Release build as the sidecar (run with
+ * `dotnet`, seconds instead of a publish) and no llama.cpp inside: installed under the
+ * repository (.tools/), the sidecar finds the clone's node_modules/@node-llama-cpp builds.
+ */
+export async function packageDevVsix({ out }) {
+  const configuration = process.env.EDITORASSIST_CONFIGURATION ?? 'Release';
+  const buildOut = path.join(repoRoot, 'server', 'EditorAssist.Server', 'bin', configuration, 'net10.0');
+  if (!existsSync(path.join(buildOut, 'EditorAssist.Server.dll'))) {
+    throw new Error(`No sidecar build at ${buildOut}: run \`npm run build\` first.`);
+  }
+  bundleExtension();
+  const stage = stageExtension(path.join(clientRoot, 'out', 'vsix', 'dev'), shippedManifest());
+  cpSync(buildOut, path.join(stage, 'sidecar'), { recursive: true, filter: (src) => !src.endsWith('.pdb') });
+  vscePackage(stage, out);
+  return out;
+}
+
 let bundled = false;
 function bundleExtension() {
   if (bundled) return;
@@ -155,17 +196,7 @@ export async function packageTarget(target, { readyToRun = true, outDir = path.j
   }
 
   bundleExtension();
-  const stage = path.join(clientRoot, 'out', 'vsix', target);
-  rmSync(stage, { recursive: true, force: true });
-  mkdirSync(path.join(stage, 'dist'), { recursive: true });
-  writeFileSync(path.join(stage, 'package.json'), JSON.stringify(manifest, null, 2));
-  cpSync(path.join(clientRoot, 'dist', 'extension.js'), path.join(stage, 'dist', 'extension.js'));
-  cpSync(path.join(clientRoot, 'dist', 'webview'), path.join(stage, 'dist', 'webview'), { recursive: true, filter: (f) => !f.endsWith('.map') });
-  cpSync(path.join(clientRoot, 'media'), path.join(stage, 'media'), { recursive: true });
-  cpSync(path.join(clientRoot, 'marketplace', 'README.md'), path.join(stage, 'README.md'));
-  cpSync(path.join(repoRoot, 'CHANGELOG.md'), path.join(stage, 'CHANGELOG.md'));
-  cpSync(path.join(repoRoot, 'LICENSE'), path.join(stage, 'LICENSE'));
-
+  const stage = stageExtension(path.join(clientRoot, 'out', 'vsix', target), manifest);
   const sidecar = path.join(stage, 'sidecar');
   publishSidecar(spec.rid, sidecar, { readyToRun });
   // llama.cpp where LlamaLibrary looks first: sidecar/llama/<pkg>/ next to the executable.
@@ -174,10 +205,7 @@ export async function packageTarget(target, { readyToRun = true, outDir = path.j
   mkdirSync(llamaDir, { recursive: true });
   for (const f of readdirSync(bins).filter(isLlamaRuntimeFile)) copyFileSync(path.join(bins, f), path.join(llamaDir, f));
 
-  // vsce itself: `--no-dependencies` because the stage has none (the extension is one bundle).
-  const vsce = path.join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce');
-  if (!existsSync(vsce)) throw new Error('@vscode/vsce is not installed: run `npm run package` at the repository root (it installs it)');
-  sh(process.execPath, [vsce, 'package', '--target', target, '--no-dependencies', '--out', vsix], { cwd: stage });
+  vscePackage(stage, vsix, target);
   if (cached) {
     mkdirSync(path.dirname(cached), { recursive: true });
     // Older cached builds of this target are stale once a new one exists.
