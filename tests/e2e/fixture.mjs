@@ -52,7 +52,12 @@ export class E2eFixture {
     mkdirSync(artifacts, { recursive: true });
     this.server = await startCodeServer({
       profile: this.profile, folder, logFile: path.join(artifacts, 'code-server.log'),
-      env: { EDITORASSIST_SIDECAR: '', PATH: pathWithoutDotnet(path.join(this.scratch, 'bin'), toolEnv().PATH), DOTNET_ROOT: path.join(this.scratch, 'no-dotnet') },
+      env: {
+        EDITORASSIST_SIDECAR: '', PATH: pathWithoutDotnet(path.join(this.scratch, 'bin'), toolEnv().PATH), DOTNET_ROOT: path.join(this.scratch, 'no-dotnet'),
+        // VS Code's server otherwise replaces the extension host's environment with a login
+        // shell's (resolveShellEnv), whose PATH has /usr/bin, where this machine's dotnet is.
+        VSCODE_CLI: '1',
+      },
     });
     timings.codeServerStartMs = this.server.startMs;
     log(`code-server ${this.server.url} ready in ${this.server.startMs} ms`);

@@ -140,7 +140,7 @@ public sealed class LocalRuntimeHost(StoreHolder session, ILoggerFactory loggerF
         var models = _models;
         if (models is null) return false;
         foreach (var key in models.LoadedKeys)
-            if (models.Get(key) is { } m && string.Equals(Path.GetFileName(m.Path), fileName, StringComparison.Ordinal)) return true;
+            if (models.Get(key) is { } m && string.Equals(Path.GetFileName(m.Path), fileName, Core.Platform.PlatformFiles.NameComparison())) return true;
         return false;
     }
 
