@@ -710,7 +710,7 @@ public sealed class DownloadManager : IAsyncDisposable
         var finalPath = Path.Combine(_options.ModelsDirectory, job.FileName);
         // Same folder, same volume: the rename is atomic, so a reader sees no file or the whole verified one
         // (retried while Windows reports the old file held open; see PlatformFiles).
-        await PlatformFiles.MoveReplacingAsync(partial, finalPath, _time, ct).ConfigureAwait(false);
+        await PlatformFiles.MoveReplacingAsync(partial, finalPath, (d, c) => Task.Delay(d, _time, c), ct).ConfigureAwait(false);
         job.ResetHash();
         _models?.Record(job.FileName, sha, size, job.Url.OriginalString, job.CatalogId);
         _state?.Delete(job.Id);

@@ -28,9 +28,10 @@ public static class PlatformFiles
     public static string? VolumeQueryPath(string fullPath, OSPlatform os)
     {
         if (os != OSPlatform.Windows) return fullPath;
-        var root = Path.GetPathRoot(fullPath);
-        // "C:\" or "C:"; "\\server\share\" and "\\?\" prefixed paths are not drives.
-        return root is { Length: >= 2 } && char.IsAsciiLetter(root[0]) && root[1] == ':' ? root[..2] + "\\" : null;
+        // Plain string rules (not Path.GetPathRoot) so they hold on any host: "C:\…" → "C:\";
+        // a long-path prefix "\\?\C:\…" names the same drive; "\\server\share\…" is no drive.
+        var p = fullPath.StartsWith(@"\\?\", StringComparison.Ordinal) ? fullPath[4..] : fullPath;
+        return p.Length >= 2 && char.IsAsciiLetter(p[0]) && p[1] == ':' ? p[..2] + "\\" : null;
     }
 
     /// <summary>Bytes available to this user on the volume holding <paramref name="directory"/>; long.MaxValue when unknown.</summary>
@@ -72,7 +73,7 @@ public static class PlatformFiles
     /// <see cref="MoveRetryDelays"/>; if it is still held, an IOException says so and the source
     /// stays where it was, whole, for the next attempt.
     /// </summary>
-    public static async Task MoveReplacingAsync(string source, string destination, TimeProvider time, CancellationToken ct,
+    public static async Task MoveReplacingAsync(string source, string destination, Func<TimeSpan, CancellationToken, Task> delay, CancellationToken ct,
         Action<string, string>? move = null)
     {
         move ??= static (s, d) => File.Move(s, d, overwrite: true);
@@ -85,7 +86,7 @@ public static class PlatformFiles
             }
             catch (Exception ex) when (IsHeldByAnother(ex) && attempt < MoveRetryDelays.Length)
             {
-                await Task.Delay(MoveRetryDelays[attempt], time, ct).ConfigureAwait(false);
+                await delay(MoveRetryDelays[attempt], ct).ConfigureAwait(false);
             }
             catch (Exception ex) when (IsHeldByAnother(ex))
             {
