@@ -76,6 +76,8 @@ for (const t of TARGET_NAMES) {
   sizeRows.push(`| \`${t}\` | ${mib(statSync(f).size)} MiB | ${mib(sidecar)} MiB | ${mib(llama)} MiB (${TARGETS[t].llama.pkg}: ${TARGETS[t].backends.join(' + ')}) | ${mib(sum(() => true))} MiB |`);
 }
 
+for (const [t, spec] of Object.entries(TARGETS).filter(([, s]) => s.unavailable)) sizeRows.push(`| \`${t}\` | not built here: ${spec.unavailable} | | | |`);
+
 const md = `Command: \`npm run package\` (all targets), then \`node bench/packaging.mjs --write\`. ${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(1)} at the end (other work was running on the machine).
 
 VSIX per platform (budget 120 MiB each). "Sidecar" is the self-contained .NET publish (runtime, ReadyToRun app, SQLite); "llama.cpp" the one build shipped; sizes inside are uncompressed:

@@ -165,7 +165,10 @@ export async function packageDevVsix({ out }) {
   }
   bundleExtension();
   const stage = stageExtension(path.join(clientRoot, 'out', 'vsix', 'dev'), shippedManifest());
-  cpSync(buildOut, path.join(stage, 'sidecar'), { recursive: true, filter: (src) => !src.endsWith('.pdb') });
+  // Without the build's apphost (a framework-dependent EditorAssist.Server[.exe]): the extension
+  // would take it for a self-contained sidecar; the dll runs under editorAssist.sidecar.dotnetPath.
+  const apphosts = new Set(['EditorAssist.Server', 'EditorAssist.Server.exe'].map((f) => path.join(buildOut, f)));
+  cpSync(buildOut, path.join(stage, 'sidecar'), { recursive: true, filter: (src) => !src.endsWith('.pdb') && !apphosts.has(src) });
   vscePackage(stage, out);
   return out;
 }
@@ -183,7 +186,7 @@ function bundleExtension() {
  */
 export async function packageTarget(target, { readyToRun = true, outDir = path.join(repoRoot, 'artifacts', 'vsix'), cache = false } = {}) {
   const spec = TARGETS[target];
-  if (!spec) throw new Error(`unknown target ${target}; one of ${TARGET_NAMES.join(', ')}`);
+  if (!spec) throw new Error(`unknown target ${target}; one of ${Object.keys(TARGETS).join(', ')}`);
   const t0 = Date.now();
   const manifest = shippedManifest();
   const vsix = path.join(outDir, vsixFileName(target, manifest.version));
@@ -226,11 +229,14 @@ export async function packageAll(targets = TARGET_NAMES, options = {}) {
 
 export { sidecarExecutable };
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const args = process.argv.slice(2);
   const targets = args.flatMap((a, i) => (a === '--target' ? [args[i + 1]] : []));
   const outIdx = args.indexOf('--out-dir');
   const options = { readyToRun: !args.includes('--no-ready-to-run'), ...(outIdx >= 0 ? { outDir: path.resolve(args[outIdx + 1]) } : {}) };
   const files = await packageAll(targets.length ? targets : TARGET_NAMES, options);
   for (const f of files) console.log(f);
+  if (!targets.length) {
+    for (const [t, spec] of Object.entries(TARGETS).filter(([, s]) => s.unavailable)) console.log(`${t}: not built (${spec.unavailable}); try --target ${t} where it is served`);
+  }
 }
