@@ -117,7 +117,7 @@ function inputHash(target, options) {
   const hash = createHash('sha256');
   hash.update(JSON.stringify({ target, spec: TARGETS[target], options }));
   const roots = ['server', 'extension-client/src', 'extension-client/webview', 'extension-client/media', 'extension-client/marketplace',
-    'extension-client/scripts', 'extension-client/package.json', 'Directory.Build.props', 'CHANGELOG.md', 'LICENSE'];
+    'extension-client/scripts', 'extension-client/package.json', 'package-lock.json', 'Directory.Build.props', 'CHANGELOG.md', 'LICENSE'];
   for (const root of roots) {
     const full = path.join(repoRoot, root);
     if (!existsSync(full)) continue;

@@ -81,3 +81,20 @@ export function binaryKind(b) {
   }
   return undefined;
 }
+
+/**
+ * Whether a thin 64-bit Mach-O carries a code signature (an LC_CODE_SIGNATURE load command).
+ * macOS on Apple silicon refuses to run arm64 code without one (an ad-hoc signature suffices).
+ */
+export function machoHasCodeSignature(b) {
+  if (b.readUInt32LE(0) !== 0xfeedfacf) return false;
+  const ncmds = b.readUInt32LE(16);
+  let p = 32; // the 64-bit header's size
+  for (let i = 0; i < ncmds && p + 8 <= b.length; i++) {
+    const cmd = b.readUInt32LE(p), size = b.readUInt32LE(p + 4);
+    if (cmd === 0x1d) return true;
+    if (size < 8) break;
+    p += size;
+  }
+  return false;
+}

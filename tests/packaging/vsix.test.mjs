@@ -9,7 +9,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { TARGET_NAMES, TARGETS, sidecarExecutable, vsixFileName } from '../../extension-client/scripts/targets.mjs';
-import { binaryKind, readZip } from './binaries.mjs';
+import { binaryKind, machoHasCodeSignature, readZip } from './binaries.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const version = JSON.parse(readFileSync(path.join(repoRoot, 'extension-client', 'package.json'), 'utf8')).version;
@@ -39,6 +39,13 @@ describe('binaryKind (the header parser the checks below rely on)', () => {
     const fat = Buffer.alloc(64); fat.writeUInt32BE(0xcafebabe, 0); fat.writeUInt32BE(2, 4); fat.writeUInt32BE(0x01000007, 8); fat.writeUInt32BE(0x0100000c, 28);
     assert.deepEqual(binaryKind(fat).fat, ['x86_64', 'arm64']);
     assert.equal(binaryKind(Buffer.from('{"hello": "world"}')), undefined);
+  });
+  it('finds a Mach-O code signature load command', () => {
+    const m = Buffer.alloc(64); m.writeUInt32LE(0xfeedfacf, 0); m.writeUInt32LE(1, 16);
+    m.writeUInt32LE(0x19, 32); m.writeUInt32LE(16, 36); // LC_SEGMENT_64 only
+    assert.equal(machoHasCodeSignature(m), false);
+    m.writeUInt32LE(0x1d, 32);
+    assert.equal(machoHasCodeSignature(m), true);
   });
 });
 
@@ -85,6 +92,8 @@ for (const target of TARGET_NAMES) {
       assert.deepEqual({ format: kind?.format, machine: kind?.machine, bits: kind?.bits }, { ...spec.binary, bits: 64 });
       assert.ok(!kind.managed, 'the apphost is native code');
       if (spec.os !== 'win32') assert.ok(exe.mode & 0o100, `executable bit set (mode ${exe.mode.toString(8)})`);
+      // Apple silicon kills unsigned arm64 code: the SDK signs the apphost ad hoc, even on Linux.
+      if (spec.os === 'darwin') assert.ok(machoHasCodeSignature(exe.data()), 'the apphost carries a code signature');
     });
 
     it('is self-contained: the runtime is inside and the runtimeconfig says so', () => {
