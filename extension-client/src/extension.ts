@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { Commands } from './commands';
 import { CLIENT_PROTOCOL_VERSION, Notifications, Requests, type ProviderInfo, type RuntimeStateParams } from './protocol';
 import { ModelActivity } from './models/activity';
-import { locateSidecar, SIDECAR_DLL } from './sidecar/locate';
+import { locateSidecar, sidecarCommand, SIDECAR_DLL } from './sidecar/locate';
 import { SidecarStatusBar } from './sidecar/statusBar';
 import { SidecarSupervisor } from './sidecar/supervisor';
 import { showSystemInfo } from './system/showSystemInfo';
@@ -177,6 +177,18 @@ async function settingsChanged(s: SidecarSupervisor, log: vscode.LogOutputChanne
   }
 }
 
+/**
+ * A VSIX is a zip; if an installer dropped the executable bit on the way, set it again (owner
+ * only adds what is missing). Failures are left to the spawn, which reports them.
+ */
+function ensureExecutable(file: string): void {
+  if (process.platform === 'win32') return;
+  try {
+    const mode = fs.statSync(file).mode;
+    if ((mode & 0o100) === 0) fs.chmodSync(file, mode | 0o755);
+  } catch { /* the spawn says what is wrong */ }
+}
+
 function sidecarLaunch(context: vscode.ExtensionContext) {
   const config = vscode.workspace.getConfiguration('editorAssist.sidecar');
   const located = locateSidecar({
@@ -188,9 +200,11 @@ function sidecarLaunch(context: vscode.ExtensionContext) {
   if (!located) {
     throw new Error(`${SIDECAR_DLL} was not found. Set "editorAssist.sidecar.path" or install the packaged extension.`);
   }
+  // The platform VSIX's sidecar is self-contained and runs as is; `dotnetPath` only matters for
+  // a development build (a .dll).
+  if (located.kind === 'executable') ensureExecutable(located.path);
   return {
-    command: config.get<string>('dotnetPath') || 'dotnet',
-    args: [located.dll],
+    ...sidecarCommand(located, config.get<string>('dotnetPath') ?? 'dotnet'),
     env: { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: '1', DOTNET_NOLOGO: '1' },
   };
 }

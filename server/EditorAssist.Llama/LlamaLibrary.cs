@@ -10,27 +10,46 @@ namespace EditorAssist.Llama;
 /// <summary>Which npm build of the native runtime to use.</summary>
 public enum LlamaVariant
 {
-    /// <summary>@node-llama-cpp/linux-x64: CPU backends only.</summary>
+    /// <summary>e.g. @node-llama-cpp/linux-x64: CPU backends only.</summary>
     Cpu,
-    /// <summary>@node-llama-cpp/linux-x64-vulkan: CPU backends plus ggml-vulkan.</summary>
+    /// <summary>e.g. @node-llama-cpp/linux-x64-vulkan: CPU backends plus ggml-vulkan.</summary>
     Vulkan,
+    /// <summary>@node-llama-cpp/mac-arm64-metal: CPU backends plus ggml-metal.</summary>
+    Metal,
+}
+
+/// <summary>How one operating system names shared libraries: libllama.so, libllama.dylib, llama.dll.</summary>
+internal sealed record NativeNaming(string Prefix, string Extension)
+{
+    internal static readonly NativeNaming Linux = new("lib", ".so");
+    internal static readonly NativeNaming MacOS = new("lib", ".dylib");
+    internal static readonly NativeNaming Windows = new("", ".dll");
+
+    internal static NativeNaming Current =>
+        OperatingSystem.IsWindows() ? Windows : OperatingSystem.IsMacOS() ? MacOS : Linux;
+
+    internal string File(string stem) => Prefix + stem + Extension;
 }
 
 /// <summary>
 /// The one place that finds and loads the native libraries. Resolution order:
-/// an explicitly configured folder, then EDITORASSIST_LLAMA_DIR, then a search upward from the
-/// application's folder for node_modules/@node-llama-cpp/linux-x64-vulkan/bins/linux-x64-vulkan
-/// (when Vulkan is allowed) or node_modules/@node-llama-cpp/linux-x64/bins/linux-x64.
+/// an explicitly configured folder, then EDITORASSIST_LLAMA_DIR, then, for each build this
+/// platform has (<see cref="Flavours"/>, the GPU one first when a GPU may be used):
+/// llama/&lt;flavour&gt;/ next to the application (the layout of a platform VSIX), then a search
+/// upward from the application's folder for node_modules/@node-llama-cpp/&lt;flavour&gt;/bins/&lt;flavour&gt;
+/// (a development checkout).
 ///
-/// Only one variant can live in a process: both folders contain a libggml-base.so with the
+/// Only one variant can live in a process: both folders contain a libggml-base with the
 /// same soname and the same exported symbols, so loading the second would bind to the first's
-/// code anyway. The Vulkan build also carries every CPU backend, so it is the default when
-/// Vulkan is allowed and CPU-only work simply uses no GPU device.
+/// code anyway. The GPU builds also carry every CPU backend, so they are the default when a GPU
+/// is allowed, and serve CPU-only work too (a VSIX ships only the GPU build).
 /// </summary>
 internal static class LlamaLibrary
 {
     internal const string DirEnvVar = "EDITORASSIST_LLAMA_DIR";
     private const string NpmScope = "@node-llama-cpp";
+    /// <summary>The folder next to the sidecar that holds the llama.cpp build in a VSIX.</summary>
+    internal const string BundledFolder = "llama";
 
     private static readonly object s_gate = new();
     private static LoadedLibrary? s_loaded;
@@ -39,8 +58,36 @@ internal static class LlamaLibrary
 
     internal static LoadedLibrary? Loaded => s_loaded;
 
+    /// <summary>
+    /// The node-llama-cpp builds for an OS and architecture, preferred first: the GPU build
+    /// (Vulkan, Metal) first when a GPU may be used, the CPU build first otherwise; a platform
+    /// with one build (linux-arm64, win-arm64, macOS) lists just that.
+    /// </summary>
+    internal static IReadOnlyList<string> Flavours(OSPlatform os, Architecture arch, bool allowGpu)
+    {
+        string[] gpuFirst = (os, arch) switch
+        {
+            _ when os == OSPlatform.Linux && arch == Architecture.X64 => ["linux-x64-vulkan", "linux-x64"],
+            _ when os == OSPlatform.Linux && arch == Architecture.Arm64 => ["linux-arm64"],
+            _ when os == OSPlatform.Windows && arch == Architecture.X64 => ["win-x64-vulkan", "win-x64"],
+            _ when os == OSPlatform.Windows && arch == Architecture.Arm64 => ["win-arm64"],
+            _ when os == OSPlatform.OSX && arch == Architecture.Arm64 => ["mac-arm64-metal"],
+            _ when os == OSPlatform.OSX && arch == Architecture.X64 => ["mac-x64"],
+            _ => [],
+        };
+        return allowGpu ? gpuFirst : gpuFirst.Reverse().ToArray();
+    }
+
+    private static OSPlatform CurrentOs =>
+        OperatingSystem.IsWindows() ? OSPlatform.Windows : OperatingSystem.IsMacOS() ? OSPlatform.OSX : OSPlatform.Linux;
+
+    /// <summary>Finds the folder holding libllama for this process's platform, or null.</summary>
+    internal static string? ResolveDirectory(string? configuredDir, bool allowVulkan, string startDir, Func<string, string?> getEnv) =>
+        ResolveDirectory(configuredDir, startDir, getEnv, Flavours(CurrentOs, RuntimeInformation.ProcessArchitecture, allowVulkan), NativeNaming.Current);
+
     /// <summary>Finds the folder holding libllama, or null. Pure: touches only the file system.</summary>
-    internal static string? ResolveDirectory(string? configuredDir, bool allowVulkan, string startDir, Func<string, string?> getEnv)
+    internal static string? ResolveDirectory(string? configuredDir, string startDir, Func<string, string?> getEnv,
+        IReadOnlyList<string> flavours, NativeNaming naming)
     {
         if (!string.IsNullOrWhiteSpace(configuredDir))
         {
@@ -51,19 +98,19 @@ internal static class LlamaLibrary
         {
             return fromEnv;
         }
-        var candidates = new List<string>();
-        if (allowVulkan)
+        // Prefer the preferred build anywhere up the tree over the fallback build closer by.
+        foreach (string flavour in flavours)
         {
-            candidates.Add(Path.Combine("node_modules", NpmScope, "linux-x64-vulkan", "bins", "linux-x64-vulkan"));
-        }
-        candidates.Add(Path.Combine("node_modules", NpmScope, "linux-x64", "bins", "linux-x64"));
-        // Prefer the preferred variant anywhere up the tree over the fallback variant closer by.
-        foreach (string rel in candidates)
-        {
+            string bundled = Path.Combine(startDir, BundledFolder, flavour);
+            if (FindLibrary(bundled, "llama", naming) != null)
+            {
+                return bundled;
+            }
+            string rel = Path.Combine("node_modules", NpmScope, flavour, "bins", flavour);
             for (var dir = new DirectoryInfo(startDir); dir != null; dir = dir.Parent)
             {
                 string candidate = Path.Combine(dir.FullName, rel);
-                if (FindLibrary(candidate, "libllama") != null)
+                if (FindLibrary(candidate, "llama", naming) != null)
                 {
                     return candidate;
                 }
@@ -73,22 +120,33 @@ internal static class LlamaLibrary
     }
 
     /// <summary>
-    /// Finds lib{stem}.so, lib{stem}.&lt;tag&gt;.so (npm names them libllama.v0.5.0.so or
-    /// libllama.vulkan.v0.5.0.so) in <paramref name="dir"/>. libllama-common.so and
-    /// libggml-base.so must not match the stems "libllama"/"libggml", hence the '.' check.
+    /// Finds {prefix}{stem}{ext} or {prefix}{stem}.&lt;tag&gt;{ext} in <paramref name="dir"/> (npm names
+    /// them libllama.v0.5.0.so, libllama.vulkan.v0.5.0.so, llama.v0.4.0.dll, libllama.metal.v0.4.0.dylib).
+    /// libllama-common and libggml-base must not match the stems "llama"/"ggml", hence the '.' check.
     /// </summary>
-    internal static string? FindLibrary(string dir, string stem)
+    internal static string? FindLibrary(string dir, string stem, NativeNaming naming)
     {
         if (!Directory.Exists(dir))
         {
             return null;
         }
-        string exact = Path.Combine(dir, stem + ".so");
+        string exact = Path.Combine(dir, naming.File(stem));
         if (File.Exists(exact))
         {
             return exact;
         }
-        return Directory.EnumerateFiles(dir, stem + ".*.so").Order(StringComparer.Ordinal).FirstOrDefault();
+        return Directory.EnumerateFiles(dir, naming.Prefix + stem + ".*" + naming.Extension).Order(StringComparer.Ordinal).FirstOrDefault();
+    }
+
+    /// <summary>Which build a folder holds: a GPU backend library next to libllama names it.</summary>
+    internal static LlamaVariant DetectVariant(string dir, string llamaPath, NativeNaming naming)
+    {
+        string name = Path.GetFileName(llamaPath);
+        // ggml loads its backends as plug-ins named libggml-<backend>.so on Unix (macOS too) and ggml-<backend>.dll on Windows.
+        bool Has(string backend) => File.Exists(Path.Combine(dir, naming.Prefix + "ggml-" + backend + (naming == NativeNaming.Windows ? ".dll" : ".so")));
+        if (name.Contains(".vulkan.", StringComparison.Ordinal) || Has("vulkan")) return LlamaVariant.Vulkan;
+        if (name.Contains(".metal.", StringComparison.Ordinal) || Has("metal")) return LlamaVariant.Metal;
+        return LlamaVariant.Cpu;
     }
 
     /// <summary>
@@ -111,7 +169,7 @@ internal static class LlamaLibrary
             if (dir == null)
             {
                 throw new LocalModelException(ErrorCode.ProviderUnavailable,
-                    $"The llama.cpp runtime was not found. Set {DirEnvVar} or install @node-llama-cpp/linux-x64[-vulkan] (npm install).");
+                    $"The llama.cpp runtime was not found (looked for {BundledFolder}/<build> next to the sidecar and node_modules/@node-llama-cpp). Set {DirEnvVar}, reinstall the extension for this platform, or run npm install in a clone.");
             }
             dir = Path.GetFullPath(dir);
             if (s_loaded != null)
@@ -124,19 +182,20 @@ internal static class LlamaLibrary
                 return s_loaded;
             }
 
-            string? llamaPath = FindLibrary(dir, "libllama");
-            string? ggmlPath = FindLibrary(dir, "libggml");
-            string ggmlBasePath = Path.Combine(dir, "libggml-base.so");
+            var naming = NativeNaming.Current;
+            string? llamaPath = FindLibrary(dir, "llama", naming);
+            string? ggmlPath = FindLibrary(dir, "ggml", naming);
+            string ggmlBasePath = Path.Combine(dir, naming.File("ggml-base"));
             if (llamaPath == null || ggmlPath == null || !File.Exists(ggmlBasePath))
             {
                 throw new LocalModelException(ErrorCode.ProviderUnavailable,
-                    $"{dir} does not contain libllama*.so, libggml*.so and libggml-base.so.");
+                    $"{dir} does not contain {naming.File("llama")}, {naming.File("ggml")} and {naming.File("ggml-base")} (or their versioned names).");
             }
 
             // Must precede loading: ggml-vulkan reads it with getenv when it enumerates devices.
             if (options.VulkanVisibleDevices != null)
             {
-                _ = LibC.setenv("GGML_VK_VISIBLE_DEVICES", options.VulkanVisibleDevices, 1);
+                NativeEnvironment.Set("GGML_VK_VISIBLE_DEVICES", options.VulkanVisibleDevices);
             }
 
             IntPtr ggmlBase, ggml, llama;
@@ -154,10 +213,7 @@ internal static class LlamaLibrary
                     $"Could not load the llama.cpp runtime from {dir}: {e.Message}", e);
             }
 
-            var variant = Path.GetFileName(llamaPath).Contains(".vulkan.", StringComparison.Ordinal) ||
-                          File.Exists(Path.Combine(dir, "libggml-vulkan.so"))
-                ? LlamaVariant.Vulkan
-                : LlamaVariant.Cpu;
+            var variant = DetectVariant(dir, llamaPath, naming);
             var loaded = new LoadedLibrary(dir, variant, llama, ggml, ggmlBase);
             s_loaded = loaded;
             NativeLibrary.SetDllImportResolver(typeof(LlamaLibrary).Assembly, Resolve);

@@ -27,7 +27,7 @@ public sealed class LlamaRuntime
         bool vulkanForced = options.VulkanVisibleDevices != null ||
                             Environment.GetEnvironmentVariable("GGML_VK_VISIBLE_DEVICES") != null;
         GpuDevice = options.AllowVulkan
-            ? Devices.FirstOrDefault(d => d.IsVulkan &&
+            ? Devices.FirstOrDefault(d => d.IsGpuBackend &&
                 (d.Type is LlamaDeviceType.Gpu or LlamaDeviceType.IntegratedGpu || vulkanForced))
             : null;
         _logger.LogInformation("llama.cpp runtime from {Dir} ({Variant}); backends: {Backends}; devices: {Devices}; using {Device}",

@@ -6,7 +6,7 @@ public sealed record LlamaRuntimeOptions
     /// <summary>A folder holding libllama*.so and its ggml siblings; wins over everything else.</summary>
     public string? NativeDirectory { get; init; }
 
-    /// <summary>Whether a Vulkan device may be used (and the Vulkan build preferred when searching node_modules).</summary>
+    /// <summary>Whether a GPU device (Vulkan, or Metal on macOS) may be used, and the GPU build preferred when searching.</summary>
     public bool AllowVulkan { get; init; } = true;
 
     /// <summary>
@@ -41,4 +41,10 @@ public sealed record LlamaDevice(
     long MemoryFreeBytes)
 {
     public bool IsVulkan => Backend.Equals("Vulkan", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>ggml-metal registers as "MTL" (devices MTL0, …) on Apple silicon.</summary>
+    public bool IsMetal => Backend.Equals("MTL", StringComparison.OrdinalIgnoreCase) || Backend.Equals("Metal", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>A device of a GPU backend that models are offloaded to: Vulkan, or Metal on macOS.</summary>
+    public bool IsGpuBackend => IsVulkan || IsMetal;
 }

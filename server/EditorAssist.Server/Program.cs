@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using EditorAssist.Core.Models;
 using EditorAssist.Core.SystemInfo;
 using EditorAssist.Server.Handlers;
@@ -74,8 +73,7 @@ public static class Program
             startup.LogDebug("Start-up: {SinceProcessStart:F0} ms since the process started.", (DateTime.Now - self.StartTime).TotalMilliseconds);
         }
 
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; session.End("SIGTERM"); });
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; session.End("SIGINT"); });
+        using var signals = ShutdownSignals.Register(session.End);
 
         int code;
         try

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace EditorAssist.Llama.Tests;
 
 public sealed class LlamaLibraryTests : IDisposable
@@ -42,7 +44,7 @@ public sealed class LlamaLibraryTests : IDisposable
     }
 
     [Fact]
-    public void Search_falls_back_to_cpu_build_and_returns_null_when_nothing_is_installed()
+    public void Search_falls_back_to_the_other_build_and_returns_null_when_nothing_is_installed()
     {
         Assert.Null(LlamaLibrary.ResolveDirectory(null, true, _root, NoEnv)); // nothing under /tmp or /
         string cpu = MakeBins("node_modules/@node-llama-cpp/linux-x64/bins/linux-x64", "libllama.v0.5.0.so");
@@ -50,14 +52,60 @@ public sealed class LlamaLibraryTests : IDisposable
     }
 
     [Fact]
-    public void FindLibrary_matches_npm_names_but_not_siblings_with_longer_stems()
+    public void A_vsix_layout_next_to_the_sidecar_is_found_and_its_gpu_build_serves_cpu_only_work_too()
     {
-        string dir = MakeBins("bins", "libllama-common.so", "libggml-base.so", "libggml-cpu-haswell.so", "libllama.vulkan.v0.5.0.so", "libggml.vulkan.v0.5.0.so");
-        Assert.Equal(Path.Combine(dir, "libllama.vulkan.v0.5.0.so"), LlamaLibrary.FindLibrary(dir, "libllama"));
-        Assert.Equal(Path.Combine(dir, "libggml.vulkan.v0.5.0.so"), LlamaLibrary.FindLibrary(dir, "libggml"));
-        string plain = MakeBins("plain", "libllama.so");
-        Assert.Equal(Path.Combine(plain, "libllama.so"), LlamaLibrary.FindLibrary(plain, "libllama"));
-        Assert.Null(LlamaLibrary.FindLibrary(Path.Combine(_root, "nope"), "libllama"));
+        // extension/sidecar/llama/<flavour>/ as scripts/package.mjs lays it out: one build only.
+        string app = Path.Combine(_root, "sidecar");
+        string vk = MakeBins("sidecar/llama/linux-x64-vulkan", "libllama.vulkan.v0.5.0.so");
+        var flavours = LlamaLibrary.Flavours(OSPlatform.Linux, Architecture.X64, allowGpu: false);
+        Assert.Equal(["linux-x64", "linux-x64-vulkan"], flavours);
+        Assert.Equal(vk, LlamaLibrary.ResolveDirectory(null, app, NoEnv, flavours, NativeNaming.Linux));
+        // A bundled build wins over a node_modules one further up.
+        MakeBins("node_modules/@node-llama-cpp/linux-x64-vulkan/bins/linux-x64-vulkan", "libllama.vulkan.v0.5.0.so");
+        Assert.Equal(vk, LlamaLibrary.ResolveDirectory(null, app, NoEnv, LlamaLibrary.Flavours(OSPlatform.Linux, Architecture.X64, true), NativeNaming.Linux));
+    }
+
+    [Theory]
+    [InlineData("Windows", "X64", true, "win-x64-vulkan,win-x64")]
+    [InlineData("Windows", "X64", false, "win-x64,win-x64-vulkan")]
+    [InlineData("Windows", "Arm64", true, "win-arm64")]
+    [InlineData("Linux", "Arm64", true, "linux-arm64")]
+    [InlineData("OSX", "Arm64", true, "mac-arm64-metal")]
+    [InlineData("OSX", "Arm64", false, "mac-arm64-metal")]
+    [InlineData("OSX", "X64", true, "mac-x64")]
+    [InlineData("Linux", "Wasm", true, "")]
+    public void Every_shipped_platform_has_its_npm_builds(string os, string arch, bool gpu, string expected)
+    {
+        var platform = os switch { "Windows" => OSPlatform.Windows, "OSX" => OSPlatform.OSX, _ => OSPlatform.Linux };
+        var flavours = LlamaLibrary.Flavours(platform, Enum.Parse<Architecture>(arch), gpu);
+        Assert.Equal(expected, string.Join(",", flavours));
+    }
+
+    [Fact]
+    public void Windows_and_macOS_names_are_found_by_their_own_rules()
+    {
+        string win = MakeBins("sidecar/llama/win-x64-vulkan", "llama-common.dll", "llama.vulkan.v0.4.0.dll", "ggml.vulkan.v0.4.0.dll", "ggml-base.dll", "ggml-vulkan.dll");
+        Assert.Equal(Path.Combine(win, "llama.vulkan.v0.4.0.dll"), LlamaLibrary.FindLibrary(win, "llama", NativeNaming.Windows));
+        Assert.Equal(Path.Combine(win, "ggml.vulkan.v0.4.0.dll"), LlamaLibrary.FindLibrary(win, "ggml", NativeNaming.Windows));
+        Assert.Null(LlamaLibrary.FindLibrary(win, "llama", NativeNaming.Linux));
+        Assert.Equal(LlamaVariant.Vulkan, LlamaLibrary.DetectVariant(win, Path.Combine(win, "llama.vulkan.v0.4.0.dll"), NativeNaming.Windows));
+        Assert.Equal(win, LlamaLibrary.ResolveDirectory(null, Path.Combine(_root, "sidecar"), NoEnv,
+            LlamaLibrary.Flavours(OSPlatform.Windows, Architecture.X64, true), NativeNaming.Windows));
+
+        // macOS: dylibs for llama/ggml, but the backends are plug-ins named .so.
+        string mac = MakeBins("mac", "libllama.metal.v0.4.0.dylib", "libggml.metal.v0.4.0.dylib", "libggml-base.dylib", "libggml-metal.so", "libllama-common.dylib");
+        Assert.Equal(Path.Combine(mac, "libllama.metal.v0.4.0.dylib"), LlamaLibrary.FindLibrary(mac, "llama", NativeNaming.MacOS));
+        Assert.Equal(LlamaVariant.Metal, LlamaLibrary.DetectVariant(mac, Path.Combine(mac, "libllama.metal.v0.4.0.dylib"), NativeNaming.MacOS));
+        string macCpu = MakeBins("mac-x64", "libllama.v0.4.0.dylib", "libggml-cpu-haswell.so");
+        Assert.Equal(LlamaVariant.Cpu, LlamaLibrary.DetectVariant(macCpu, Path.Combine(macCpu, "libllama.v0.4.0.dylib"), NativeNaming.MacOS));
+    }
+
+    [Fact]
+    public void Metal_and_vulkan_devices_count_as_gpu_backends()
+    {
+        Assert.True(new LlamaDevice(0, "MTL0", "Apple M2", "MTL", LlamaDeviceType.Gpu, 1, 1).IsGpuBackend);
+        Assert.True(new LlamaDevice(0, "Vulkan0", "llvmpipe", "Vulkan", LlamaDeviceType.Cpu, 1, 1).IsGpuBackend);
+        Assert.False(new LlamaDevice(0, "CPU", "EPYC", "CPU", LlamaDeviceType.Cpu, 1, 1).IsGpuBackend);
     }
 
     [Fact]

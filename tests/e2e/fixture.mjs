@@ -1,13 +1,13 @@
 // The end-to-end fixture: the VSIX built and installed into a throw-away profile, code-server
 // started on a workspace folder, and one Chromium page on the workbench. Shared by the e2e test
 // (run.mjs) and the extension benchmark (bench/extension.mjs).
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { log, serverDll } from '../tools/common.mjs';
-import { packageVsix } from '../../extension-client/scripts/package.mjs';
+import { packageTarget } from '../../extension-client/scripts/package.mjs';
 import { prepareProfile, startCodeServer } from './codeServer.mjs';
-import { setup } from './setup.mjs';
+import { setup, toolEnv } from './setup.mjs';
 import { openWorkbench } from './workbench.mjs';
 
 export class E2eFixture {
@@ -30,9 +30,10 @@ export class E2eFixture {
 
     if (!existsSync(serverDll)) throw new Error(`the sidecar is not built (${serverDll}); run \`npm run build\` first`);
     t = Date.now();
-    // The sidecar from the fresh solution build, with the CPU build of llama.cpp inside the VSIX
-    // (as users get it; the Vulkan build and compression are left out here only for speed).
-    this.vsix = await packageVsix({ sidecarFromBuild: true, nativeLibs: 'cpu', compress: false, out: path.join(os.tmpdir(), `editorassist-e2e-${process.pid}.vsix`) });
+    // The linux-x64 VSIX exactly as users get it (self-contained sidecar, llama.cpp inside),
+    // reused from .cache/vsix/ while its inputs are unchanged.
+    this.vsixDir = mkdtempSync(path.join(os.tmpdir(), 'editorassist-e2e-vsix-'));
+    this.vsix = await packageTarget('linux-x64', { cache: true, outDir: this.vsixDir });
     timings.packageMs = Date.now() - t;
 
     t = Date.now();
@@ -44,9 +45,20 @@ export class E2eFixture {
     mkdirSync(folder);
     writeFileSync(path.join(folder, 'hello.py'), 'def hello():\n    return "world"\n');
 
-    // EDITORASSIST_SIDECAR is cleared so the extension runs the sidecar bundled in the VSIX.
+    // EDITORASSIST_SIDECAR is cleared so the extension runs the sidecar bundled in the VSIX, and
+    // no .NET is reachable from code-server, its extension host or the sidecar: PATH holds no
+    // `dotnet` and DOTNET_ROOT points nowhere. Every case below thus proves the VSIX works on a
+    // machine without .NET (cases/10-sidecar checks which runtime the sidecar really loaded).
     mkdirSync(artifacts, { recursive: true });
-    this.server = await startCodeServer({ profile: this.profile, folder, logFile: path.join(artifacts, 'code-server.log'), env: { EDITORASSIST_SIDECAR: '' } });
+    this.server = await startCodeServer({
+      profile: this.profile, folder, logFile: path.join(artifacts, 'code-server.log'),
+      env: {
+        EDITORASSIST_SIDECAR: '', PATH: pathWithoutDotnet(path.join(this.scratch, 'bin'), toolEnv().PATH), DOTNET_ROOT: path.join(this.scratch, 'no-dotnet'),
+        // VS Code's server otherwise replaces the extension host's environment with a login
+        // shell's (resolveShellEnv), whose PATH has /usr/bin, where this machine's dotnet is.
+        VSCODE_CLI: '1',
+      },
+    });
     timings.codeServerStartMs = this.server.startMs;
     log(`code-server ${this.server.url} ready in ${this.server.startMs} ms`);
 
@@ -77,8 +89,24 @@ export class E2eFixture {
       cpSync(path.join(this.profile.userDataDir, 'logs'), keepLogsIn, { recursive: true, force: true, errorOnExist: false });
     }
     if (this.scratch) rmSync(this.scratch, { recursive: true, force: true });
-    if (this.vsix) rmSync(this.vsix, { force: true });
+    if (this.vsixDir) rmSync(this.vsixDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A PATH with every program of the current PATH except `dotnet`: `shim` gets a link to each
+ * (first one wins, as on PATH), so the tools VS Code uses stay reachable and .NET does not.
+ */
+export function pathWithoutDotnet(shim, searchPath = process.env.PATH ?? '') {
+  mkdirSync(shim, { recursive: true });
+  for (const dir of searchPath.split(path.delimiter).filter(Boolean)) {
+    if (!existsSync(dir)) continue;
+    for (const name of readdirSync(dir)) {
+      if (/^dotnet(\.exe)?$/i.test(name) || existsSync(path.join(shim, name))) continue;
+      try { symlinkSync(path.join(dir, name), path.join(shim, name)); } catch { /* a name twice on PATH: the first stays */ }
+    }
+  }
+  return shim;
 }
 
 /** The first file named `name` under `dir` (recursively; with `newest`, the last modified one), or undefined. */

@@ -15,7 +15,7 @@ build();
 // Imported after the build: these need the npm packages that build() installs.
 const { setup, toolsDir } = await import('../e2e/setup.mjs');
 const { prepareProfile, startCodeServer } = await import('../e2e/codeServer.mjs');
-const { packageVsix } = await import('../../extension-client/scripts/package.mjs');
+const { packageDevVsix } = await import('../../extension-client/scripts/package.mjs');
 
 setup();
 const folder = path.resolve(process.argv[2] ?? repoRoot);
@@ -24,7 +24,7 @@ const port = Number.parseInt(process.env.PORT ?? '8080', 10);
 
 // No native libraries in this VSIX: the profile lives inside the repository, and the sidecar
 // finds llama.cpp in its node_modules/@node-llama-cpp (it searches every folder above it).
-const vsix = await packageVsix({ sidecarFromBuild: true, nativeLibs: false, out: path.join(toolsDir, 'start', 'editorassist.vsix') });
+const vsix = await packageDevVsix({ out: path.join(toolsDir, 'start', 'editorassist.vsix') });
 const profile = prepareProfile({ vsix, root: path.join(toolsDir, 'start-profile') });
 const server = await startCodeServer({ profile, folder, port, logFile: path.join(toolsDir, 'start', 'code-server.log'), env: { EDITORASSIST_SIDECAR: '' } });
 

@@ -1,6 +1,7 @@
 // `npm test`: builds, then runs every suite in turn and prints one closing summary line.
 // Suites: C# (dotnet test), the cross-implementation suite (node --test tests/interop),
-// the extension's unit tests, and the end-to-end test in a real VS Code (tests/e2e).
+// the extension's unit tests, the platform VSIXs (tests/packaging) and the end-to-end test in a
+// real VS Code (tests/e2e).
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { build } from './build.mjs';
@@ -32,6 +33,13 @@ if (want('extension') && existsSync(path.join(repoRoot, 'extension-client', 'tes
   results.push(await nodeSuite('extension', path.join('extension-client', 'test')));
 }
 
+if (want('package') && existsSync(path.join(repoRoot, 'tests', 'packaging'))) {
+  // Every target's VSIX, then the checks on them (docs/PACKAGING.md). Cross targets skip
+  // ReadyToRun here (minutes each on 2 cores; nothing checked depends on it); linux-x64 is
+  // built as shipped and shared with the e2e. Unchanged inputs reuse .cache/vsix/.
+  results.push(await packagingSuite());
+}
+
 if (want('e2e') && existsSync(path.join(repoRoot, 'tests', 'e2e', 'run.mjs'))) {
   const code = await runAsync(process.execPath, [path.join('tests', 'e2e', 'run.mjs')]);
   results.push({ suite: 'e2e', ...readCounts(path.join(resultsDir, 'e2e.json')), code });
@@ -45,6 +53,18 @@ for (const r of results) {
 }
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(bad ? 1 : 0);
+
+async function packagingSuite() {
+  const { packageTarget } = await import('../../extension-client/scripts/package.mjs');
+  const { TARGET_NAMES } = await import('../../extension-client/scripts/targets.mjs');
+  try {
+    for (const t of TARGET_NAMES) await packageTarget(t, { cache: true, readyToRun: t === 'linux-x64' });
+  } catch (e) {
+    log(`packaging failed: ${e?.stack ?? e}`);
+    return { suite: 'package', passed: 0, failed: 1, code: 1 };
+  }
+  return nodeSuite('package', path.join('tests', 'packaging'));
+}
 
 async function nodeSuite(suite, dir) {
   const files = readdirSync(path.join(repoRoot, dir), { recursive: true })

@@ -2,7 +2,7 @@
 export { SidecarError, type SidecarErrorKind } from './errors';
 export { Emitter, type Disposable, type Event } from './events';
 export { realTimers, type Timers } from './timers';
-export { locateSidecar, SIDECAR_DLL, SIDECAR_ENV, type LocatedSidecar, type SidecarSource } from './locate';
+export { locateSidecar, sidecarCommand, sidecarExecutableName, SIDECAR_DLL, SIDECAR_ENV, type LocatedSidecar, type SidecarSource } from './locate';
 export {
   SidecarSupervisor,
   logSidecarLine,

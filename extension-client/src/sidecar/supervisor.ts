@@ -368,7 +368,7 @@ export class SidecarSupervisor implements Disposable {
     this.current = undefined;
     if (gen.spawnError) {
       this.giveUp(`The EditorAssist sidecar cannot be started: ${gen.spawnError.message}. ` +
-        'Is the .NET runtime installed (or editorAssist.sidecar.dotnetPath set)?');
+        'Reinstall the EditorAssist extension for this platform; a development build (a .dll) also needs editorAssist.sidecar.dotnetPath.');
       return;
     }
     const now = this.now();

@@ -30,18 +30,8 @@ public sealed class PhysicalDownloadFileSystem : IDownloadFileSystem
 
     private volatile bool _writebackAvailable = true;
 
-    public long GetAvailableFreeSpace(string directory)
-    {
-        try
-        {
-            return new DriveInfo(Path.GetFullPath(directory)).AvailableFreeSpace;
-        }
-        catch (Exception ex) when (ex is IOException or ArgumentException or UnauthorizedAccessException)
-        {
-            // Unknown volume: do not block the download on a failed query; a real ENOSPC still stops it.
-            return long.MaxValue;
-        }
-    }
+    // Unknown volume: long.MaxValue, so a failed query never blocks a download; a real ENOSPC still stops it.
+    public long GetAvailableFreeSpace(string directory) => Platform.PlatformFiles.AvailableFreeSpace(directory);
 
     public Stream OpenPartial(string path, bool append) =>
         new FileStream(path, new FileStreamOptions

@@ -1,3 +1,4 @@
+using EditorAssist.Core.Platform;
 using System.Buffers;
 using System.Globalization;
 using System.Net;
@@ -58,7 +59,7 @@ public sealed class DownloadManager : IAsyncDisposable
         _logger = logger;
         _random = random ?? Random.Shared.NextDouble;
         _parallel = new SemaphoreSlim(Math.Max(1, options.MaxParallelDownloads));
-        Directory.CreateDirectory(options.ModelsDirectory);
+        PlatformFiles.CreatePrivateDirectory(options.ModelsDirectory);
         LoadPersisted();
     }
 
@@ -707,8 +708,9 @@ public sealed class DownloadManager : IAsyncDisposable
         }
         ct.ThrowIfCancellationRequested();
         var finalPath = Path.Combine(_options.ModelsDirectory, job.FileName);
-        // Same folder, same volume: the rename is atomic, so a reader sees no file or the whole verified one.
-        File.Move(partial, finalPath, overwrite: true);
+        // Same folder, same volume: the rename is atomic, so a reader sees no file or the whole verified one
+        // (retried while Windows reports the old file held open; see PlatformFiles).
+        await PlatformFiles.MoveReplacingAsync(partial, finalPath, (d, c) => Task.Delay(d, _time, c), ct).ConfigureAwait(false);
         job.ResetHash();
         _models?.Record(job.FileName, sha, size, job.Url.OriginalString, job.CatalogId);
         _state?.Delete(job.Id);

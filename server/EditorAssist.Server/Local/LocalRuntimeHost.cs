@@ -220,7 +220,7 @@ public sealed class LocalRuntimeHost(StoreHolder session, ILoggerFactory loggerF
         var models = _models;
         if (models is null) return false;
         foreach (var key in models.LoadedKeys)
-            if (models.Get(key) is { } m && string.Equals(Path.GetFileName(m.Path), fileName, StringComparison.Ordinal)) return true;
+            if (models.Get(key) is { } m && string.Equals(Path.GetFileName(m.Path), fileName, Core.Platform.PlatformFiles.NameComparison())) return true;
         return false;
     }
 
@@ -229,8 +229,8 @@ public sealed class LocalRuntimeHost(StoreHolder session, ILoggerFactory loggerF
         EnsureInitialized();
         if (_runtime is null) return [];
         return _runtime.RefreshDevices()
-            .Where(d => d.Type is LlamaDeviceType.Gpu or LlamaDeviceType.IntegratedGpu || (d.IsVulkan && _runtime.GpuDevice?.Name == d.Name))
-            .Select(d => new GpuInfo(d.Description.Length > 0 ? d.Description : d.Name, d.Backend.ToLowerInvariant(), d.MemoryTotalBytes, d.MemoryFreeBytes))
+            .Where(d => d.Type is LlamaDeviceType.Gpu or LlamaDeviceType.IntegratedGpu || (d.IsGpuBackend && _runtime.GpuDevice?.Name == d.Name))
+            .Select(d => new GpuInfo(d.Description.Length > 0 ? d.Description : d.Name, d.IsMetal ? "metal" : d.Backend.ToLowerInvariant(), d.MemoryTotalBytes, d.MemoryFreeBytes))
             .ToList();
     }
 

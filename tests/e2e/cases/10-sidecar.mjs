@@ -1,7 +1,7 @@
 // The foundation: the extension activates in a real VS Code, starts the real sidecar, and the
 // two talk. Later capabilities add their own files next to this one (chat.mjs, models.mjs…).
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { findFile } from '../fixture.mjs';
@@ -20,6 +20,26 @@ export default [
       assert.match(plain(await hover.innerText()), /EditorAssist \d+\.\d+\.\d+/);
       await shot('status-bar-running');
       await page.mouse.move(10, 10);
+    },
+  },
+  {
+    name: 'the sidecar is the VSIX\'s self-contained build and no .NET is reachable',
+    async run({ profile }) {
+      const [pid] = await pollUntil(() => sidecarPids(profile.extensionsDir), (p) => p.length === 1, { what: 'one sidecar process' });
+      // The process image is the bundled executable, not `dotnet`.
+      const exe = realpathSync(`/proc/${pid}/exe`);
+      assert.ok(exe.startsWith(realpathSync(profile.extensionsDir)) && exe.endsWith(`${path.sep}sidecar${path.sep}EditorAssist.Server`), exe);
+      // The .NET runtime it runs on came out of the VSIX.
+      const maps = readFileSync(`/proc/${pid}/maps`, 'utf8');
+      const coreclr = maps.split('\n').map((l) => l.split(/\s+/)[5]).find((f) => f?.endsWith('/libcoreclr.so'));
+      assert.ok(coreclr?.startsWith(realpathSync(profile.extensionsDir)), `libcoreclr.so from ${coreclr}`);
+      assert.ok(!/\/(usr\/share|usr\/lib|opt)\/dotnet\//.test(maps), 'no library of a machine-wide .NET is mapped');
+      // …in an environment where none could be found: no dotnet on PATH, DOTNET_ROOT pointing nowhere.
+      const env = Object.fromEntries(readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean)
+        .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+      assert.ok(env.DOTNET_ROOT && !existsSync(env.DOTNET_ROOT), `DOTNET_ROOT=${env.DOTNET_ROOT}`);
+      const onPath = (env.PATH ?? '').split(path.delimiter).filter((d) => existsSync(path.join(d, 'dotnet')));
+      assert.deepEqual(onPath, [], 'dotnet is not on the sidecar\'s PATH');
     },
   },
   {
@@ -92,7 +112,8 @@ export function sidecarPids(extensionsDir) {
     if (!/^\d+$/.test(entry)) continue;
     let cmd;
     try { cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8'); } catch { continue; }
-    if (cmd.includes(extensionsDir) && cmd.includes('EditorAssist.Server.dll')) pids.push(Number(entry));
+    // The VSIX's self-contained executable (…/sidecar/EditorAssist.Server), or a dll under dotnet.
+    if (cmd.includes(extensionsDir) && /[\\/]sidecar[\\/]EditorAssist\.Server(\.dll|\.exe)?\0/.test(cmd)) pids.push(Number(entry));
   }
   return pids;
 }
