@@ -44,10 +44,18 @@ export const Methods = {
   runtimeDidChangeState: 'runtime/didChangeState',
   modelsConfigure: 'models/configure',
   metricsGet: 'metrics/get',
+  modelsStatus: 'models/status',
+  providersCheck: 'providers/check',
+  providersPullModel: 'providers/pullModel',
+  providersDeleteModel: 'providers/deleteModel',
+  providersDidChange: 'providers/didChange',
 } as const;
 
-/** The protocol version this client speaks; the sidecar reports its own at initialize. */
-export const CLIENT_PROTOCOL_VERSION = '0.1';
+/**
+ * The protocol version this client speaks; the sidecar reports its own at initialize. Equal to the
+ * sidecar's ProtocolInfo.Version and PROTOCOL.md (tests/interop/protocol-contract.test.mjs).
+ */
+export const CLIENT_PROTOCOL_VERSION = '1.0';
 
 // ---- lifecycle --------------------------------------------------------------------------
 

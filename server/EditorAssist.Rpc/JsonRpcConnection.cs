@@ -41,6 +41,8 @@ public sealed class JsonRpcConnection : IAsyncDisposable, IInboundPolicy
     public const string InitializeMethod = "initialize";
     public const string ExitMethod = "exit";
     public const string CancelRequestMethod = "$/cancelRequest";
+    /// <summary>LSP's work-done progress notification, <c>{token, value}</c>.</summary>
+    public const string ProgressMethod = "$/progress";
 
     /// <summary>Set on the thread that invokes a request's entry point (see <see cref="Invoke"/>).</summary>
     [ThreadStatic] private static DispatchContext? t_context;

@@ -110,7 +110,7 @@ public sealed class WorkDoneProgress : IDisposable
     private void Send(string kind, Action<Utf8JsonWriter>? fields)
     {
         var token = _token!.Value;
-        _connection.Notify("$/progress", w =>
+        _connection.Notify(JsonRpcConnection.ProgressMethod, w =>
         {
             w.WriteStartObject();
             w.WritePropertyName("token");
