@@ -24,9 +24,16 @@ public sealed class ContextWorkerTests(CpuModelFixture fixture) : ContextWorkerC
         string prompt = string.Concat(Enumerable.Repeat("hello world ", 2000));
         var opt = new GenerationOptions { Temperature = 0, MaxTokens = 1, IgnoreEndOfGeneration = true };
 
-        var full = await m.GenerateAsync(new GenerationRequest { Prompt = prompt, Options = opt });
+        // The reference is a warm evaluation: the first one also pays one-time costs (faulting the
+        // weights in, reserving the graph, starting the CPU thread pool), and measured against it
+        // alone, a second evaluation on a quiet machine finished before a tenth of it had passed.
+        GenerationResult full = null!;
+        for (int i = 0; i < 2; i++)
+        {
+            full = await m.GenerateAsync(new GenerationRequest { Prompt = prompt, Options = opt });
+            await m.ResetCacheAsync();
+        }
         Assert.True(full.Usage.PromptTokens > 3000, $"{full.Usage.PromptTokens} prompt tokens");
-        await m.ResetCacheAsync();
 
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(full.Timings.PromptMs / 10));
         var cancelled = await m.GenerateAsync(new GenerationRequest { Prompt = prompt, Options = opt }, null, cts.Token);
