@@ -15,11 +15,21 @@ export async function ask(page, text) {
   await input.press('Enter');
 }
 
-/** Shows the chat view (clicking the activity-bar icon of a view that is open would close it). */
+/**
+ * Shows the chat view. Clicking the activity-bar icon of a container that is already open closes
+ * it, and right after a window reload the view can be open while its webview is still loading (no
+ * composer yet): so click only when the icon is not the selected one of a visible side bar.
+ */
 export async function showChat(page) {
   const frame = chatFrame(page);
   if (!(await frame.locator('#composer textarea').isVisible().catch(() => false))) {
-    await page.locator('.activitybar [aria-label^="EditorAssist"]').first().click();
+    const icon = page.locator('.activitybar [aria-label^="EditorAssist"]').first();
+    const open = await icon.evaluate((el) => {
+      const item = el.closest('.action-item') ?? el;
+      return item.classList.contains('checked') || item.getAttribute('aria-selected') === 'true'
+        || item.getAttribute('aria-pressed') === 'true' || el.getAttribute('aria-selected') === 'true';
+    }).catch(() => false) && await page.locator('.part.sidebar').isVisible().catch(() => false);
+    if (!open) await icon.click();
   }
   await frame.locator('#composer textarea').waitFor({ state: 'visible', timeout: 30_000 });
   return frame;

@@ -113,7 +113,7 @@ export default [
       await row.click();
       await page.locator('.quick-input-widget .quick-input-title', { hasText: ref }).waitFor({ state: 'visible', timeout: 20_000 });
       const ops = await rowTexts(page);
-      assert.deepEqual(ops.map((t) => t.trim()), ['Use for completion', 'Unload', 'Delete'], 'already the chat model; loaded, so it can be unloaded');
+      assert.deepEqual(ops.map((t) => t.trim()), ['Use for completion', 'Unload', 'Settings…', 'Delete'], 'already the chat model; loaded, so it can be unloaded; its settings');
       await rows(page).filter({ hasText: 'Delete' }).first().click();
       const dialog = page.locator('.monaco-dialog-box');
       await dialog.waitFor({ state: 'visible', timeout: 20_000 });
