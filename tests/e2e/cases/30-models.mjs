@@ -178,8 +178,8 @@ export async function runToQuickInput(page, command, title) {
   await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ state: 'visible', timeout: 20_000 });
 }
 
-/** The live window's EditorAssist log (a reload or a second window writes another one). */
-function extensionLog(profile) {
+/** The extension's log of the live window (a reload or a second window writes another: the newest). */
+export function extensionLog(profile) {
   const file = findFile(path.join(profile.userDataDir, 'logs'), 'EditorAssist.log', { newest: true });
   return file ? readFileSync(file, 'utf8') : '';
 }

@@ -5,13 +5,13 @@
 // read ~/.ssh and run `rm -rf` gets reads outside the workspace refused and the command not run
 // without the user's approval.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { lastToolResult, startFakeToolModels } from '../../tools/fakeToolModels.mjs';
 import { ask, showChat } from '../editorAssist.mjs';
 import { plain, pollUntil, runCommand } from '../workbench.mjs';
-import { runToQuickInput } from './30-models.mjs';
+import { extensionLog, runToQuickInput } from './30-models.mjs';
 
 const quickInput = (page) => page.locator('.quick-input-widget .quick-input-box input');
 const rows = (page) => page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
@@ -56,11 +56,6 @@ async function startAnswer(page, frame, text) {
   return answers.nth(before);
 }
 
-function extensionLog(profile) {
-  const dir = path.join(profile.userDataDir, 'logs');
-  const file = readdirSync(dir, { withFileTypes: true, recursive: true }).find((e) => e.isFile() && e.name === 'EditorAssist.log');
-  return file ? readFileSync(path.join(file.parentPath ?? file.path, file.name), 'utf8') : '';
-}
 
 const postsSince = (n) => model.requests.slice(n).filter((r) => r.method === 'POST');
 
