@@ -16,20 +16,20 @@ export async function ask(page, text) {
 }
 
 /**
- * Shows the chat view. Clicking the activity-bar icon of a container that is already open closes
- * it, and right after a window reload the view can be open while its webview is still loading (no
- * composer yet): so click only when the icon is not the selected one of a visible side bar.
+ * Shows the chat view. Through the view's own "Focus on Chat View" command, which only ever opens
+ * it: the activity-bar icon toggles its container, and right after a reload the view can be open
+ * while its webview is still loading (no composer yet), so a click there closed it. The icon is
+ * the fallback where the command is not offered.
  */
 export async function showChat(page) {
   const frame = chatFrame(page);
   if (!(await frame.locator('#composer textarea').isVisible().catch(() => false))) {
-    const icon = page.locator('.activitybar [aria-label^="EditorAssist"]').first();
-    const open = await icon.evaluate((el) => {
-      const item = el.closest('.action-item') ?? el;
-      return item.classList.contains('checked') || item.getAttribute('aria-selected') === 'true'
-        || item.getAttribute('aria-pressed') === 'true' || el.getAttribute('aria-selected') === 'true';
-    }).catch(() => false) && await page.locator('.part.sidebar').isVisible().catch(() => false);
-    if (!open) await icon.click();
+    try {
+      await runCommand(page, 'EditorAssist: Focus on Chat View', { timeoutMs: 10_000 });
+    } catch {
+      await page.keyboard.press('Escape');
+      await page.locator('.activitybar [aria-label^="EditorAssist"]').first().click();
+    }
   }
   await frame.locator('#composer textarea').waitFor({ state: 'visible', timeout: 30_000 });
   return frame;
