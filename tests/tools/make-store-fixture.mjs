@@ -1,12 +1,12 @@
-// Writes the store fixture tests/EditorAssist.Core.Tests/Storage/Fixtures/store-schema3-sqlite3.35.5.db:
+// Writes the store fixture tests/EditorAssist.Core.Tests/Storage/Fixtures/store-schema3-sqlite3.35.5.db.b64:
 // a database written by the sidecar as it was built before the move to Microsoft.Data.Sqlite 11
 // (commit 0b1721a: Microsoft.Data.Sqlite.Core 6.0, SQLite 3.35.5, schema 3), through the real RPC
 // methods the extension uses, so the rows are exactly what users' databases hold.
 //   git worktree add /tmp/ea-old 0b1721a && (cd /tmp/ea-old && npm ci && npm run build)
-//   node tests/tools/make-store-fixture.mjs /tmp/ea-old/server/EditorAssist.Server/bin/Release/net10.0/EditorAssist.Server.dll OUT.db
+//   node tests/tools/make-store-fixture.mjs /tmp/ea-old/server/EditorAssist.Server/bin/Release/net10.0/EditorAssist.Server.dll OUT.db.b64
 // The sidecar is stopped in order (shutdown, exit), so the WAL is checkpointed into the one file.
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as rpc from 'vscode-jsonrpc/node.js';
@@ -14,7 +14,7 @@ import { startFakeOpenAi } from './fakeOpenAi.mjs';
 
 const [dll, out] = process.argv.slice(2);
 if (!dll || !out) {
-  console.error('usage: node tests/tools/make-store-fixture.mjs SIDECAR_DLL OUT.db');
+  console.error('usage: node tests/tools/make-store-fixture.mjs SIDECAR_DLL OUT.db.b64');
   process.exit(2);
 }
 const storageDir = mkdtempSync(path.join(os.tmpdir(), 'ea-fixture-'));
@@ -44,6 +44,7 @@ c.dispose();
 await fake.close();
 if (code !== 0) throw new Error(`sidecar exited ${code}`);
 if (existsSync(path.join(storageDir, 'editorassist.db-wal'))) throw new Error('the WAL was not checkpointed');
-copyFileSync(path.join(storageDir, 'editorassist.db'), out);
+// Kept as base64 text in the tree (OUT should end in .db.b64): the exact bytes, no binary file.
+writeFileSync(out, readFileSync(path.join(storageDir, 'editorassist.db')).toString('base64').replace(/.{76}/g, '$&\n') + '\n');
 rmSync(storageDir, { recursive: true, force: true });
 console.log(`wrote ${out}`);

@@ -8,17 +8,19 @@ namespace EditorAssist.Core.Tests.Storage;
 /// Users' databases were written by SQLite 3.35.5 (Microsoft.Data.Sqlite.Core 6.0). The fixture is
 /// such a file, written by the sidecar of commit 0b1721a through the real RPC methods
 /// (tests/tools/make-store-fixture.mjs): this build must open it, read every row and migrate it.
+/// It is kept as base64 text (the exact bytes, but no binary data file in the tree).
 /// </summary>
 public class StoreFixtureTests : IDisposable
 {
-    private const string Fixture = "store-schema3-sqlite3.35.5.db";
+    private const string Fixture = "store-schema3-sqlite3.35.5.db.b64";
     private const string FirstSession = "40f2b83d4ef240f699994019852a9351";
     private readonly TempDirectory _dir = new();
     private readonly ListLogger _log = new();
 
     public StoreFixtureTests()
     {
-        File.Copy(Path.Combine(AppContext.BaseDirectory, "Storage", "Fixtures", Fixture), Path.Combine(_dir.Path, SqliteStore.FileName));
+        string base64 = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Storage", "Fixtures", Fixture));
+        File.WriteAllBytes(Path.Combine(_dir.Path, SqliteStore.FileName), Convert.FromBase64String(base64));
     }
 
     public void Dispose() => _dir.Dispose();
