@@ -31,6 +31,9 @@ public sealed class LocalRuntimeHost(StoreHolder session, ILoggerFactory loggerF
     /// <summary>Raised when a model's state changes: (ref, state, detail).</summary>
     public event Action<string, LocalModelState, string?>? StateChanged;
 
+    /// <summary>Raised when a generation starts on a local model, inline completions included: (ref).</summary>
+    public event Action<string>? Used;
+
     /// <summary>The runtime, initialising it on first use.</summary>
     /// <exception cref="LocalModelException">ProviderUnavailable when the native library cannot be loaded.</exception>
     public LlamaRuntime Runtime
@@ -66,6 +69,7 @@ public sealed class LocalRuntimeHost(StoreHolder session, ILoggerFactory loggerF
                 var idleMinutes = session.Store is null ? 15 : session.Settings.Get("local.idleUnloadMinutes") is { ValueKind: System.Text.Json.JsonValueKind.Number } m ? m.GetDouble() : 15;
                 _models = new LocalModelManager(_runtime, idleMinutes > 0 ? TimeSpan.FromMinutes(idleMinutes) : null, time, loggerFactory.CreateLogger("EditorAssist.Local.Models"));
                 _models.StateChanged += (key, state, error) => StateChanged?.Invoke(key, state, error);
+                _models.Used += key => Used?.Invoke(key);
                 _logger.LogInformation("Local runtime: {Build}; backends {Backends}; GPU {Gpu}.",
                     _runtime.BuildInfo, string.Join(", ", _runtime.Backends), _runtime.GpuDevice?.Description ?? "none");
             }
