@@ -57,6 +57,15 @@ export const Methods = {
  */
 export const CLIENT_PROTOCOL_VERSION = '1.0';
 
+/**
+ * The inline-completion windows (PROTOCOL.md, `completion/inline`): the prefix is the cursor's line
+ * up to the cursor plus the lines above it, `prefixLines` in all; the suffix the rest of the cursor's
+ * line plus the lines below it, `suffixLines` in all. The sidecar keeps the same by default, so what
+ * is sent is what is used. `maxChars` caps each side against minified one-line files. Mirrored in
+ * the sidecar's Protocol.cs (`CompletionWindow`); the contract test checks the copies agree.
+ */
+export const CompletionWindow = { prefixLines: 80, suffixLines: 25, maxChars: 16_000 } as const;
+
 // ---- lifecycle --------------------------------------------------------------------------
 
 export interface ClientInfo {

@@ -83,6 +83,25 @@ describe('protocol contract: PROTOCOL.md, the sidecar and the extension name the
     assert.equal(docVersion, serverVersion);
   });
 
+  test('one inline-completion window in all three (what the extension sends is what the sidecar keeps)', () => {
+    const cs = read('server', 'EditorAssist.Server', 'Protocol', 'Protocol.cs');
+    const server = {
+      prefix: Number(/class CompletionWindow[\s\S]*?PrefixLines = (\d+);/.exec(cs)?.[1]),
+      suffix: Number(/class CompletionWindow[\s\S]*?SuffixLines = (\d+);/.exec(cs)?.[1]),
+    };
+    const client = {
+      prefix: Number(/CompletionWindow = \{[^}]*prefixLines: (\d+)/.exec(ts)?.[1]),
+      suffix: Number(/CompletionWindow = \{[^}]*suffixLines: (\d+)/.exec(ts)?.[1]),
+    };
+    const documented = {
+      prefix: Number(/`completion\.prefixLines` \((\d+)\)/.exec(doc)?.[1]),
+      suffix: Number(/`completion\.suffixLines` \((\d+)\)/.exec(doc)?.[1]),
+    };
+    assert.ok(server.prefix > 0 && server.suffix > 0, `Protocol.cs CompletionWindow not found: ${JSON.stringify(server)}`);
+    assert.deepEqual(client, server, 'protocol.ts CompletionWindow');
+    assert.deepEqual(documented, server, 'PROTOCOL.md completion/inline windows');
+  });
+
   describe('the running sidecar', () => {
     let sidecar;
     after(() => stopSidecar(sidecar));

@@ -18,7 +18,7 @@ namespace EditorAssist.Server.Local;
 /// keystroke evaluates only what changed.
 /// A time budget ends generation early and keeps what was written so far. A small cache answers a
 /// repeated position at once. Settings: <c>completion.model</c>, <c>completion.prefixLines</c>
-/// (default 80), <c>completion.suffixLines</c> (default 25), <c>completion.maxTokens</c> (default 64),
+/// and <c>completion.suffixLines</c> (defaults: <see cref="CompletionWindow"/>, what the extension sends), <c>completion.maxTokens</c> (default 64),
 /// <c>completion.reuseCache</c> (default true; false is the benchmark's no-reuse baseline),
 /// <c>completion.reuseSuffix</c> (default true; false keeps only the common start).
 /// A model of another provider goes to <see cref="RemoteInlineCompletion"/> with the same windows, scope
@@ -37,8 +37,8 @@ public sealed class InlineCompletion(LocalRuntimeHost local, StoreHolder storage
         var modelRef = p.Model ?? Setting("completion.model")?.GetString()
             ?? throw new EditorAssistException(ErrorCode.ModelNotFound, "No completion model selected: set editorAssist.completion.model or pass 'model'.");
 
-        var prefixLines = IntSetting("completion.prefixLines", 80);
-        var suffixLines = IntSetting("completion.suffixLines", 25);
+        var prefixLines = IntSetting("completion.prefixLines", CompletionWindow.PrefixLines);
+        var suffixLines = IntSetting("completion.suffixLines", CompletionWindow.SuffixLines);
         var maxTokens = Math.Clamp(p.MaxTokens ?? IntSetting("completion.maxTokens", 64), 1, 512);
         var prefix = CompletionText.PrefixWindow(p.Prefix, prefixLines);
         var suffix = CompletionText.SuffixWindow(p.Suffix, suffixLines);
