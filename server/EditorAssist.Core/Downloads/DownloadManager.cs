@@ -8,6 +8,8 @@ using EditorAssist.Core.Errors;
 using EditorAssist.Core.Models;
 using Microsoft.Extensions.Logging;
 
+using EditorAssist.Core.Net;
+
 namespace EditorAssist.Core.Downloads;
 
 /// <summary>
@@ -487,7 +489,8 @@ public sealed class DownloadManager : IAsyncDisposable
                     throw new TransientDownloadException("the server rejected the resume range", madeProgress: false, TimeSpan.Zero);
                 case 408 or 425 or 429 or 500 or 502 or 503 or 504:
                     throw new TransientDownloadException($"the server answered {status}", madeProgress: false,
-                        RetryBackoff.FromRetryAfter(response.Headers.RetryAfter, _time.GetUtcNow(), _options.MaxRetryDelay));
+                        RetryBackoff.ReadRetryAfter(response.Headers, _time.GetUtcNow()) is { } asked
+                            ? (asked > _options.MaxRetryDelay ? _options.MaxRetryDelay : asked) : null);
                 case 401 or 403:
                     throw new EditorAssistException(ErrorCode.DownloadFailed,
                         $"The server refused access to '{job.FileName}' ({status}). Gated Hugging Face repos need an access token and accepted terms.")
