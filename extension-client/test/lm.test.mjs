@@ -284,3 +284,22 @@ describe('one supervisor, two listeners of chat/delta', () => {
     p.dispose();
   });
 });
+
+describe('privacy after a change', () => {
+  it('a provider that moved to the cloud after the listing asks the consent (the cache is dropped on changed())', async () => {
+    const sidecar = fakeSidecar({ send: async () => ({ content: '' }) });
+    const c = consent(false);
+    const p = new lm.EditorAssistLmProvider(sidecar, host, c, log());
+    const [, vllm] = await p.provideLanguageModelChatInformation({ silent: true }, never);
+    assert.equal(vllm.id, 'vllm/agent-model');
+    const loopback = PROVIDERS[1];
+    PROVIDERS[1] = { ...loopback, privacy: 'cloud' };
+    try {
+      p.changed();
+      await assert.rejects(p.provideLanguageModelChatResponse(vllm, [user('x')], {}, { report() {} }, never), (e) => e.code === 'NoPermissions');
+      assert.deepEqual(c.asked, ['vllm']);
+    } finally {
+      PROVIDERS[1] = loopback;
+    }
+  });
+});

@@ -91,6 +91,8 @@ export class EditorAssistLmProvider {
 
   /** The model list may have changed (a sidecar start, a model loaded or deleted, a key or address set). */
   changed(): void {
+    // Where a provider runs may have changed with it (a new address): the next request asks again.
+    this.providers.clear();
     for (const l of [...this.listeners]) l();
   }
 
