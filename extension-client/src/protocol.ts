@@ -49,6 +49,7 @@ export const Methods = {
   providersPullModel: 'providers/pullModel',
   providersDeleteModel: 'providers/deleteModel',
   providersDidChange: 'providers/didChange',
+  modelsCountTokens: 'models/countTokens',
 } as const;
 
 /**
@@ -572,6 +573,7 @@ export const Requests = {
   completionInline: request<InlineCompletionParams, InlineCompletionResult>(Methods.completionInline),
   modelsConfigure: request<ConfigureModelParams, ConfigureModelResult>(Methods.modelsConfigure),
   metricsGet: request<{ ref?: string }, MetricsResult>(Methods.metricsGet),
+  modelsCountTokens: request<{ ref: string; texts: string[] }, { counts: number[]; exact: boolean }>(Methods.modelsCountTokens),
 } as const;
 
 /** runtime/didChangeState: what the local runtime is doing with a model. */

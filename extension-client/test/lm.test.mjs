@@ -16,7 +16,7 @@ import { fakeSupervisorsStoppedAfterEach, lib } from './support.mjs';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const outfile = path.join(here, '..', 'out', 'test', 'lm.cjs');
 esbuild.buildSync({
-  stdin: { contents: "export * from './src/lm/register'; export * from './src/lm/provider'; export * from './src/lm/messages'; export * from './src/lm/models';", resolveDir: path.join(here, '..'), loader: 'ts' },
+  stdin: { contents: "export * from './src/lm/register'; export * from './src/lm/provider'; export * from './src/lm/messages'; export * from './src/lm/models'; export * from './src/lm/tokenCounter';", resolveDir: path.join(here, '..'), loader: 'ts' },
   outfile, bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: 'inline', logLevel: 'error',
 });
 const lm = createRequire(import.meta.url)(outfile);
@@ -46,7 +46,7 @@ const MODELS = [
 ];
 
 /** A fake sidecar: answers by method; `deltas` are sent as chat/delta before chat/send answers. */
-function fakeSidecar({ send, localOnly = false } = {}) {
+function fakeSidecar({ send, localOnly = false, countTokens } = {}) {
   const handlers = new Map();
   const sent = [];
   return {
@@ -60,6 +60,7 @@ function fakeSidecar({ send, localOnly = false } = {}) {
         case 'models/list': return { models: MODELS, source: 'api' };
         case 'router/get': return { strategy: localOnly ? 'localOnly' : 'preferLocal' };
         case 'chat/send': return send(params, (delta) => handlers.get('chat/delta')?.({ streamId: params.streamId, delta }), token);
+        case 'models/countTokens': return countTokens(params);
         default: throw new Error(`unexpected ${def.method}`);
       }
     },
@@ -246,6 +247,48 @@ describe('the provider', () => {
     }
     const { p, byId } = await listed(fail(-32800));
     await p.provideLanguageModelChatResponse(byId('local/tiny'), [user('x')], {}, { report() {} }, never);
+  });
+
+  it('a loaded local model counts with its tokenizer: one request per turn of the event loop, counts kept', async () => {
+    let exact = true;
+    const sidecar = fakeSidecar({ countTokens: async ({ texts }) => ({ counts: texts.map((t) => t.length), exact }) });
+    const p = new lm.EditorAssistLmProvider(sidecar, host, consent(), log(), undefined, () => true);
+    const models = await p.provideLanguageModelChatInformation({ silent: true }, never);
+    const tiny = models.find((m) => m.id === 'local/tiny');
+    const counts = () => sidecar.sent.filter((s) => s.method === 'models/countTokens').map((s) => s.params);
+    assert.equal(await p.provideTokenCount(tiny, 'x'.repeat(30), never), 10, 'not loaded: the estimate, no request');
+    assert.equal(counts().length, 0);
+    p.runtimeState('local/tiny', 'ready');
+    assert.deepEqual(await Promise.all([p.provideTokenCount(tiny, 'aaaa', never), p.provideTokenCount(tiny, 'bb', never), p.provideTokenCount(tiny, 'aaaa', never)]), [4, 2, 4]);
+    assert.deepEqual(counts(), [{ ref: 'local/tiny', texts: ['aaaa', 'bb'] }], 'one request, each text once');
+    assert.equal(await p.provideTokenCount(tiny, 'bb', never), 2);
+    assert.equal(counts().length, 1, 'asked again: kept');
+    const remote = models.find((m) => m.id === 'openai/gpt-4.1-mini');
+    assert.equal(await p.provideTokenCount(remote, 'abcdef', never), 2, 'remote: the estimate');
+    assert.equal(counts().length, 1);
+    exact = false; // unloaded meanwhile: the sidecar estimates, and that is not kept
+    assert.equal(await p.provideTokenCount(tiny, 'ccc', never), 3);
+    assert.equal(await p.provideTokenCount(tiny, 'ccc', never), 3);
+    assert.equal(counts().length, 3);
+    p.runtimeState('local/tiny', 'idle');
+    assert.equal(await p.provideTokenCount(tiny, 'aaaa', never), 2, 'unloaded: the estimate again');
+    p.runtimeState('local/tiny', 'ready');
+    exact = true;
+    await p.provideTokenCount(tiny, 'aaaa', never);
+    assert.equal(counts().length, 4, 'an unload forgot the kept counts');
+  });
+
+  it('a failed count falls back to the estimate; a sidecar without the method is never asked', async () => {
+    const sidecar = fakeSidecar({ countTokens: async () => { throw new Error('restarting'); } });
+    const p = new lm.EditorAssistLmProvider(sidecar, host, consent(), log(), undefined, () => true);
+    const tiny = (await p.provideLanguageModelChatInformation({ silent: true }, never)).find((m) => m.id === 'local/tiny');
+    p.runtimeState('local/tiny', 'ready');
+    assert.equal(await p.provideTokenCount(tiny, 'x'.repeat(9), never), 3);
+    const old = new lm.EditorAssistLmProvider(sidecar, host, consent(), log(), undefined, () => false);
+    old.runtimeState('local/tiny', 'ready');
+    const before = sidecar.sent.length;
+    assert.equal(await old.provideTokenCount(tiny, 'x'.repeat(9), never), 3);
+    assert.equal(sidecar.sent.length, before);
   });
 
   it('counts tokens locally, without a sidecar call', async () => {

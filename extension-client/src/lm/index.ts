@@ -19,19 +19,22 @@ export function registerLanguageModels(sidecar: SidecarSupervisor, consent: LmCo
     const v = vscode.workspace.getConfiguration('editorAssist.chat').get<number>('maxTokens');
     return typeof v === 'number' && v > 0 ? v : undefined;
   };
-  const registration = registerLmChatProvider(vscode as never, { sidecar, host, consent, log, maxTokens });
+  const canCount = () => (sidecar.serverInfo?.capabilities?.methods as string[] | undefined)?.includes(Methods.modelsCountTokens) === true;
+  const registration = registerLmChatProvider(vscode as never, { sidecar, host, consent, log, maxTokens, canCount });
   const provider = registration.provider;
   if (!provider) return registration;
   const changed = () => provider.changed();
   return vscode.Disposable.from(
     registration,
-    sidecar.onDidStart(changed),
+    sidecar.onDidStart(() => { provider.sidecarStarted(); changed(); }),
     sidecar.onNotification(Methods.modelsDidChange, changed),
     sidecar.onNotification(Methods.providersDidChange, changed),
     sidecar.onNotification(Methods.runtimeDidChangeState, (p) => {
       // A model loaded by path (Load Model File…) joins the local list when it is first loaded.
       const s = p as { state?: string; ref?: string };
-      if (s?.state === 'ready' && typeof s.ref === 'string' && !provider.lists(s.ref)) changed();
+      if (typeof s?.ref !== 'string' || typeof s.state !== 'string') return;
+      provider.runtimeState(s.ref, s.state);
+      if (s.state === 'ready' && !provider.lists(s.ref)) changed();
     }),
     vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('editorAssist.providers')) changed(); }),
   );

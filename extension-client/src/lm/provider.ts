@@ -8,6 +8,7 @@
 import { ErrorCodes, Methods, Requests, type ChatDeltaParams, type ChatSendParams, type ProviderInfo, type RequestDef } from '../protocol';
 import { callInput, countableText, toSidecarMessages, toSidecarTools, ToolNames, type LmRequestMessage, type LmTool } from './messages';
 import { lmModels, type LmModel } from './models';
+import { TokenCounter } from './tokenCounter';
 
 export const LM_VENDOR = 'editorassist';
 
@@ -67,6 +68,8 @@ export class EditorAssistLmProvider {
     private readonly log: { info(m: string): void; warn(m: string): void },
     /** The user's editorAssist.chat.maxTokens, when set (a request's own modelOptions.maxTokens wins). */
     private readonly maxTokens: () => number | undefined = () => undefined,
+    /** Whether the sidecar offers models/countTokens (initialize's capabilities.methods). */
+    private readonly canCount: () => boolean = () => false,
   ) {
     this.subscription = sidecar.onNotification(Methods.chatDelta, (p) => {
       const d = p as ChatDeltaParams;
@@ -151,10 +154,36 @@ export class EditorAssistLmProvider {
     }
   }
 
-  /** An estimate, computed here: VS Code asks for every message while it builds a prompt, so no round trip. */
-  provideTokenCount(_model: LmModel, text: string | LmRequestMessage): Promise<number> {
-    return Promise.resolve(estimateTokens(countableText(text)));
+  /**
+   * VS Code asks for every message while it builds a prompt. A loaded local model counts with its own
+   * tokenizer (models/countTokens): the texts asked for in one turn of the event loop go in one
+   * request, and the counts are kept, so a history asked again costs nothing. Anything else — a remote
+   * model, a local one not loaded, a sidecar without the method — is estimated here, with no round trip.
+   */
+  provideTokenCount(model: LmModel, text: string | LmRequestMessage, token?: CancellationLike): Promise<number> {
+    const t = countableText(text);
+    if (t.length === 0) return Promise.resolve(0);
+    if (!model.local || !this.loaded.has(model.ref) || !this.canCount()) return Promise.resolve(estimateTokens(t));
+    // A failed count (the sidecar restarting) is still a count: the estimate.
+    return this.counter.count(model.ref, t, token).catch(() => estimateTokens(t));
   }
+
+  /** runtime/didChangeState: which local models are loaded (only those count with their tokenizer). */
+  runtimeState(ref: string, state: string): void {
+    if (state === 'ready' || state === 'generating') this.loaded.add(ref);
+    else {
+      this.loaded.delete(ref);
+      if (state === 'idle') this.counter.forget(ref);
+    }
+  }
+  private readonly loaded = new Set<string>();
+
+  /** A new sidecar has nothing loaded. */
+  sidecarStarted(): void {
+    for (const ref of this.loaded) this.counter.forget(ref);
+    this.loaded.clear();
+  }
+  private readonly counter = new TokenCounter((ref, texts) => this.sidecar.request(Requests.modelsCountTokens, { ref, texts }));
 
   dispose(): void {
     this.subscription.dispose();

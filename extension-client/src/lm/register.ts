@@ -22,14 +22,14 @@ export interface LmRegistration {
  */
 export function registerLmChatProvider(
   api: LmApi,
-  deps: { sidecar: LmSidecar; host: LmHost; consent: LmConsent; log: { info(m: string): void; warn(m: string): void }; maxTokens?: () => number | undefined },
+  deps: { sidecar: LmSidecar; host: LmHost; consent: LmConsent; log: { info(m: string): void; warn(m: string): void }; maxTokens?: () => number | undefined; canCount?: () => boolean },
 ): LmRegistration {
   const register = api.lm?.registerLanguageModelChatProvider;
   if (typeof register !== 'function') {
     deps.log.info('This editor has no language-model provider API (vscode.lm.registerLanguageModelChatProvider): EditorAssist\'s models are not offered in its chat.');
     return { provider: undefined, dispose: () => undefined };
   }
-  const provider = new EditorAssistLmProvider(deps.sidecar, deps.host, deps.consent, deps.log, deps.maxTokens);
+  const provider = new EditorAssistLmProvider(deps.sidecar, deps.host, deps.consent, deps.log, deps.maxTokens, deps.canCount);
   try {
     const registration = register.call(api.lm, LM_VENDOR, provider as never);
     deps.log.info(`EditorAssist's models are offered to VS Code's chat (vendor "${LM_VENDOR}").`);

@@ -62,6 +62,9 @@ export default [
         assert.deepEqual(posts[0].body.tools.map((t) => t.function.name), ['get_weather']);
         assert.equal(lastToolResult('openai', posts[1].body), 'Sunny, 21 °C in Paris');
         assert.ok(result.tool.tokens > 0);
+        const ms = texts.map((p) => p.ms);
+        console.log(`    vscode.lm → EditorAssist: local answer in ${texts.length} text parts (first after ${ms[0]} ms, last after ${ms.at(-1)} ms, `
+          + `${result.local.attempts} attempt(s)); countTokens ${result.local.tokens}; tool round trip ${result.tool.first.at(-1).ms} ms + ${result.tool.second.at(-1).ms} ms`);
       } finally {
         await model.close();
       }
