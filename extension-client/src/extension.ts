@@ -23,7 +23,7 @@ import { downloadModel, resumeInterruptedDownloads } from './models/downloadMode
 import { PausedByUser } from './models/interrupted';
 import { manageModels } from './models/manageModels';
 import { PerformancePanel } from './performance/panel';
-import { registerLanguageModels } from './lm';
+import { registerLanguageModels } from './lm/vscodeLm';
 
 let sidecar: SidecarSupervisor | undefined;
 

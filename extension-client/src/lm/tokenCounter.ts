@@ -1,7 +1,10 @@
 // Token counts of a loaded local model, by its own tokenizer in the sidecar, made cheap enough for
 // VS Code's habit of asking once per message: the texts asked for in one turn of the event loop go
 // in one models/countTokens request, and counts are kept (bounded, least recently used out).
-import type { CancellationLike } from './provider';
+/** The part of a cancellation token the counter reads. */
+interface CancellationLike {
+  readonly isCancellationRequested: boolean;
+}
 
 const MAX_KEPT = 4096;
 /** Longer texts are counted but not kept: the cache must stay small. */
