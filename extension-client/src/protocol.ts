@@ -49,6 +49,7 @@ export const Methods = {
   providersPullModel: 'providers/pullModel',
   providersDeleteModel: 'providers/deleteModel',
   providersDidChange: 'providers/didChange',
+  modelsCountTokens: 'models/countTokens',
 } as const;
 
 /**
@@ -358,8 +359,22 @@ export interface ModelsLoadResult {
 
 export type ChatRole = 'system' | 'user' | 'assistant';
 export interface ChatMessage {
-  role: ChatRole;
+  role: ChatRole | 'tool';
   content: string;
+  /** Assistant messages: the calls the model made, handed back by a caller that runs its own tools (`runTools: false`). */
+  toolCalls?: PendingToolCall[];
+  /** Role `tool`: the call this result answers. */
+  toolCallId?: string;
+  /** Role `tool`: the result is an error. */
+  isError?: boolean;
+}
+
+/** A tool call the model made, returned to the caller with `runTools: false`. */
+export interface PendingToolCall {
+  id: string;
+  name: string;
+  /** The parsed object, or the model's text when it did not parse. */
+  arguments: Record<string, unknown> | string;
 }
 
 export interface ChatSendParams {
@@ -378,6 +393,10 @@ export interface ChatSendParams {
   toolChoice?: 'auto' | 'none' | { name: string };
   /** Model calls allowed in the turn (default 20, at most 100). */
   maxSteps?: number;
+  /** false: the model's tool calls are returned (`pendingToolCalls`), not run through `chat/toolCall`. */
+  runTools?: boolean;
+  /** false: the turn is not stored in EditorAssist's chat history. */
+  saveHistory?: boolean;
 }
 
 /** A tool offered to the model: `parameters` is a JSON Schema of its arguments object. */
@@ -427,9 +446,12 @@ export interface ToolStatusParams {
 export interface ChatSendResult {
   sessionId: string;
   content: string;
+  /** Also `toolCalls` with `runTools: false` (pendingToolCalls); the chat view never asks for that. */
   finishReason: 'stop' | 'length' | 'cancelled' | 'stepLimit';
   /** The tool calls run in this turn (absent: none). */
   toolCalls?: ToolCallInfo[];
+  /** With `runTools: false`: the calls the model made, for the caller to run (finishReason `toolCalls`). */
+  pendingToolCalls?: PendingToolCall[];
   /** Model calls made in this turn. */
   steps?: number;
   usage?: { promptTokens: number; completionTokens: number; cachedTokens?: number };
@@ -583,6 +605,7 @@ export const Requests = {
   completionInline: request<InlineCompletionParams, InlineCompletionResult>(Methods.completionInline),
   modelsConfigure: request<ConfigureModelParams, ConfigureModelResult>(Methods.modelsConfigure),
   metricsGet: request<{ ref?: string }, MetricsResult>(Methods.metricsGet),
+  modelsCountTokens: request<{ ref: string; texts: string[] }, { counts: number[]; exact: boolean }>(Methods.modelsCountTokens),
 } as const;
 
 /** runtime/didChangeState: what the local runtime is doing with a model. */

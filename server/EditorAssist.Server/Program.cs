@@ -122,6 +122,7 @@ public static class Program
         services.AddSingleton<IRpcModule, SettingsModule>();
         services.AddSingleton<IRpcModule, SystemModule>();
         services.AddSingleton<IRpcModule, LocalModelsModule>();
+        services.AddSingleton<IRpcModule, TokenCountModule>();
         services.AddSingleton<Core.Providers.IChatProvider, Local.LlamaChatProvider>();
         services.AddProviders();
         services.AddModelSettings();

@@ -19,7 +19,8 @@ export class E2eFixture {
   /**
    * `artifacts`: where code-server's log goes; `settings`: VS Code user settings on top of the
    * quiet defaults; `prepare(scratch)`: starts helpers the profile needs (e.g. a loopback
-   * Hugging Face) and returns `{ machineSettings?, close?() }`. Expects the solution to be
+   * Hugging Face) and returns `{ machineSettings?, extensions?, close?() }` (`extensions`: test
+   * extensions' VSIXs, installed beside EditorAssist). Expects the solution to be
    * built. On failure what did start stays on the fixture (for a screenshot) until `stop()`.
    */
   async start({ artifacts, settings = {}, prepare }) {
@@ -39,7 +40,7 @@ export class E2eFixture {
     t = Date.now();
     this.scratch = mkdtempSync(path.join(os.tmpdir(), 'editorassist-e2e-'));
     this.prepared = prepare ? await prepare(this.scratch) : {};
-    this.profile = prepareProfile({ vsix: this.vsix, root: this.scratch, settings, machineSettings: this.prepared.machineSettings });
+    this.profile = prepareProfile({ vsix: this.vsix, extensions: this.prepared.extensions, root: this.scratch, settings, machineSettings: this.prepared.machineSettings });
     timings.installMs = Date.now() - t;
     const folder = path.join(this.scratch, 'workspace');
     mkdirSync(folder);

@@ -14,6 +14,7 @@ import { repoRoot, writeTestModel } from '../tools/common.mjs';
 import { startFakeOpenAi } from '../tools/fakeOpenAi.mjs';
 import { startFakeHuggingFace } from './fakeHuggingFace.mjs';
 import { E2eFixture } from './fixture.mjs';
+import { packLmConsumer } from './fixtures/lm-consumer/pack.mjs';
 
 /** What the fake Hugging Face serves (owner/repo/file; cases find it in hf.files). */
 const HF_TEST_FILE = 'editorassist-test/Tiny-GGUF/tiny-e2e-q8_0.gguf';
@@ -69,6 +70,8 @@ try {
       const address = nonLoopbackAddress();
       if (address) cloud = await startFakeOpenAi({ host: address, models: ['gpt-4.1-mini', 'gpt-4.1-nano'], reply: CLOUD_REPLY });
       return {
+        // A test extension that uses EditorAssist's models through vscode.lm (cases/70-lm-chat).
+        extensions: [packLmConsumer(scratch)],
         machineSettings: {
           'editorAssist.downloads.huggingFaceEndpoint': hf.url,
           ...(cloud ? { 'editorAssist.providers.baseUrls': { openai: cloud.baseUrl } } : {}),

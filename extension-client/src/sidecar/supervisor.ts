@@ -199,21 +199,26 @@ export class SidecarSupervisor implements Disposable {
   }
 
   /**
-   * Registers the handler for a server → client notification, on the live connection and on
-   * every restarted one. One handler per method: a feature owns its notifications.
+   * Registers a handler for a server → client notification, on the live connection and on every
+   * restarted one. Several features may listen to one method (the chat view and the language-model
+   * provider both read `chat/delta`, each for its own streamIds): each gets every notification.
    */
   onNotification(method: string, handler: (params: unknown) => void): Disposable {
-    this.notificationHandlers.set(method, handler);
-    const gen = this.current;
-    const live = gen && !gen.hasExited ? gen.connection.onNotification(method, handler) : undefined;
-    return {
-      dispose: () => {
-        live?.dispose();
-        if (this.notificationHandlers.get(method) === handler) this.notificationHandlers.delete(method);
-      },
-    };
+    let handlers = this.notificationHandlers.get(method);
+    if (!handlers) {
+      handlers = new Set();
+      this.notificationHandlers.set(method, handlers);
+      const gen = this.current;
+      if (gen && !gen.hasExited) gen.connection.onNotification(method, (p: unknown) => this.dispatchNotification(method, p));
+    }
+    handlers.add(handler);
+    return { dispose: () => void this.notificationHandlers.get(method)?.delete(handler) };
   }
-  private readonly notificationHandlers = new Map<string, (params: unknown) => void>();
+  private readonly notificationHandlers = new Map<string, Set<(params: unknown) => void>>();
+
+  private dispatchNotification(method: string, params: unknown): void {
+    for (const handler of [...(this.notificationHandlers.get(method) ?? [])]) handler(params);
+  }
 
   /**
    * Registers the handler for a server → client request (`chat/toolCall`), on the live connection
@@ -334,7 +339,7 @@ export class SidecarSupervisor implements Disposable {
     // stdin may close under us when the child dies; the exit handler deals with it.
     child.stdin!.on('error', () => undefined);
     connection.onError(([error]) => log.warn(`Sidecar connection error: ${error.message}`));
-    for (const [method, handler] of this.notificationHandlers) connection.onNotification(method, handler);
+    for (const method of this.notificationHandlers.keys()) connection.onNotification(method, (p: unknown) => this.dispatchNotification(method, p));
     for (const [method, handler] of this.requestHandlers) connection.onRequest(method, handler);
     connection.listen();
     pipeLines(child.stderr!, (line) => logSidecarLine(log, line));

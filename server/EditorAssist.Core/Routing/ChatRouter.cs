@@ -18,6 +18,8 @@ public sealed record ChatSendRequest
     public ChatParams Params { get; init; } = new();
     /// <summary>Tools for this turn (agent mode); null: a plain chat.</summary>
     public ToolTurn? Tools { get; init; }
+    /// <summary>False: the turn is not stored in the chat history (the caller keeps its own).</summary>
+    public bool SaveHistory { get; init; } = true;
 }
 
 public sealed record ChatTimings(double TtftMs, double TotalMs, double TokensPerSecond);
@@ -42,6 +44,8 @@ public sealed record ChatSendResult
     public IReadOnlyList<ToolCallRecord> ToolCalls { get; init; } = [];
     /// <summary>Model calls made in this turn (1 without tools).</summary>
     public int Steps { get; init; } = 1;
+    /// <summary>With <see cref="ToolTurn.ReturnCalls"/>: the calls the model made, for the caller to run.</summary>
+    public IReadOnlyList<ToolCallRequest> PendingToolCalls { get; init; } = [];
     /// <summary>Earlier messages left out to fit the model's context (0: the whole conversation was sent).</summary>
     public int TrimmedMessages { get; init; }
     /// <summary>The context the conversation was fitted into, when messages were left out.</summary>
@@ -145,6 +149,7 @@ public sealed class ChatRouter(ProviderRegistry registry, ModelDiscovery discove
                 FellBackFrom = skipped,
                 ToolCalls = loop!.Calls,
                 Steps = loop.Steps,
+                PendingToolCalls = loop.Pending,
                 TrimmedMessages = fit?.Trimmed ?? 0,
                 ContextLength = fit?.ContextLength,
             };
@@ -314,6 +319,7 @@ public sealed class ChatRouter(ProviderRegistry registry, ModelDiscovery discove
 
     private string Save(ChatSendRequest request, string modelRef, string content, string finish, ChatUsage? usage)
     {
+        if (!request.SaveHistory) return request.SessionId ?? "";
         try
         {
             var last = request.Messages[^1];

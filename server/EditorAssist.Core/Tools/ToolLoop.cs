@@ -47,6 +47,11 @@ public sealed record ToolTurn
     /// <summary>Model calls allowed in one turn; the turn ends with <c>stepLimit</c> when the last one still asks for tools.</summary>
     public int MaxSteps { get; init; } = DefaultMaxSteps;
     public required IToolExecutor Executor { get; init; }
+    /// <summary>
+    /// The caller runs the tools itself (VS Code's language-model API does): the model's calls end the
+    /// turn (finish <c>toolCalls</c>, <see cref="ToolLoop.Pending"/>) instead of going to the executor.
+    /// </summary>
+    public bool ReturnCalls { get; init; }
     public Action<ToolStatusUpdate> OnStatus { get; init; } = _ => { };
 }
 
@@ -64,6 +69,9 @@ public sealed class ToolLoop(IChatProvider provider, ProviderContext context, Ch
 
     /// <summary>The calls run so far (in order), with their results.</summary>
     public IReadOnlyList<ToolCallRecord> Calls => _calls;
+
+    /// <summary>With <see cref="ToolTurn.ReturnCalls"/>: the calls of the last step, not run, for the caller.</summary>
+    public IReadOnlyList<ToolCallRequest> Pending { get; private set; } = [];
 
     /// <summary>Model calls made so far.</summary>
     public int Steps { get; private set; }
@@ -103,6 +111,12 @@ public sealed class ToolLoop(IChatProvider provider, ProviderContext context, Ch
             {
                 var finish = final?.FinishReason is null or FinishReasons.ToolCalls ? FinishReasons.Stop : final.FinishReason;
                 yield return ChatChunk.Done(new ChatFinal { FinishReason = finish, Usage = usage, Model = final?.Model });
+                yield break;
+            }
+            if (turn.ReturnCalls)
+            {
+                Pending = calls;
+                yield return ChatChunk.Done(new ChatFinal { FinishReason = FinishReasons.ToolCalls, Usage = usage, Model = final?.Model });
                 yield break;
             }
             if (Steps >= turn.MaxSteps)

@@ -42,14 +42,15 @@ internal sealed class ChatModule(Lazy<ChatRouter> lazyRouter, Lazy<ChatHistory> 
         {
             if (string.IsNullOrEmpty(p.StreamId)) throw Invalid("streamId is required.");
             if (p.Messages is not { Count: > 0 }) throw Invalid("messages must not be empty.");
-            if (p.Messages.Any(m => m.Role is not ("system" or "user" or "assistant"))) throw Invalid("a message role must be system, user or assistant.");
+            if (p.Messages.Any(m => m.Role is not ("system" or "user" or "assistant" or "tool"))) throw Invalid("a message role must be system, user, assistant or tool.");
             var request = new ChatSendRequest
             {
                 Tools = ChatToolsWire.ToTurn(p, connection),
                 SessionId = p.SessionId,
                 Model = string.IsNullOrEmpty(p.Model) ? ChosenModel(session) : p.Model,
-                Messages = p.Messages.Select(m => new ChatMessage(m.Role, m.Content ?? "")).ToList(),
+                Messages = ChatToolsWire.ToMessages(p.Messages),
                 Params = ToParams(p.Params),
+                SaveHistory = p.SaveHistory ?? true,
             };
             var streamId = p.StreamId;
             ChatSendResult result;
@@ -75,6 +76,7 @@ internal sealed class ChatModule(Lazy<ChatRouter> lazyRouter, Lazy<ChatHistory> 
                 FellBackFrom = result.FellBackFrom.Count == 0 ? null : result.FellBackFrom.Select(s => new FallbackDto(s.ProviderId, s.Code, s.Reason)).ToList(),
                 ToolCalls = result.ToolCalls.Count == 0 ? null : result.ToolCalls.Select(ChatToolsWire.ToDto).ToList(),
                 Steps = result.Steps,
+                PendingToolCalls = result.PendingToolCalls.Count == 0 ? null : result.PendingToolCalls.Select(c => new PendingToolCallDto(c.Id, c.Name, ChatToolsWire.Arguments(c.ArgumentsJson))).ToList(),
                 TrimmedMessages = result.TrimmedMessages == 0 ? null : result.TrimmedMessages,
                 ContextLength = result.TrimmedMessages == 0 ? null : result.ContextLength,
             };

@@ -60,10 +60,50 @@ internal static partial class ChatToolsWire
             Choice = choice,
             MaxSteps = p.MaxSteps ?? ToolTurn.DefaultMaxSteps,
             Executor = new ClientToolExecutor(connection, streamId),
+            ReturnCalls = p.RunTools == false,
             OnStatus = s => connection.Notify(Protocol.Methods.ChatToolStatus,
                 new ToolStatusDto(streamId, s.CallId, s.Name, s.State, s.Arguments is null ? null : Arguments(s.Arguments), s.Result), json.ToolStatusDto),
         };
     }
+
+    /// <summary>
+    /// The conversation, with the tool turns a caller that runs its own tools sends back (<c>runTools: false</c>):
+    /// an assistant message's <c>toolCalls</c>, and <c>tool</c> messages answering them by <c>toolCallId</c>.
+    /// A tool message that answers no earlier call → -32602 (a provider would refuse it with a 400).
+    /// </summary>
+    public static List<ChatMessage> ToMessages(IReadOnlyList<ChatMessageDto> messages)
+    {
+        var list = new List<ChatMessage>(messages.Count);
+        var calls = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var m in messages)
+        {
+            IReadOnlyList<ToolCallRequest>? toolCalls = null;
+            if (m.ToolCalls is { Count: > 0 } tc)
+            {
+                if (m.Role != "assistant") throw Invalid("only an assistant message may carry toolCalls.");
+                if (tc.Any(c => c is null || string.IsNullOrEmpty(c.Id) || !ToolName().IsMatch(c.Name ?? ""))) throw Invalid("a tool call needs an id and a valid name.");
+                toolCalls = tc.Select(c => new ToolCallRequest(c.Id, c.Name, ArgumentsText(c.Arguments))).ToList();
+                foreach (var c in tc) calls.Add(c.Id);
+            }
+            if (m.Role == "tool" && (string.IsNullOrEmpty(m.ToolCallId) || !calls.Contains(m.ToolCallId)))
+                throw Invalid("a tool message needs the toolCallId of a call an earlier assistant message made.");
+            list.Add(new ChatMessage(m.Role, m.Content ?? "")
+            {
+                ToolCalls = toolCalls,
+                ToolCallId = m.Role == "tool" ? m.ToolCallId : null,
+                IsError = m.Role == "tool" && m.IsError == true,
+            });
+        }
+        return list;
+    }
+
+    /// <summary>Arguments as the model's JSON text: an object as is, a string (unparsed text) as its value.</summary>
+    private static string ArgumentsText(JsonElement arguments) => arguments.ValueKind switch
+    {
+        JsonValueKind.String => arguments.GetString() ?? "{}",
+        JsonValueKind.Undefined or JsonValueKind.Null => "{}",
+        _ => arguments.GetRawText(),
+    };
 
     public static ToolCallDto ToDto(ToolCallRecord r) => new(r.Id, r.Name, Arguments(r.Arguments), r.Result, r.IsError);
 

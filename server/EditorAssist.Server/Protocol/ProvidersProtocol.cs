@@ -119,7 +119,18 @@ public sealed record RouterDto
     public IReadOnlyList<string>? Order { get; init; }
 }
 
-public sealed record ChatMessageDto(string Role, string Content);
+public sealed record ChatMessageDto(string Role, string Content)
+{
+    /// <summary>Assistant messages (addition): the tool calls the model made in that turn, as a caller that runs its own tools hands them back.</summary>
+    public IReadOnlyList<PendingToolCallDto>? ToolCalls { get; init; }
+    /// <summary>Role "tool" (addition): the call this result answers.</summary>
+    public string? ToolCallId { get; init; }
+    /// <summary>Role "tool" (addition): the result is an error.</summary>
+    public bool? IsError { get; init; }
+}
+
+/// <summary>A tool call the model made and the caller runs (<c>runTools: false</c>); also how the caller hands it back in history.</summary>
+public sealed record PendingToolCallDto(string Id, string Name, JsonElement Arguments);
 
 public sealed record ChatParamsDto
 {
@@ -147,6 +158,10 @@ public sealed record ChatSendParams
     public JsonElement? ToolChoice { get; init; }
     /// <summary>Model calls allowed in this turn (addition; default 20, at most 100).</summary>
     public int? MaxSteps { get; init; }
+    /// <summary>Addition: false = the model's tool calls are returned (<c>pendingToolCalls</c>) instead of run; the caller runs them and sends the results in the next request's history.</summary>
+    public bool? RunTools { get; init; }
+    /// <summary>Addition: false = the turn is not stored in the chat history (a caller with its own history, e.g. VS Code's chat).</summary>
+    public bool? SaveHistory { get; init; }
 }
 
 public sealed record ToolDefinitionDto
@@ -199,6 +214,8 @@ public sealed record ChatSendResultDto
     public IReadOnlyList<ToolCallDto>? ToolCalls { get; init; }
     /// <summary>Model calls made in this turn.</summary>
     public int Steps { get; init; } = 1;
+    /// <summary>With <c>runTools: false</c>: the calls the model made, for the caller to run (finishReason <c>toolCalls</c>); absent when none.</summary>
+    public IReadOnlyList<PendingToolCallDto>? PendingToolCalls { get; init; }
     /// <summary>Earlier messages left out to fit the model's context; absent when none were.</summary>
     public int? TrimmedMessages { get; init; }
     /// <summary>The context they were left out to fit (with <see cref="TrimmedMessages"/>).</summary>

@@ -77,6 +77,26 @@ public class ToolLoopTests
     }
 
     [Fact]
+    public async Task Return_calls_ends_the_turn_with_the_calls_unrun()
+    {
+        var provider = new ScriptedProvider(_ => ("Checking. ", [new ToolCallRequest("c1", "read_file", "{\"path\":\"a.txt\"}"), new ToolCallRequest("c2", "read_file", "not json")]));
+        var statuses = new List<ToolStatusUpdate>();
+        var exec = new Executor((_, _, _) => Task.FromResult(new ToolResult("must not run")));
+        var (chunks, loop) = await Run(provider, new ToolTurn { Tools = [Read], Executor = exec, OnStatus = statuses.Add, ReturnCalls = true });
+
+        Assert.Empty(exec.Calls);
+        Assert.Empty(statuses);
+        Assert.Empty(loop.Calls);
+        Assert.Equal(1, loop.Steps);
+        Assert.Single(provider.Requests);
+        Assert.Equal("Checking. ", string.Concat(chunks.Select(c => c.Delta)));
+        Assert.DoesNotContain(chunks, c => c.ToolCall is not null); // nothing ran: the router may still fall back
+        Assert.Equal(FinishReasons.ToolCalls, chunks[^1].Final!.FinishReason);
+        Assert.Equal(["c1", "c2"], loop.Pending.Select(c => c.Id));
+        Assert.Equal("not json", loop.Pending[1].ArgumentsJson);
+    }
+
+    [Fact]
     public async Task Without_a_turn_or_with_choice_none_no_tools_are_sent()
     {
         var provider = new ScriptedProvider(_ => ("plain", []));

@@ -33,7 +33,7 @@ async function startModel() {
 }
 
 /** Points the sidecar's `vllm` provider at the fake (a machine setting, as a user would). */
-function configureProvider(profile, baseUrl) {
+export function configureProvider(profile, baseUrl) {
   const file = path.join(profile.userDataDir, 'Machine', 'settings.json');
   mkdirSync(path.dirname(file), { recursive: true });
   const current = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
