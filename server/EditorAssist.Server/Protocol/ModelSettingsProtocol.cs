@@ -18,6 +18,8 @@ public sealed record ModelParamsDto
     public int? MaxTokens { get; init; }
     public IReadOnlyList<string>? Stop { get; init; }
     public string? SystemPrompt { get; init; }
+    public bool? Thinking { get; init; }
+    public int? ReasoningBudget { get; init; }
 
     /// <summary>Null for a model without settings, so listings leave the field out.</summary>
     public static ModelParamsDto? From(ModelParams p) => p.IsEmpty ? null : new ModelParamsDto
@@ -30,6 +32,8 @@ public sealed record ModelParamsDto
         MaxTokens = p.MaxTokens,
         Stop = p.Stop,
         SystemPrompt = p.SystemPrompt,
+        Thinking = p.Thinking,
+        ReasoningBudget = p.ReasoningBudget,
     };
 }
 
