@@ -79,7 +79,12 @@ public sealed record ModelMetricsDto
     public required IReadOnlyList<double> RecentTokensPerSecond { get; init; }
     public double? LastLoadMs { get; init; }
     public LoadedModelDto? Loaded { get; init; }
+    /// <summary>Inline completion with this model; absent when it served none.</summary>
+    public CompletionMetricsDto? Completion { get; init; }
 }
+
+/// <summary><c>completion/inline</c> figures of one model: answered (cache hits included), failed, superseded/cancelled, latency of the answered non-cached ones.</summary>
+public sealed record CompletionMetricsDto(long Requests, long Errors, long Cancelled, long CacheHits, double? MsP50, double? MsP95);
 
 public sealed record MetricsResultDto
 {
