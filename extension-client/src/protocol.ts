@@ -179,6 +179,8 @@ export interface ModelMetrics {
   lastLoadMs?: number;
   /** Local models while loaded. */
   loaded?: { backend: string; contextLength: number; gpuLayers: number; totalLayers: number; weightBytes: number; kvCacheBytes: number; gpuBytesEstimated: number };
+  /** Inline completion with this model (absent: none): answered incl. cache hits, failed, superseded, latency of the answered non-cached ones. */
+  completion?: { requests: number; errors: number; cancelled: number; cacheHits: number; msP50?: number; msP95?: number };
 }
 
 export interface MetricsResult {
