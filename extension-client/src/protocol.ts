@@ -178,6 +178,10 @@ export interface ModelParams {
   maxTokens?: number;
   stop?: string[];
   systemPrompt?: string;
+  /** Ask for the model's thinking where the API must be asked (Anthropic extended thinking). */
+  thinking?: boolean;
+  /** Tokens the model may think (at least 1024). */
+  reasoningBudget?: number;
 }
 
 /** models/configure: named fields replace the stored ones, null clears one, the rest is kept. */
@@ -208,6 +212,8 @@ export interface ModelMetrics {
   lastLoadMs?: number;
   /** Local models while loaded. */
   loaded?: { backend: string; contextLength: number; gpuLayers: number; totalLayers: number; weightBytes: number; kvCacheBytes: number; gpuBytesEstimated: number };
+  /** Inline completion with this model (absent: none): answered incl. cache hits, failed, superseded, latency of the answered non-cached ones. */
+  completion?: { requests: number; errors: number; cancelled: number; cacheHits: number; msP50?: number; msP95?: number };
 }
 
 export interface MetricsResult {
@@ -387,6 +393,7 @@ export interface ChatSendParams {
   params?: {
     temperature?: number; topP?: number; topK?: number; minP?: number; maxTokens?: number;
     seed?: number; stop?: string[]; responseFormat?: 'text' | 'json' | { jsonSchema: unknown };
+    thinking?: boolean; reasoningBudget?: number;
   };
   /** Tools the model may call (agent mode); each runs here through `chat/toolCall`. */
   tools?: ToolDefinition[];
@@ -462,6 +469,8 @@ export interface ChatSendResult {
   trimmedMessages?: number;
   /** The context they were left out to fit. */
   contextLength?: number;
+  /** The model's thinking in this turn, apart from `content` (absent when none). Never sent back to the model. */
+  reasoning?: string;
 }
 
 /** A stored conversation (`chat/sessions`), newest first. Times are ISO 8601. */
@@ -481,6 +490,8 @@ export interface StoredChatMessage {
   model?: string;
   finishReason?: string;
   createdAt: string;
+  /** Assistant messages: the thinking shown with this answer (absent when none). */
+  reasoning?: string;
 }
 
 export interface ChatSessionResult {
@@ -491,7 +502,10 @@ export interface ChatSessionResult {
 /** Server → client notification, before the `chat/send` response. */
 export interface ChatDeltaParams {
   streamId: string;
+  /** A piece of the answer ("" when this notification carries thinking). */
   delta: string;
+  /** A piece of the model's thinking, shown apart from the answer. */
+  reasoning?: string;
 }
 
 // ---- inline completion ----------------------------------------------------------------

@@ -34,6 +34,16 @@ describe('model settings', () => {
     assert.equal(lib.describeParam(fields[0], { contextLength: 8192 }), '8,192 tokens');
     assert.match(lib.describeParam(fields[0], {}), /default/);
     assert.ok(!lib.fieldsFor('openai/gpt-4o').some((f) => f.key === 'contextLength'));
+    // Thinking is offered where the API must be asked for it (Anthropic), nowhere else.
+    assert.ok(!lib.fieldsFor('openai/gpt-4o').some((f) => f.key === 'thinking'));
+    assert.ok(!lib.fieldsFor('local/tiny').some((f) => f.key === 'reasoningBudget'));
+    assert.deepEqual(lib.fieldsFor('anthropic/claude-sonnet-4-5').map((f) => f.key).slice(-2), ['thinking', 'reasoningBudget']);
+    assert.deepEqual(lib.parseParam('thinking', ' On '), { ok: true, value: true });
+    assert.deepEqual(lib.parseParam('thinking', 'off'), { ok: true, value: false });
+    assert.equal(lib.parseParam('thinking', 'maybe').ok, false);
+    assert.equal(lib.formatParam('thinking', { thinking: true }), 'on');
+    assert.deepEqual(lib.parseParam('reasoningBudget', '2,048'), { ok: true, value: 2048 });
+    assert.match(lib.parseParam('reasoningBudget', '100').error, /1,024/);
     const prompt = lib.PARAM_FIELDS.find((f) => f.key === 'systemPrompt');
     assert.ok(lib.describeParam(prompt, { systemPrompt: 'x'.repeat(100) }).endsWith('…'));
   });

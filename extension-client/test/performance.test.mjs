@@ -34,5 +34,14 @@ describe('performance view', () => {
     assert.equal(lib.sparkline([5]), '', 'one value draws no line');
     const m = { ref: 'openai/gpt-4o', requests: 1, errors: 0, recentTokensPerSecond: [] };
     assert.match(lib.renderPerformance(result([m])), /not loaded/);
+    assert.match(lib.renderPerformance(result([m])), /<td class="c10">–<\/td>/, 'no completions: a dash');
+  });
+
+  it('shows a model\'s inline completions: count, cache hits, failures, superseded, latency', () => {
+    const m = { ref: 'local/coder', requests: 0, errors: 0, recentTokensPerSecond: [],
+      completion: { requests: 40, errors: 1, cancelled: 7, cacheHits: 12, msP50: 38.2, msP95: 120 } };
+    const html = lib.renderPerformance(result([m]));
+    assert.match(html, /<th>Completions<\/th>/);
+    assert.match(html, /<td class="c10">40 \(12 cached, 1 failed, 7 superseded\) · 38 ms p50, 120 ms p95<\/td>/);
   });
 });

@@ -37,7 +37,7 @@ ${lib.chatBodyHtml()}
 <script nonce="${NONCE}">
   window.__posted = []; window.__violations = []; let saved;
   document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.blockedURI + ' ' + e.violatedDirective + ' @' + e.lineNumber + ':' + e.columnNumber + ' ' + (e.sample || '')));
-  window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => saved, setState: (s) => { saved = s; } });
+  window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => saved, setState: (s) => { saved = s; window.__state = s; } });
   ${manualFrames ? `
   const queued = [];
   window.requestAnimationFrame = (cb) => queued.push(cb);

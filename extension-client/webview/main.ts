@@ -3,6 +3,7 @@
 // No inline script or handler anywhere: the CSP allows only this nonce'd bundle.
 import type { FromWebview, ToWebview } from '../src/chat/messages';
 import { afterPaint, StreamRenderer } from './render';
+import { appendThinking, finishThinking, thinkingText } from './thinking';
 import { applyToolMessage, installToolClicks } from './tools';
 
 interface VsCodeApi {
@@ -12,7 +13,7 @@ interface VsCodeApi {
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
-interface SavedMessage { id: string; role: 'user' | 'assistant'; text: string; end?: string }
+interface SavedMessage { id: string; role: 'user' | 'assistant'; text: string; end?: string; reasoning?: string }
 interface SavedState { messages: SavedMessage[] }
 
 const vscode = acquireVsCodeApi();
@@ -123,6 +124,9 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
     case 'assistantDelta':
       renderers.get(m.id)?.append(m.delta);
       break;
+    case 'assistantReasoning':
+      appendThinking(log, m.id, m.delta);
+      break;
     case 'assistantEnd': {
       const r = renderers.get(m.id);
       if (r) {
@@ -133,7 +137,9 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
           tag.textContent = m.finishReason === 'error' ? `Error: ${m.error ?? 'unknown'}` : m.finishReason === 'cancelled' ? 'Stopped.' : m.finishReason === 'stepLimit' ? 'Stopped: the tool step limit was reached.' : 'Stopped at the length limit.';
           r.el.append(tag);
         }
-        saveMessage({ id: m.id, role: 'assistant', text: r.text, end: m.finishReason });
+        finishThinking(log, m.id);
+        const reasoning = thinkingText(log, m.id);
+        saveMessage({ id: m.id, role: 'assistant', text: r.text, end: m.finishReason, ...(reasoning ? { reasoning } : {}) });
       }
       renderers.delete(m.id);
       speed.textContent = m.tokensPerSecond ? `${m.tokensPerSecond.toFixed(1)} tok/s` : '';
@@ -216,6 +222,10 @@ for (const m of state.messages) {
   if (m.role === 'user') showUser(m.id, m.text);
   else {
     const r = new StreamRenderer(addBubble('assistant', m.id));
+    if (m.reasoning) {
+      appendThinking(log, m.id, m.reasoning);
+      finishThinking(log, m.id);
+    }
     r.text = m.text;
     r.finish();
   }

@@ -417,9 +417,20 @@ public sealed class LocalModel : IAsyncDisposable, IDisposable
     public unsafe string ApplyChatTemplate(IReadOnlyList<ChatMessage> messages, bool addAssistantPrefix = true)
     {
         string? formatted = Info.ChatTemplate is string template ? TryApply(template, messages, addAssistantPrefix) : null;
-        return formatted ?? TryApply("chatml", messages, addAssistantPrefix)
+        formatted ??= TryApply("chatml", messages, addAssistantPrefix)
             ?? throw new InvalidOperationException("The chat template could not be applied.");
+        // libllama renders the template family, not the Jinja text: a template whose generation prompt
+        // opens the think span (the model was trained to start inside it) loses that here; put it back.
+        if (addAssistantPrefix && PrefillsThinking && !formatted.TrimEnd().EndsWith(Core.Chat.ThinkSplitter.OpenTag, StringComparison.Ordinal))
+            formatted += Core.Chat.ThinkSplitter.OpenTag + "\n";
+        return formatted;
     }
+
+    /// <summary>The chat template knows the think tags: answers may open with a <c>&lt;think&gt;</c> span (Qwen3, DeepSeek-R1…).</summary>
+    public bool UsesThinkTags => Core.Chat.ThinkTemplate.UsesThinkTags(Info.ChatTemplate);
+
+    /// <summary>The chat template's generation prompt opens the think span: the output starts inside it.</summary>
+    public bool PrefillsThinking => Core.Chat.ThinkTemplate.PrefillsThinking(Info.ChatTemplate);
 
     private static unsafe string? TryApply(string template, IReadOnlyList<ChatMessage> messages, bool addAss)
     {

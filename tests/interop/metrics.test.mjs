@@ -50,6 +50,19 @@ describe('metrics/get', () => {
       // One model only.
       const one = await s.connection.sendRequest('metrics/get', { ref });
       assert.deepEqual(one.models.map((x) => x.ref), [ref]);
+
+      // Inline completion counts too, per model: answered, a cache hit, a failure (unknown model).
+      assert.equal(m.completion, undefined, 'no completion yet');
+      const at = { uri: 'file:///a.py', languageId: 'python', prefix: 'def add(a, b):\n    ', suffix: '\n', model: ref, maxTokens: 4 };
+      await s.connection.sendRequest('completion/inline', at);
+      await s.connection.sendRequest('completion/inline', at); // the same position: from the cache
+      await assert.rejects(s.connection.sendRequest('completion/inline', { ...at, model: 'local/no-such-coder' }));
+      const withCompletion = await s.connection.sendRequest('metrics/get', {});
+      const c = withCompletion.models.find((x) => x.ref === ref).completion;
+      assert.deepEqual([c.requests, c.errors, c.cacheHits], [2, 0, 1], JSON.stringify(c));
+      assert.ok(c.msP50 > 0 && c.msP95 >= c.msP50);
+      assert.equal(withCompletion.models.find((x) => x.ref === ref).requests, 2, 'chat\'s count is its own');
+      assert.deepEqual(withCompletion.models.find((x) => x.ref === 'local/no-such-coder').completion, { requests: 1, errors: 1, cancelled: 0, cacheHits: 0 });
     } finally {
       assert.equal(await stopSidecar(s), 0);
     }

@@ -6,7 +6,9 @@
 //   Anthropic POST /v1/messages  `tool_use` content blocks with `input_json_delta` fragments,
 //           stop_reason "tool_use".
 // What the model "says" is decided per request by `script(request)`, which gets the parsed body and
-// its wire format and returns { text?, calls?: [{ name, arguments }] }. The default script calls the
+// its wire format and returns { text?, calls?: [{ name, arguments }], reasoning?, reasoningField?,
+// signature? } (reasoning: streamed first, as `reasoning_content` — or `reasoningField` — deltas in
+// OpenAI's format, as a signed `thinking` block in Anthropic's). The default script calls the
 // first offered tool with `state.nextArgs` once, then answers with the tool result it was given,
 // so a test sees both directions. Every request is recorded.
 import http from 'node:http';
@@ -92,6 +94,7 @@ function streamOpenAi(res, body, turn, format, nextId) {
     id: 'chatcmpl-tools', object: 'chat.completion.chunk', created: 1700000000, model,
     choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], usage: null })}\n\n`;
   res.write(chunk({ role: 'assistant', content: '' }));
+  if (turn.reasoning) for (const t of pieces(turn.reasoning, 3)) res.write(chunk({ [turn.reasoningField ?? 'reasoning_content']: t }));
   if (turn.text) for (const t of pieces(turn.text, 2)) res.write(chunk({ content: t }));
   const calls = turn.calls ?? [];
   calls.forEach((c, index) => {
@@ -117,6 +120,13 @@ function streamAnthropic(res, body, turn, nextId) {
   ev('message_start', { message: { id: 'msg_fake', type: 'message', role: 'assistant', model: body.model, content: [],
     stop_reason: null, stop_sequence: null, usage: { input_tokens: 10, output_tokens: 1 } } });
   let index = 0;
+  if (turn.reasoning) {
+    ev('content_block_start', { index, content_block: { type: 'thinking', thinking: '', signature: '' } });
+    for (const t of pieces(turn.reasoning, 3)) ev('content_block_delta', { index, delta: { type: 'thinking_delta', thinking: t } });
+    ev('content_block_delta', { index, delta: { type: 'signature_delta', signature: turn.signature ?? 'sig-fake' } });
+    ev('content_block_stop', { index });
+    index++;
+  }
   if (turn.text) {
     ev('content_block_start', { index, content_block: { type: 'text', text: '' } });
     for (const t of pieces(turn.text, 2)) ev('content_block_delta', { index, delta: { type: 'text_delta', text: t } });

@@ -52,7 +52,7 @@ export class ChatController implements Disposable {
   private sessionId: string | undefined;
   private inflight: { id: string; cts: CancellationTokenSource } | undefined;
   /** streamId → the assistant message it feeds, the text streamed so far, when it was asked. */
-  private readonly streams = new Map<string, { id: string; text: string; requestedAt: number }>();
+  private readonly streams = new Map<string, { id: string; text: string; requestedAt: number; reasoned?: boolean }>();
   private readonly subscription: Disposable;
   private readonly toolSubscriptions: Disposable[] = [];
   /** Approvals waiting for the user's click, by call id. */
@@ -153,6 +153,8 @@ export class ChatController implements Disposable {
         const id = this.nextId('a');
         this.lastAssistantId = id;
         this.post({ type: 'assistantStart', id });
+        // The thinking is shown again (folded) but never goes back into the conversation sent to the model.
+        if (m.reasoning) this.post({ type: 'assistantReasoning', id, delta: m.reasoning });
         if (m.content) this.post({ type: 'assistantDelta', id, delta: m.content });
         this.post({ type: 'assistantEnd', id, finishReason: storedFinish(m.finishReason), model: m.model });
       } else {
@@ -284,7 +286,14 @@ export class ChatController implements Disposable {
     if (!p || typeof p.streamId !== 'string' || typeof p.delta !== 'string') return;
     const stream = this.streams.get(p.streamId);
     if (!stream) return;
-    if (!stream.text && p.delta) this.noteFirstToken(stream.id, { hostMs: performance.now() - stream.requestedAt });
+    const reasoning = typeof p.reasoning === 'string' ? p.reasoning : '';
+    if (!stream.text && !stream.reasoned && (p.delta || reasoning)) this.noteFirstToken(stream.id, { hostMs: performance.now() - stream.requestedAt });
+    if (reasoning) {
+      // Kept out of stream.text: a stopped answer continues the conversation without its thinking.
+      stream.reasoned = true;
+      this.post({ type: 'assistantReasoning', id: stream.id, delta: reasoning });
+    }
+    if (!p.delta) return;
     stream.text += p.delta;
     this.post({ type: 'assistantDelta', id: stream.id, delta: p.delta });
   }

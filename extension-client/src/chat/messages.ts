@@ -14,6 +14,8 @@ export type ToWebview =
   | { type: 'userMessage'; id: string; text: string }
   | { type: 'assistantStart'; id: string }
   | { type: 'assistantDelta'; id: string; delta: string }
+  /** A piece of the model's thinking for answer `id` (shown folded, apart from the answer). */
+  | { type: 'assistantReasoning'; id: string; delta: string }
   | { type: 'assistantEnd'; id: string; finishReason: FinishReason; error?: string; tokensPerSecond?: number; model?: string; privacy?: Privacy }
   /** Removes an assistant message (before it is regenerated). */
   | { type: 'removeMessage'; id: string }

@@ -14,6 +14,8 @@ export interface ParamField {
   unset: string;
   /** Local models only (a remote server decides its own context). */
   localOnly?: boolean;
+  /** Providers whose API must be asked to think (Anthropic); others think on their own. */
+  thinkingOnly?: boolean;
 }
 
 export const PARAM_FIELDS: readonly ParamField[] = [
@@ -25,15 +27,21 @@ export const PARAM_FIELDS: readonly ParamField[] = [
   { key: 'maxTokens', label: 'Max tokens', prompt: 'The most tokens one answer may have (a whole number ≥ 1).', unset: 'default' },
   { key: 'stop', label: 'Stop sequences', prompt: 'Separated by commas; write \\n for a line break, \\, for a comma. Generation ends before any of them.', unset: 'none' },
   { key: 'systemPrompt', label: 'System prompt', prompt: 'Sent first when a conversation has no system message of its own.', unset: 'none' },
+  { key: 'thinking', label: 'Thinking', prompt: 'on or off: ask the model to think before it answers (shown folded in the chat, never sent back).', unset: 'off', thinkingOnly: true },
+  { key: 'reasoningBudget', label: 'Thinking budget', prompt: 'Tokens the model may think (1,024 – 1,048,576), on top of Max tokens.', unset: 'default (4,096)', thinkingOnly: true },
 ];
 
-const INTEGER: ReadonlySet<ParamKey> = new Set(['contextLength', 'topK', 'maxTokens']);
+/** Providers whose models think only when asked (PROTOCOL.md "Reasoning"). */
+const ASKS_FOR_THINKING = ['anthropic/'];
+
+const INTEGER: ReadonlySet<ParamKey> = new Set(['contextLength', 'topK', 'maxTokens', 'reasoningBudget']);
 
 /** The value as the input box shows it ('' when not set). */
 export function formatParam(key: ParamKey, params: ModelParams): string {
   const v = params[key];
   if (v === undefined || v === null) return '';
   if (key === 'stop') return (v as string[]).map(escapeStop).join(', ');
+  if (key === 'thinking') return v ? 'on' : 'off';
   return String(v);
 }
 
@@ -53,6 +61,12 @@ export function parseParam(key: ParamKey, text: string, params: ModelParams = {}
   const t = key === 'systemPrompt' ? text : text.trim();
   if (t === '') return { ok: true, value: null };
   if (key === 'systemPrompt') return t.length > 32_000 ? { ok: false, error: 'At most 32,000 characters.' } : { ok: true, value: t };
+  if (key === 'thinking') {
+    const word = t.toLowerCase();
+    if (['on', 'true', 'yes'].includes(word)) return { ok: true, value: true };
+    if (['off', 'false', 'no'].includes(word)) return { ok: true, value: false };
+    return { ok: false, error: 'Enter on or off, or nothing for the default (off).' };
+  }
   if (key === 'stop') {
     const list = splitStops(t);
     if (list.length > 16) return { ok: false, error: 'At most 16 stop sequences.' };
@@ -80,6 +94,7 @@ export function parseParam(key: ParamKey, text: string, params: ModelParams = {}
       if (r.ok && params.contextLength !== undefined && n >= params.contextLength) return { ok: false, error: `Must be smaller than the context length (${params.contextLength}).` };
       return r;
     }
+    case 'reasoningBudget': return range(1024, 1_048_576);
     default: return { ok: false, error: 'Unknown setting.' };
   }
 }
@@ -113,7 +128,8 @@ function trimSpaces(s: string): string {
   return s.replace(/^ +| +$/g, '');
 }
 
-/** The fields a model offers: the context length only for local ones. */
+/** The fields a model offers: the context length only for local ones, thinking only where the API must be asked. */
 export function fieldsFor(ref: string): ParamField[] {
-  return PARAM_FIELDS.filter((f) => !f.localOnly && (f.key !== 'contextLength' || ref.startsWith('local/')));
+  return PARAM_FIELDS.filter((f) => !f.localOnly && (f.key !== 'contextLength' || ref.startsWith('local/'))
+    && (!f.thinkingOnly || ASKS_FOR_THINKING.some((p) => ref.startsWith(p))));
 }

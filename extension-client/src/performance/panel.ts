@@ -82,7 +82,7 @@ function html(nonce: string): string {
   body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); color: var(--vscode-foreground); padding: 0 12px; }
   table { border-collapse: collapse; width: 100%; }
   th, td { text-align: right; padding: 4px 8px; border-bottom: 1px solid var(--vscode-editorWidget-border, #8884); white-space: nowrap; }
-  th:first-child, td:first-child, td.c9 { text-align: left; }
+  th:first-child, td:first-child, td.c9, td.c10 { text-align: left; }
   td.c9 { white-space: normal; }
   th { font-weight: 600; }
   .spark { vertical-align: middle; color: var(--vscode-charts-blue, currentColor); }

@@ -20,7 +20,17 @@ export function sparkline(values: readonly number[], width = 120, height = 24, p
     + `<polyline fill="none" stroke="currentColor" stroke-width="1.5" points="${coords}"/></svg>`;
 }
 
-export const PERFORMANCE_COLUMNS = ['Model', 'Requests', 'Errors', 'TTFT p50', 'TTFT p95', 'Decode tok/s p50', 'Prompt tok/s p50', 'Recent tok/s', 'Last load', 'Memory'] as const;
+export const PERFORMANCE_COLUMNS = ['Model', 'Requests', 'Errors', 'TTFT p50', 'TTFT p95', 'Decode tok/s p50', 'Prompt tok/s p50', 'Recent tok/s', 'Last load', 'Memory', 'Completions'] as const;
+
+/** Inline completion with the model: how many, cache hits and failures, latency p50/p95; '–' when none. */
+function completions(m: ModelMetrics): string {
+  const c = m.completion;
+  if (!c) return '–';
+  const extra = [c.cacheHits ? `${num(c.cacheHits, 0)} cached` : '', c.errors ? `${num(c.errors, 0)} failed` : '', c.cancelled ? `${num(c.cancelled, 0)} superseded` : '']
+    .filter(Boolean).join(', ');
+  const latency = c.msP50 === undefined ? '' : ` · ${ms(c.msP50)} p50, ${ms(c.msP95)} p95`;
+  return `${num(c.requests, 0)}${extra ? ` (${extra})` : ''}${latency}`;
+}
 
 function memory(m: ModelMetrics): string {
   const l = m.loaded;
@@ -33,7 +43,7 @@ function row(m: ModelMetrics): string {
   const cells = [
     escapeHtml(m.ref), num(m.requests, 0), num(m.errors, 0), ms(m.ttftMsP50), ms(m.ttftMsP95),
     num(m.decodeTokensPerSecondP50), num(m.promptTokensPerSecondP50, 0), sparkline(m.recentTokensPerSecond) || '–',
-    ms(m.lastLoadMs), escapeHtml(memory(m)),
+    ms(m.lastLoadMs), escapeHtml(memory(m)), escapeHtml(completions(m)),
   ];
   return `<tr>${cells.map((c, i) => `<td class="c${i}">${c}</td>`).join('')}</tr>`;
 }

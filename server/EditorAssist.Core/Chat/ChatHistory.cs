@@ -6,7 +6,11 @@ namespace EditorAssist.Core.Chat;
 
 public sealed record ChatSessionSummary(string Id, string Title, string? Model, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, int MessageCount);
 
-public sealed record StoredChatMessage(int Seq, string Role, string Content, string? Model, string? FinishReason, ChatUsage? Usage, DateTimeOffset CreatedAt);
+public sealed record StoredChatMessage(int Seq, string Role, string Content, string? Model, string? FinishReason, ChatUsage? Usage, DateTimeOffset CreatedAt)
+{
+    /// <summary>Assistant messages: the model's thinking, kept apart from <see cref="Content"/> (null when none; migration 5).</summary>
+    public string? Reasoning { get; init; }
+}
 
 /// <summary>
 /// Chat history in SQLite (<c>chat/sessions</c>, <c>chat/session</c>, <c>chat/deleteSession</c>). A session
@@ -53,7 +57,7 @@ public sealed class ChatHistory(Func<SqliteStore?> store, TimeProvider? time = n
             {
                 using var ins = c.CreateCommand();
                 ins.Transaction = tx;
-                ins.CommandText = "INSERT INTO chat_messages(session_id, seq, role, content, model, finish_reason, usage, created_at) VALUES($id, $seq, $role, $content, $model, $fr, $usage, $t);";
+                ins.CommandText = "INSERT INTO chat_messages(session_id, seq, role, content, model, finish_reason, usage, created_at, reasoning) VALUES($id, $seq, $role, $content, $model, $fr, $usage, $t, $reasoning);";
                 ins.Parameters.AddWithValue("$id", id);
                 ins.Parameters.AddWithValue("$seq", ++seq);
                 ins.Parameters.AddWithValue("$role", m.Role);
@@ -62,6 +66,7 @@ public sealed class ChatHistory(Func<SqliteStore?> store, TimeProvider? time = n
                 ins.Parameters.AddWithValue("$fr", (object?)m.FinishReason ?? DBNull.Value);
                 ins.Parameters.AddWithValue("$usage", m.Usage is null ? DBNull.Value : JsonSerializer.Serialize(m.Usage, ProviderStateJson.Default.ChatUsage));
                 ins.Parameters.AddWithValue("$t", now);
+                ins.Parameters.AddWithValue("$reasoning", (object?)m.Reasoning ?? DBNull.Value);
                 ins.ExecuteNonQuery();
             }
             tx.Commit();
@@ -107,7 +112,7 @@ public sealed class ChatHistory(Func<SqliteStore?> store, TimeProvider? time = n
         var messages = s.Run(c =>
         {
             using var cmd = c.CreateCommand();
-            cmd.CommandText = "SELECT seq, role, content, model, finish_reason, usage, created_at FROM chat_messages WHERE session_id = $id ORDER BY seq;";
+            cmd.CommandText = "SELECT seq, role, content, model, finish_reason, usage, created_at, reasoning FROM chat_messages WHERE session_id = $id ORDER BY seq;";
             cmd.Parameters.AddWithValue("$id", sessionId);
             using var r = cmd.ExecuteReader();
             var list = new List<StoredChatMessage>();
@@ -115,7 +120,8 @@ public sealed class ChatHistory(Func<SqliteStore?> store, TimeProvider? time = n
                 list.Add(new StoredChatMessage(r.GetInt32(0), r.GetString(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3),
                     r.IsDBNull(4) ? null : r.GetString(4),
                     r.IsDBNull(5) ? null : JsonSerializer.Deserialize(r.GetString(5), ProviderStateJson.Default.ChatUsage),
-                    DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(6))));
+                    DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(6)))
+                { Reasoning = r.IsDBNull(7) ? null : r.GetString(7) });
             return list;
         });
         return (summary, messages);

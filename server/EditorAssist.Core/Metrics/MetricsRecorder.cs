@@ -15,7 +15,19 @@ public sealed record ModelFigures
     /// <summary>Decode speed of the most recent answers, oldest first.</summary>
     public IReadOnlyList<double> RecentTokensPerSecond { get; init; } = [];
     public double? LastLoadMs { get; init; }
+    /// <summary>Inline completions answered (<c>completion/inline</c>), cache hits included.</summary>
+    public long CompletionRequests { get; init; }
+    public long CompletionErrors { get; init; }
+    /// <summary>Completions superseded by a newer keystroke or cancelled before they answered.</summary>
+    public long CompletionCancelled { get; init; }
+    public long CompletionCacheHits { get; init; }
+    /// <summary>Latency of the answered completions that were not cache hits (request to answer, ms).</summary>
+    public double? CompletionMsP50 { get; init; }
+    public double? CompletionMsP95 { get; init; }
 }
+
+/// <summary>How a <c>completion/inline</c> request ended, for <see cref="MetricsRecorder.RecordCompletion"/>.</summary>
+public enum CompletionOutcome { Answered, CacheHit, Cancelled, Failed }
 
 /// <summary>
 /// Per-model request figures kept in memory since the sidecar started: counters, and the last
@@ -27,20 +39,30 @@ public sealed record ModelFigures
 public sealed class MetricsRecorder
 {
     public const int DefaultCapacity = 256;
+    /// <summary>
+    /// Models kept at most. A request names any ref it likes (a typo, a removed model), so beyond this
+    /// the least recently used model's figures go: the table cannot grow without bound.
+    /// </summary>
+    public const int DefaultMaxModels = 64;
+
+    private long _clock;
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
 
-    public MetricsRecorder(TimeProvider? time = null, bool enabled = true, int capacity = DefaultCapacity)
+    public MetricsRecorder(TimeProvider? time = null, bool enabled = true, int capacity = DefaultCapacity, int maxModels = DefaultMaxModels)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxModels, 1);
         Capacity = capacity;
+        MaxModels = maxModels;
         Enabled = enabled;
         Since = (time ?? TimeProvider.System).GetUtcNow();
     }
 
     public bool Enabled { get; }
     public int Capacity { get; }
+    public int MaxModels { get; }
     /// <summary>When recording started (the sidecar's start).</summary>
     public DateTimeOffset Since { get; }
 
@@ -79,6 +101,39 @@ public sealed class MetricsRecorder
         }
     }
 
+    /// <summary>
+    /// An inline completion of <paramref name="modelRef"/> ended. <paramref name="totalMs"/> (answered
+    /// ones only) is sampled in the same bounded ring as chat's figures.
+    /// </summary>
+    public void RecordCompletion(string modelRef, CompletionOutcome outcome, double totalMs = 0)
+    {
+        if (!Enabled) return;
+        var e = EntryFor(modelRef);
+        lock (e)
+        {
+            switch (outcome)
+            {
+                case CompletionOutcome.Answered:
+                    e.CompletionRequests++;
+                    e.CompletionMs[e.CompletionNext] = totalMs;
+                    e.CompletionNext = (e.CompletionNext + 1) % Capacity;
+                    e.CompletionCount = Math.Min(e.CompletionCount + 1, Capacity);
+                    break;
+                case CompletionOutcome.CacheHit:
+                    e.CompletionRequests++;
+                    e.CompletionCacheHits++;
+                    break;
+                case CompletionOutcome.Cancelled:
+                    e.CompletionCancelled++;
+                    break;
+                default:
+                    e.CompletionRequests++;
+                    e.CompletionErrors++;
+                    break;
+            }
+        }
+    }
+
     public void RecordLoad(string modelRef, double loadMs)
     {
         if (!Enabled) return;
@@ -105,15 +160,25 @@ public sealed class MetricsRecorder
     {
         lock (_gate)
         {
-            if (!_entries.TryGetValue(modelRef, out var e)) _entries[modelRef] = e = new Entry(Capacity);
+            if (!_entries.TryGetValue(modelRef, out var e))
+            {
+                if (_entries.Count >= MaxModels)
+                {
+                    // Full: the model used least recently makes room (a scan, only when a new ref arrives).
+                    var oldest = _entries.MinBy(x => Volatile.Read(ref x.Value.LastUsed)).Key;
+                    _entries.Remove(oldest);
+                }
+                _entries[modelRef] = e = new Entry(Capacity);
+            }
+            Volatile.Write(ref e.LastUsed, ++_clock);
             return e;
         }
     }
 
     private ModelFigures Figures(string modelRef, Entry e)
     {
-        double[] ttft, decode, prompt;
-        long requests, errors;
+        double[] ttft, decode, prompt, completion;
+        long requests, errors, cRequests, cErrors, cCancelled, cHits;
         double? load;
         lock (e)
         {
@@ -123,6 +188,8 @@ public sealed class MetricsRecorder
             decode = order.Select(i => e.Decode[i]).ToArray();
             prompt = order.Select(i => e.Prompt[i]).ToArray();
             (requests, errors, load) = (e.Requests, e.Errors, e.LastLoadMs);
+            completion = e.CompletionMs.AsSpan(0, e.CompletionCount).ToArray(); // order does not matter for percentiles
+            (cRequests, cErrors, cCancelled, cHits) = (e.CompletionRequests, e.CompletionErrors, e.CompletionCancelled, e.CompletionCacheHits);
         }
         return new ModelFigures
         {
@@ -135,6 +202,12 @@ public sealed class MetricsRecorder
             PromptTokensPerSecondP50 = Percentile(prompt, 50),
             RecentTokensPerSecond = decode.Where(d => !double.IsNaN(d)).Select(d => Math.Round(d, 2)).ToList(),
             LastLoadMs = load,
+            CompletionRequests = cRequests,
+            CompletionErrors = cErrors,
+            CompletionCancelled = cCancelled,
+            CompletionCacheHits = cHits,
+            CompletionMsP50 = Percentile(completion, 50),
+            CompletionMsP95 = Percentile(completion, 95),
         };
     }
 
@@ -157,5 +230,14 @@ public sealed class MetricsRecorder
         public long Requests;
         public long Errors;
         public double? LastLoadMs;
+        public readonly double[] CompletionMs = new double[capacity];
+        public int CompletionNext;
+        public int CompletionCount;
+        public long CompletionRequests;
+        public long CompletionErrors;
+        public long CompletionCancelled;
+        public long CompletionCacheHits;
+        /// <summary>The recorder's clock at the last use (for evicting the least recently used model).</summary>
+        public long LastUsed;
     }
 }

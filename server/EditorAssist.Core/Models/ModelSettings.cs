@@ -20,6 +20,10 @@ public sealed record ModelParams
     public int? MaxTokens { get; init; }
     public IReadOnlyList<string>? Stop { get; init; }
     public string? SystemPrompt { get; init; }
+    /// <summary>Ask for the model's thinking where the API must be asked (Anthropic extended thinking).</summary>
+    public bool? Thinking { get; init; }
+    /// <summary>Tokens the model may spend thinking when <see cref="Thinking"/> is on.</summary>
+    public int? ReasoningBudget { get; init; }
 
     [JsonIgnore]
     public bool IsEmpty => this == Empty;
@@ -30,9 +34,10 @@ public sealed record ModelParams
     public bool Equals(ModelParams? other) =>
         other is not null && ContextLength == other.ContextLength && Temperature == other.Temperature && TopP == other.TopP &&
         TopK == other.TopK && MinP == other.MinP && MaxTokens == other.MaxTokens && SystemPrompt == other.SystemPrompt &&
+        Thinking == other.Thinking && ReasoningBudget == other.ReasoningBudget &&
         (Stop ?? []).SequenceEqual(other.Stop ?? []) && (Stop is null) == (other.Stop is null);
 
-    public override int GetHashCode() => HashCode.Combine(ContextLength, Temperature, TopP, TopK, MinP, MaxTokens, SystemPrompt, Stop?.Count);
+    public override int GetHashCode() => HashCode.Combine(HashCode.Combine(ContextLength, Temperature, TopP, TopK, MinP, MaxTokens, SystemPrompt, Stop?.Count), Thinking, ReasoningBudget);
 }
 
 /// <summary>Ranges a model setting may take; the messages name the field (and never echo a long value).</summary>
@@ -43,6 +48,8 @@ public static class ModelParamsRules
     public const int MaxStopSequences = 16;
     public const int MaxStopLength = 200;
     public const int MaxSystemPromptLength = 32_000;
+    /// <summary>Anthropic's smallest thinking budget.</summary>
+    public const int MinReasoningBudget = 1024;
 
     /// <exception cref="ArgumentException">A value is out of range; the message says which and what is allowed.</exception>
     public static void Validate(ModelParams p)
@@ -70,6 +77,8 @@ public static class ModelParamsRules
                 if (stop[i].Length > MaxStopLength) throw new ArgumentException($"params.stop[{i}] is longer than {MaxStopLength} characters.");
             }
         }
+        if (p.ReasoningBudget is int rb && rb is < MinReasoningBudget or > MaxContextLength)
+            throw new ArgumentException($"params.reasoningBudget must be between {MinReasoningBudget} and {MaxContextLength} tokens.");
         if (p.SystemPrompt is { Length: > MaxSystemPromptLength })
             throw new ArgumentException($"params.systemPrompt is longer than {MaxSystemPromptLength} characters.");
     }
@@ -97,7 +106,9 @@ public static class ModelParamsRules
                 "maxTokens" => next with { MaxTokens = clear ? null : Int(p) },
                 "stop" => next with { Stop = clear ? null : Strings(p) is { Count: > 0 } s ? s : null },
                 "systemPrompt" => next with { SystemPrompt = clear ? null : Text(p) is { Length: > 0 } sp ? sp : null },
-                _ => throw new ArgumentException($"params.{p.Name} is not a model setting (contextLength, temperature, topP, topK, minP, maxTokens, stop, systemPrompt)."),
+                "thinking" => next with { Thinking = clear ? null : Bool(p) },
+                "reasoningBudget" => next with { ReasoningBudget = clear ? null : Int(p) },
+                _ => throw new ArgumentException($"params.{p.Name} is not a model setting (contextLength, temperature, topP, topK, minP, maxTokens, stop, systemPrompt, thinking, reasoningBudget)."),
             };
         }
         Validate(next);
@@ -106,6 +117,9 @@ public static class ModelParamsRules
 
     private static int Int(JsonProperty p) => p.Value.ValueKind == JsonValueKind.Number && p.Value.TryGetInt32(out var n)
         ? n : throw new ArgumentException($"params.{p.Name} must be a whole number.");
+
+    private static bool Bool(JsonProperty p) => p.Value.ValueKind is JsonValueKind.True or JsonValueKind.False
+        ? p.Value.GetBoolean() : throw new ArgumentException($"params.{p.Name} must be true or false.");
 
     private static double Number(JsonProperty p) => p.Value.ValueKind == JsonValueKind.Number
         ? p.Value.GetDouble() : throw new ArgumentException($"params.{p.Name} must be a number.");
@@ -185,6 +199,8 @@ public sealed class ModelSettingsStore(Func<SqliteStore?> store, TimeProvider? t
             MinP = request.MinP ?? s.MinP,
             MaxTokens = request.MaxTokens ?? s.MaxTokens,
             Stop = request.Stop ?? s.Stop,
+            Thinking = request.Thinking ?? s.Thinking,
+            ReasoningBudget = request.ReasoningBudget ?? s.ReasoningBudget,
         };
         if (s.SystemPrompt is { Length: > 0 } prompt && !messages.Any(m => m.Role == "system"))
             messages = [new ChatMessage("system", prompt), .. messages];

@@ -104,7 +104,19 @@ public sealed record ChatMessage(string Role, string Content)
     public string? ToolCallId { get; init; }
     /// <summary>Role "tool": the result is an error (a failure or a denial); Anthropic marks it is_error.</summary>
     public bool IsError { get; init; }
+    /// <summary>
+    /// Assistant messages built by the tool loop only: the provider's own thinking blocks of that step
+    /// (Anthropic requires them, signed, before the tool_use they led to). Never set from history:
+    /// reasoning is not sent back to the model in later turns.
+    /// </summary>
+    public IReadOnlyList<ReasoningBlock>? ReasoningBlocks { get; init; }
 }
+
+/// <summary>
+/// A provider's thinking block as it must be sent back within the same tool loop (Anthropic:
+/// <c>thinking</c> with its <c>signature</c>, or <c>redacted_thinking</c> with its opaque <c>data</c>).
+/// </summary>
+public sealed record ReasoningBlock(string Type, string Text, string? Signature = null, string? Data = null);
 
 public sealed record ChatParams
 {
@@ -120,6 +132,10 @@ public sealed record ChatParams
     /// <summary>"text" | "json" | a JSON schema (raw JSON text), or null.</summary>
     public string? ResponseFormat { get; init; }
     public string? JsonSchema { get; init; }
+    /// <summary>Ask the model to think before answering where the API needs asking (Anthropic extended thinking).</summary>
+    public bool? Thinking { get; init; }
+    /// <summary>Tokens the model may spend thinking (Anthropic <c>budget_tokens</c>); a default applies when null.</summary>
+    public int? ReasoningBudget { get; init; }
 }
 
 public sealed record ChatRequest
@@ -153,12 +169,18 @@ public sealed record ChatFinal
     public ChatUsage? Usage { get; init; }
     /// <summary>The model id the provider reports having used (may differ from the requested alias).</summary>
     public string? Model { get; init; }
+    /// <summary>Thinking blocks the provider needs back if the loop continues (tool calls); null when none.</summary>
+    public IReadOnlyList<ReasoningBlock>? ReasoningBlocks { get; init; }
 }
 
-/// <summary>One item of a chat stream: a text delta, a complete tool call, or the final summary (last item).</summary>
-public readonly record struct ChatChunk(string? Delta, ChatFinal? Final, ToolCallRequest? ToolCall = null)
+/// <summary>
+/// One item of a chat stream: a text delta, a reasoning (thinking) delta, a complete tool call, or the
+/// final summary (last item). Reasoning is shown apart from the answer and never sent back to the model.
+/// </summary>
+public readonly record struct ChatChunk(string? Delta, ChatFinal? Final, ToolCallRequest? ToolCall = null, string? Reasoning = null)
 {
     public static ChatChunk Text(string delta) => new(delta, null);
+    public static ChatChunk Thought(string reasoning) => new(null, null, null, reasoning);
     public static ChatChunk Done(ChatFinal final) => new(null, final);
     public static ChatChunk Call(ToolCallRequest call) => new(null, null, call);
 }

@@ -50,6 +50,8 @@ public sealed record ChatSendResult
     public int TrimmedMessages { get; init; }
     /// <summary>The context the conversation was fitted into, when messages were left out.</summary>
     public int? ContextLength { get; init; }
+    /// <summary>The model's thinking in this turn (every step's), apart from <see cref="Content"/>; empty when it showed none.</summary>
+    public string Reasoning { get; init; } = "";
 }
 
 /// <summary>
@@ -61,7 +63,10 @@ public sealed record ChatSendResult
 public sealed class ChatRouter(ProviderRegistry registry, ModelDiscovery discovery, ChatHistory history, ILogger<ChatRouter>? logger = null,
     ModelSettingsStore? modelSettings = null, MetricsRecorder? metrics = null)
 {
-    public async Task<ChatSendResult> SendAsync(ChatSendRequest request, Action<string> onDelta, CancellationToken cancellationToken)
+    /// <param name="onDelta">Each piece of the answer's text, as it arrives.</param>
+    /// <param name="onReasoning">Each piece of the model's thinking, as it arrives (kept apart from the answer).</param>
+    public async Task<ChatSendResult> SendAsync(ChatSendRequest request, Action<string> onDelta, CancellationToken cancellationToken,
+        Action<string>? onReasoning = null)
     {
         if (request.Messages.Count == 0) throw new ArgumentException("messages must not be empty.");
         var policy = registry.State.GetRouterPolicy();
@@ -86,6 +91,7 @@ public sealed class ChatRouter(ProviderRegistry registry, ModelDiscovery discove
             var committed = false;
             double ttft = 0;
             var content = new System.Text.StringBuilder();
+            var reasoning = new System.Text.StringBuilder();
             ChatFinal? final = null;
             (int Trimmed, int ContextLength)? fit = null;
             ToolLoop? loop = null;
@@ -106,12 +112,19 @@ public sealed class ChatRouter(ProviderRegistry registry, ModelDiscovery discove
                         content.Append(delta);
                         onDelta(delta);
                     }
+                    if (chunk.Reasoning is { Length: > 0 } thought)
+                    {
+                        // Thinking is output the user sees: it ends the wait (TTFT) and commits the turn to this provider.
+                        if (!firstToken) { firstToken = true; ttft = started.Elapsed.TotalMilliseconds; }
+                        reasoning.Append(thought);
+                        onReasoning?.Invoke(thought);
+                    }
                     if (chunk.Final is { } f) final = f;
                 }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                Save(request, $"{providerId}/{modelId}", content.ToString(), FinishReasons.Cancelled, null);
+                Save(request, $"{providerId}/{modelId}", content.ToString(), FinishReasons.Cancelled, null, reasoning.ToString());
                 throw;
             }
             catch (EditorAssistException ex) when (!firstToken && !committed && policy.Fallback && ProviderErrors.AllowsFallback(ex))
@@ -135,7 +148,7 @@ public sealed class ChatRouter(ProviderRegistry registry, ModelDiscovery discove
             var tokensPerSecond = usage.CompletionTokens > 1 ? Math.Round((usage.CompletionTokens - 1) / (genMs / 1000.0), 2) : 0;
             metrics?.RecordAnswer(modelRef, ttft, tokensPerSecond, usage);
             var finish = final?.FinishReason ?? FinishReasons.Stop;
-            var sessionId = Save(request, modelRef, content.ToString(), finish, usage);
+            var sessionId = Save(request, modelRef, content.ToString(), finish, usage, reasoning.ToString());
             return new ChatSendResult
             {
                 SessionId = sessionId,
@@ -152,6 +165,7 @@ public sealed class ChatRouter(ProviderRegistry registry, ModelDiscovery discove
                 PendingToolCalls = loop.Pending,
                 TrimmedMessages = fit?.Trimmed ?? 0,
                 ContextLength = fit?.ContextLength,
+                Reasoning = reasoning.ToString(),
             };
         }
 
@@ -317,7 +331,7 @@ public sealed class ChatRouter(ProviderRegistry registry, ModelDiscovery discove
             Details = new Dictionary<string, object?> { ["providerId"] = context.Descriptor.Id, ["privacy"] = "cloud" },
         };
 
-    private string Save(ChatSendRequest request, string modelRef, string content, string finish, ChatUsage? usage)
+    private string Save(ChatSendRequest request, string modelRef, string content, string finish, ChatUsage? usage, string reasoning)
     {
         if (!request.SaveHistory) return request.SessionId ?? "";
         try
@@ -325,7 +339,7 @@ public sealed class ChatRouter(ProviderRegistry registry, ModelDiscovery discove
             var last = request.Messages[^1];
             var messages = new List<StoredChatMessage>();
             if (last.Role != "assistant") messages.Add(new StoredChatMessage(0, last.Role, last.Content, null, null, null, default));
-            messages.Add(new StoredChatMessage(0, "assistant", content, modelRef, finish, usage, default));
+            messages.Add(new StoredChatMessage(0, "assistant", content, modelRef, finish, usage, default) { Reasoning = reasoning.Length == 0 ? null : reasoning });
             return history.Append(request.SessionId, modelRef, messages);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

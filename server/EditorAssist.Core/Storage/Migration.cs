@@ -84,5 +84,10 @@ public static class Migrations
                 updated_at INTEGER NOT NULL
             ) WITHOUT ROWID;
             """),
+        new(5, "reasoning kept apart from the answer", """
+            -- The model's thinking (chat/delta.reasoning), shown folded; null for older rows and
+            -- answers without thinking. Kept out of content so it is never sent back to the model.
+            ALTER TABLE chat_messages ADD COLUMN reasoning TEXT;
+            """),
     ];
 }

@@ -97,6 +97,8 @@ public sealed class ToolLoop(IChatProvider provider, ProviderContext context, Ch
                     text.Append(delta);
                     yield return chunk;
                 }
+                // Thinking is streamed to the user; it is not part of the text the conversation goes on with.
+                if (chunk.Reasoning is { Length: > 0 }) yield return chunk;
                 if (chunk.ToolCall is { } call) calls.Add(call);
                 if (chunk.Final is { } f) final = f;
             }
@@ -128,7 +130,7 @@ public sealed class ToolLoop(IChatProvider provider, ProviderContext context, Ch
                 yield break;
             }
 
-            messages.Add(new ChatMessage("assistant", text.ToString()) { ToolCalls = calls });
+            messages.Add(new ChatMessage("assistant", text.ToString()) { ToolCalls = calls, ReasoningBlocks = final?.ReasoningBlocks });
             foreach (var call in calls)
             {
                 yield return ChatChunk.Call(call);

@@ -57,7 +57,8 @@ internal sealed class ChatModule(Lazy<ChatRouter> lazyRouter, Lazy<ChatHistory> 
             try
             {
                 result = await Router.SendAsync(request,
-                    delta => connection.Notify(Protocol.Methods.ChatDelta, new ChatDeltaDto(streamId, delta), json.ChatDeltaDto), ct).ConfigureAwait(false);
+                    delta => connection.Notify(Protocol.Methods.ChatDelta, new ChatDeltaDto(streamId, delta), json.ChatDeltaDto), ct,
+                    reasoning => connection.Notify(Protocol.Methods.ChatDelta, new ChatDeltaDto(streamId, "", reasoning), json.ChatDeltaDto)).ConfigureAwait(false);
             }
             catch (ArgumentException ex)
             {
@@ -79,6 +80,7 @@ internal sealed class ChatModule(Lazy<ChatRouter> lazyRouter, Lazy<ChatHistory> 
                 PendingToolCalls = result.PendingToolCalls.Count == 0 ? null : result.PendingToolCalls.Select(c => new PendingToolCallDto(c.Id, c.Name, ChatToolsWire.Arguments(c.ArgumentsJson))).ToList(),
                 TrimmedMessages = result.TrimmedMessages == 0 ? null : result.TrimmedMessages,
                 ContextLength = result.TrimmedMessages == 0 ? null : result.ContextLength,
+                Reasoning = result.Reasoning.Length == 0 ? null : result.Reasoning,
             };
         });
 
@@ -90,7 +92,8 @@ internal sealed class ChatModule(Lazy<ChatRouter> lazyRouter, Lazy<ChatHistory> 
             var found = History.Get(p.SessionId)
                         ?? throw new RpcException(ErrorCodes.InvalidParams, $"There is no chat session '{p.SessionId}'.");
             return ValueTask.FromResult(new ChatSessionResult(ToDto(found.Session), found.Messages.Select(m =>
-                new StoredMessageDto(m.Seq, m.Role, m.Content, m.Model, m.FinishReason, m.Usage is null ? null : ProviderWire.Usage(m.Usage), m.CreatedAt)).ToList()));
+                new StoredMessageDto(m.Seq, m.Role, m.Content, m.Model, m.FinishReason, m.Usage is null ? null : ProviderWire.Usage(m.Usage), m.CreatedAt)
+                { Reasoning = m.Reasoning }).ToList()));
         });
 
         connection.AddRequestHandler(Protocol.Methods.ChatDeleteSession, json.ChatSessionIdParams, json.DeletedResult, (p, _, _) =>
@@ -126,6 +129,9 @@ internal sealed class ChatModule(Lazy<ChatRouter> lazyRouter, Lazy<ChatHistory> 
             Stop = p.Stop,
             ResponseFormat = format,
             JsonSchema = schema,
+            Thinking = p.Thinking,
+            ReasoningBudget = p.ReasoningBudget is int rb && rb < Core.Models.ModelParamsRules.MinReasoningBudget
+                ? throw Invalid($"params.reasoningBudget must be at least {Core.Models.ModelParamsRules.MinReasoningBudget} tokens.") : p.ReasoningBudget,
         };
     }
 }

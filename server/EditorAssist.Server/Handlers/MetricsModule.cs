@@ -54,6 +54,9 @@ internal sealed class MetricsModule(MetricsRecorder recorder, LocalRuntimeHost l
                 PromptTokensPerSecondP50 = f?.PromptTokensPerSecondP50 is double ps ? Math.Round(ps, 1) : null,
                 RecentTokensPerSecond = f?.RecentTokensPerSecond ?? [],
                 LastLoadMs = f?.LastLoadMs ?? (loaded is null ? null : Math.Round(loaded.LoadTime.TotalMilliseconds, 1)),
+                Completion = f is { } c && c.CompletionRequests + c.CompletionCancelled > 0
+                    ? new CompletionMetricsDto(c.CompletionRequests, c.CompletionErrors, c.CompletionCancelled, c.CompletionCacheHits, c.CompletionMsP50, c.CompletionMsP95)
+                    : null,
                 Loaded = loaded is null ? null : new LoadedModelDto(loaded.Backend, loaded.ContextLength, loaded.GpuLayers, loaded.Plan.TotalLayers,
                     loaded.Plan.WeightBytes, loaded.Plan.KvCacheBytes, loaded.Plan.GpuBytes),
             };

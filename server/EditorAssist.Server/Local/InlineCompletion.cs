@@ -33,6 +33,9 @@ public sealed class InlineCompletion(LocalRuntimeHost local, IOptionsMonitor<Sid
     private readonly LinkedList<(string Key, InlineCompletionResult Result)> _cache = new();
     private readonly Lock _cacheGate = new();
 
+    /// <summary>The model a request asks: its own, else the setting <c>completion.model</c> (null: none chosen).</summary>
+    public string? ModelRefFor(InlineCompletionParams p) => p.Model ?? settings.CurrentValue.CompletionModel;
+
     /// <param name="sequence">Arrival order of the request: the highest one is the newest keystroke.</param>
     public async Task<InlineCompletionResult> CompleteAsync(InlineCompletionParams p, long sequence, CancellationToken ct)
     {

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
+using EditorAssist.Core.Chat;
 using EditorAssist.Core.Errors;
 using EditorAssist.Core.Providers;
 using EditorAssist.Llama;
@@ -59,13 +60,16 @@ public sealed partial class LlamaChatProvider(LocalRuntimeHost local, StoreHolde
         var modelRef = request.Model.StartsWith(LocalRuntimeHost.ProviderId + "/", StringComparison.Ordinal)
             ? request.Model : $"{LocalRuntimeHost.ProviderId}/{request.Model}";
         var path = local.Resolve(modelRef);
-        await local.Models.GetOrLoadAsync(modelRef, path, local.OptionsFor(modelRef, contextLength: request.Params.ContextLength), null, cancellationToken).ConfigureAwait(false);
+        var model = await local.Models.GetOrLoadAsync(modelRef, path, local.OptionsFor(modelRef, contextLength: request.Params.ContextLength), null, cancellationToken).ConfigureAwait(false);
 
         // With tools the answer is one grammar-constrained JSON object (LocalToolCalling): it is read
         // whole at the end instead of streamed, since its text is not what the user should see.
         var tools = LocalToolCalling.Applies(request);
         var options = MapOptions(request.Params);
         if (tools) options = options with { Grammar = JsonGrammar.FromJsonSchema(LocalToolCalling.Schema(request), compact: true) };
+        // A reasoning model's think span is split out of the text as it streams (ThinkSplitter); a model
+        // whose template does not know the tags streams as it is.
+        var splitter = !tools && (model.UsesThinkTags || model.PrefillsThinking) ? new ThinkSplitter(startInside: model.PrefillsThinking) : null;
         var deltas = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         var generation = local.Models.GenerateAsync(modelRef, new GenerationRequest
         {
@@ -75,7 +79,22 @@ public sealed partial class LlamaChatProvider(LocalRuntimeHost local, StoreHolde
         _ = generation.ContinueWith(_ => deltas.Writer.TryComplete(), TaskScheduler.Default);
 
         await foreach (var d in deltas.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
-            yield return ChatChunk.Text(d);
+        {
+            if (splitter is null)
+            {
+                yield return ChatChunk.Text(d);
+                continue;
+            }
+            var (thought, answerText) = splitter.Push(d);
+            if (thought.Length > 0) yield return ChatChunk.Thought(thought);
+            if (answerText.Length > 0) yield return ChatChunk.Text(answerText);
+        }
+        if (splitter is not null)
+        {
+            var (thought, answerText) = splitter.Flush();
+            if (thought.Length > 0) yield return ChatChunk.Thought(thought);
+            if (answerText.Length > 0) yield return ChatChunk.Text(answerText);
+        }
 
         var result = await generation.ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();

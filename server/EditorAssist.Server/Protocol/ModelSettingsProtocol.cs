@@ -18,6 +18,8 @@ public sealed record ModelParamsDto
     public int? MaxTokens { get; init; }
     public IReadOnlyList<string>? Stop { get; init; }
     public string? SystemPrompt { get; init; }
+    public bool? Thinking { get; init; }
+    public int? ReasoningBudget { get; init; }
 
     /// <summary>Null for a model without settings, so listings leave the field out.</summary>
     public static ModelParamsDto? From(ModelParams p) => p.IsEmpty ? null : new ModelParamsDto
@@ -30,6 +32,8 @@ public sealed record ModelParamsDto
         MaxTokens = p.MaxTokens,
         Stop = p.Stop,
         SystemPrompt = p.SystemPrompt,
+        Thinking = p.Thinking,
+        ReasoningBudget = p.ReasoningBudget,
     };
 }
 
@@ -75,7 +79,12 @@ public sealed record ModelMetricsDto
     public required IReadOnlyList<double> RecentTokensPerSecond { get; init; }
     public double? LastLoadMs { get; init; }
     public LoadedModelDto? Loaded { get; init; }
+    /// <summary>Inline completion with this model; absent when it served none.</summary>
+    public CompletionMetricsDto? Completion { get; init; }
 }
+
+/// <summary><c>completion/inline</c> figures of one model: answered (cache hits included), failed, superseded/cancelled, latency of the answered non-cached ones.</summary>
+public sealed record CompletionMetricsDto(long Requests, long Errors, long Cancelled, long CacheHits, double? MsP50, double? MsP95);
 
 public sealed record MetricsResultDto
 {

@@ -143,6 +143,10 @@ public sealed record ChatParamsDto
     public IReadOnlyList<string>? Stop { get; init; }
     /// <summary>"text" | "json" | {jsonSchema: {...}}</summary>
     public JsonElement? ResponseFormat { get; init; }
+    /// <summary>Addition (issue 16): ask for the model's thinking where the API needs asking (Anthropic).</summary>
+    public bool? Thinking { get; init; }
+    /// <summary>Addition (issue 16): tokens the model may think (at least 1024).</summary>
+    public int? ReasoningBudget { get; init; }
 }
 
 public sealed record ChatSendParams
@@ -189,7 +193,11 @@ public sealed record ToolCallResultDto
 /// <summary>Server → client notification: a tool call changed state.</summary>
 public sealed record ToolStatusDto(string StreamId, string CallId, string Name, string State, JsonElement? Arguments, string? Result);
 
-public sealed record ChatDeltaDto(string StreamId, string Delta);
+/// <summary>
+/// A piece of the answer (<see cref="Delta"/>) or of the model's thinking (<see cref="Reasoning"/>, then
+/// <see cref="Delta"/> is "": clients that only append deltas keep working).
+/// </summary>
+public sealed record ChatDeltaDto(string StreamId, string Delta, string? Reasoning = null);
 
 public sealed record UsageDto(int PromptTokens, int CompletionTokens, int CachedTokens);
 
@@ -220,11 +228,17 @@ public sealed record ChatSendResultDto
     public int? TrimmedMessages { get; init; }
     /// <summary>The context they were left out to fit (with <see cref="TrimmedMessages"/>).</summary>
     public int? ContextLength { get; init; }
+    /// <summary>The model's thinking in this turn, apart from <see cref="Content"/>; absent when it showed none.</summary>
+    public string? Reasoning { get; init; }
 }
 
 public sealed record ChatSessionDto(string Id, string Title, string? Model, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, int MessageCount);
 
-public sealed record StoredMessageDto(int Seq, string Role, string Content, string? Model, string? FinishReason, UsageDto? Usage, DateTimeOffset CreatedAt);
+public sealed record StoredMessageDto(int Seq, string Role, string Content, string? Model, string? FinishReason, UsageDto? Usage, DateTimeOffset CreatedAt)
+{
+    /// <summary>Assistant messages: the thinking shown with this answer; absent when none.</summary>
+    public string? Reasoning { get; init; }
+}
 
 public sealed record ChatSessionIdParams
 {

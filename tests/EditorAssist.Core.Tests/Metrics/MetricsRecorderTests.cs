@@ -59,4 +59,52 @@ public class MetricsRecorderTests
         off.RecordError("m/x");
         Assert.Empty(off.Snapshot());
     }
+
+    [Fact]
+    public void Inline_completions_are_counted_per_model_apart_from_chat()
+    {
+        var r = new MetricsRecorder();
+        r.RecordAnswer("local/coder", 10, 50, new ChatUsage(5, 5));
+        foreach (var ms in new[] { 30.0, 10, 20, 40 }) r.RecordCompletion("local/coder", CompletionOutcome.Answered, ms);
+        r.RecordCompletion("local/coder", CompletionOutcome.CacheHit);
+        r.RecordCompletion("local/coder", CompletionOutcome.Cancelled);
+        r.RecordCompletion("local/coder", CompletionOutcome.Failed);
+        var f = r.Get("local/coder")!;
+        Assert.Equal(1, f.Requests); // chat's own count is unchanged
+        Assert.Equal(6, f.CompletionRequests); // 4 answered + 1 cache hit + 1 failed
+        Assert.Equal(1, f.CompletionErrors);
+        Assert.Equal(1, f.CompletionCancelled);
+        Assert.Equal(1, f.CompletionCacheHits);
+        Assert.Equal(20, f.CompletionMsP50); // the cache hit's 0 ms is not a latency sample
+        Assert.Equal(40, f.CompletionMsP95);
+
+        var off = new MetricsRecorder(enabled: false);
+        off.RecordCompletion("local/coder", CompletionOutcome.Answered, 5);
+        Assert.Empty(off.Snapshot());
+    }
+
+    [Fact]
+    public void Unknown_refs_cannot_grow_the_table_beyond_its_bound_the_least_recently_used_model_goes()
+    {
+        var r = new MetricsRecorder(maxModels: 3);
+        r.RecordAnswer("local/kept", 1, 1, new ChatUsage(1, 1));
+        r.RecordError("vllm/typo-1");
+        r.RecordError("vllm/typo-2");
+        r.RecordAnswer("local/kept", 1, 1, new ChatUsage(1, 1)); // used again: now the newest
+        for (var i = 3; i < 1000; i++) r.RecordError($"vllm/typo-{i}");
+        var refs = r.Snapshot().Select(f => f.Ref).ToList();
+        Assert.Equal(3, refs.Count);
+        Assert.DoesNotContain("local/kept", refs); // 997 newer refs pushed it out: bounded, not pinned
+        Assert.Contains("vllm/typo-999", refs);
+
+        var busy = new MetricsRecorder(maxModels: 2);
+        for (var i = 0; i < 50; i++)
+        {
+            busy.RecordAnswer("local/busy", 1, 1, new ChatUsage(1, 1));
+            busy.RecordError($"vllm/typo-{i}");
+        }
+        // A model in use is never the least recently used one: it keeps all its figures.
+        Assert.Equal(50, busy.Get("local/busy")!.Requests);
+        Assert.Equal(2, busy.Snapshot().Count);
+    }
 }

@@ -53,6 +53,33 @@ public class AnthropicProviderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Thinking_asks_for_a_budget_on_top_of_max_tokens_and_leaves_out_the_settings_the_api_refuses_with_it()
+    {
+        _server.Enqueue(new StreamReply(["ok"]));
+        await _bed.ChatAsync("anthropic", "claude-sonnet-4-5", p: new ChatParams { Thinking = true, ReasoningBudget = 2000, MaxTokens = 500, Temperature = 0.2, TopK = 5, TopP = 0.9 });
+        using (var body = JsonDocument.Parse(_server.Requests[^1].Body))
+        {
+            var root = body.RootElement;
+            Assert.Equal("enabled", root.GetProperty("thinking").GetProperty("type").GetString());
+            Assert.Equal(2000, root.GetProperty("thinking").GetProperty("budget_tokens").GetInt32());
+            Assert.Equal(2500, root.GetProperty("max_tokens").GetInt32());
+            Assert.False(root.TryGetProperty("temperature", out _));
+            Assert.False(root.TryGetProperty("top_k", out _));
+            Assert.False(root.TryGetProperty("top_p", out _)); // below 0.95
+        }
+
+        // Off (or not set): no thinking field, the sampling settings as given.
+        _server.Enqueue(new StreamReply(["ok"]));
+        await _bed.ChatAsync("anthropic", "claude-sonnet-4-5", p: new ChatParams { Thinking = false, ReasoningBudget = 2000, MaxTokens = 500, Temperature = 0.2 });
+        using (var body = JsonDocument.Parse(_server.Requests[^1].Body))
+        {
+            Assert.False(body.RootElement.TryGetProperty("thinking", out _));
+            Assert.Equal(500, body.RootElement.GetProperty("max_tokens").GetInt32());
+            Assert.Equal(0.2, body.RootElement.GetProperty("temperature").GetDouble());
+        }
+    }
+
+    [Fact]
     public async Task Max_tokens_stop_reason_is_length()
     {
         _server.Enqueue(new StreamReply(["cut"], Finish: "length"));

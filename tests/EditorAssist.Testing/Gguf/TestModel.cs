@@ -29,6 +29,8 @@ public sealed record TestModelSpec
     /// <summary>Which code model family's FIM tokens (spelling and metadata) the vocabulary has.</summary>
     public TestFimStyle FimStyle { get; init; } = TestFimStyle.Qwen;
     public bool IncludeChatTemplate { get; init; } = true;
+    /// <summary>The tokenizer.chat_template text (ChatML unless set).</summary>
+    public string ChatTemplate { get; init; } = TestModel.ChatMlTemplate;
     public GgufTensorType TensorType { get; init; } = GgufTensorType.F32;
     /// <summary>Seed of the weights: same seed, same file, same outputs.</summary>
     public int Seed { get; init; } = 1234;
@@ -87,6 +89,11 @@ public static class TestModel
     public const string ChatMlTemplate =
         "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}" +
         "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+
+    /// <summary>ChatML whose generation prompt opens a think span, as QwQ's and DeepSeek-R1's templates do.</summary>
+    public const string ThinkingChatMlTemplate =
+        "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}" +
+        "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n<think>\\n' }}{% endif %}";
 
     /// <summary>prefix, suffix, middle, pad, repo name, file separator (null: the family has none).</summary>
     public static string?[] FimTokensOf(TestFimStyle style) => style switch
@@ -151,7 +158,7 @@ public static class TestModel
         }
         if (spec.IncludeChatTemplate)
         {
-            w.Add("tokenizer.chat_template", ChatMlTemplate);
+            w.Add("tokenizer.chat_template", spec.ChatTemplate);
         }
 
         var rng = new Random(spec.Seed);

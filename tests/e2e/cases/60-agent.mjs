@@ -137,6 +137,38 @@ export default [
     },
   },
   {
+    name: 'agent mode: a reasoning model streams its thinking into a folded Thinking block, which is not sent back to the model',
+    async run({ page, shot }) {
+      assert.ok(model, 'needs the first agent case');
+      const frame = await showChat(page);
+      const sent = model.requests.length;
+      const thought = 'The user wants a greeting. <b>Tags stay text.</b> A short answer will do.';
+      // reasoning_content deltas, as DeepSeek, vLLM and llama-server stream them; then the answer.
+      model.queue.push({ reasoning: thought, text: 'Hello from the thinker.' }, { text: 'Second answer.' });
+      const answer = await startAnswer(page, frame, 'Say hello');
+      await pollUntil(() => answer.locator('.body').innerText().then(plain), (t) => t.includes('Hello from the thinker.'), { what: 'the answer' });
+      await frame.locator('#stop').waitFor({ state: 'hidden', timeout: 30_000 });
+      const block = answer.locator('details.thinking');
+      assert.equal(await block.evaluate((d) => d.open), false, 'folded away');
+      assert.equal(plain(await block.locator('summary').innerText()), 'Thinking');
+      assert.equal(await block.locator('.thinking-text').textContent(), thought, 'the whole thinking, as text');
+      assert.equal(await answer.locator('b').count(), 0, 'no element from the thinking');
+      assert.ok(!(await answer.locator('.body').innerText()).includes('user wants'), 'the answer holds no thinking');
+      await block.locator('summary').click();
+      await shot('chat-thinking-open');
+
+      // The next question: the conversation sent to the model has the answer, not the thinking.
+      const next = await startAnswer(page, frame, 'And again');
+      await pollUntil(() => next.locator('.body').innerText().then(plain), (t) => t.includes('Second answer.'), { what: 'the second answer' });
+      const posts = postsSince(sent);
+      assert.equal(posts.length, 2);
+      const body = JSON.stringify(posts[1].body);
+      assert.ok(body.includes('Hello from the thinker.'), 'the earlier answer went back');
+      assert.ok(!body.includes('user wants a greeting'), 'the thinking did not');
+      assert.equal(await next.locator('details.thinking').count(), 0, 'an answer without thinking has no block');
+    },
+  },
+  {
     name: 'agent mode safety: a file telling the model to read ~/.ssh and run rm -rf gets nothing outside the workspace and nothing run without approval',
     async run({ page, profile, shot }) {
       assert.ok(model, 'needs the first case');

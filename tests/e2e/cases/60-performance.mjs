@@ -70,7 +70,7 @@ export default [
       const row = frame.locator('#metrics tbody tr', { hasText: ref });
       await row.waitFor({ state: 'visible', timeout: 30_000 });
       const header = (await frame.locator('#metrics thead th').allInnerTexts()).map(plain);
-      assert.deepEqual(header, ['Model', 'Requests', 'Errors', 'TTFT p50', 'TTFT p95', 'Decode tok/s p50', 'Prompt tok/s p50', 'Recent tok/s', 'Last load', 'Memory']);
+      assert.deepEqual(header, ['Model', 'Requests', 'Errors', 'TTFT p50', 'TTFT p95', 'Decode tok/s p50', 'Prompt tok/s p50', 'Recent tok/s', 'Last load', 'Memory', 'Completions']);
       const cells = (await row.locator('td').allInnerTexts()).map(plain);
       assert.equal(cells[0], ref);
       assert.ok(Number(cells[1]) >= 1, `requests: ${cells}`);

@@ -15,6 +15,9 @@ public sealed class AnthropicProvider(ProviderDescriptor descriptor, ProviderHtt
 {
     public const string ApiVersion = "2023-06-01";
     private const int DefaultMaxTokens = 4096;
+    /// <summary>The API's smallest thinking budget; also the default when thinking is on without one.</summary>
+    public const int MinThinkingBudget = 1024;
+    private const int DefaultThinkingBudget = 4096;
 
     public override async Task<IReadOnlyList<ModelInfo>> ListModelsAsync(ProviderContext context, CancellationToken cancellationToken)
     {
@@ -65,11 +68,25 @@ public sealed class AnthropicProvider(ProviderDescriptor descriptor, ProviderHtt
         // input_json_delta fragments (read from the raw events: the typed union of this SDK version
         // names these fields differently across releases, the wire does not).
         var tools = new SortedDictionary<long, (string Id, string Name, System.Text.StringBuilder Input)>();
+        // thinking / redacted_thinking blocks by content index: streamed to the user as reasoning, and
+        // kept whole (with the signature) in case the tool loop must send them back with tool results.
+        var thinking = new SortedDictionary<long, (string Type, System.Text.StringBuilder Text, System.Text.StringBuilder Signature, string? Data)>();
         await foreach (var ev in Pump(context, call.State, ct => client.Messages.CreateStreaming(parameters, ct), cancellationToken).ConfigureAwait(false))
         {
             if (ev.TryPickContentBlockDelta(out var block))
             {
                 if (block.Delta.TryPickText(out var text) && !string.IsNullOrEmpty(text.Text)) yield return ChatChunk.Text(text.Text);
+                else if (block.RawData.TryGetValue("delta", out var td) && Str(td, "type") is "thinking_delta" or "signature_delta"
+                         && block.RawData.TryGetValue("index", out var ti) && ti.TryGetInt64(out var tIndex))
+                {
+                    if (!thinking.TryGetValue(tIndex, out var tb)) thinking[tIndex] = tb = ("thinking", new(), new(), null);
+                    if (Str(td, "type") == "signature_delta") tb.Signature.Append(Str(td, "signature"));
+                    else if (Str(td, "thinking") is { Length: > 0 } thought)
+                    {
+                        tb.Text.Append(thought);
+                        yield return ChatChunk.Thought(thought);
+                    }
+                }
                 else if (block.RawData.TryGetValue("delta", out var d) && Str(d, "type") == "input_json_delta"
                          && block.RawData.TryGetValue("index", out var di) && di.TryGetInt64(out var dIndex)
                          && tools.TryGetValue(dIndex, out var open))
@@ -85,6 +102,15 @@ public sealed class AnthropicProvider(ProviderDescriptor descriptor, ProviderHtt
                     if (cb.TryGetProperty("input", out var inp) && inp.ValueKind == JsonValueKind.Object && inp.EnumerateObject().Any())
                         toolInput.Append(inp.GetRawText());
                     tools[sIndex] = (Str(cb, "id"), Str(cb, "name"), toolInput);
+                }
+                else if (blockStart.RawData.TryGetValue("content_block", out var tcb) && Str(tcb, "type") is "thinking" or "redacted_thinking"
+                         && blockStart.RawData.TryGetValue("index", out var ti) && ti.TryGetInt64(out var tIndex))
+                {
+                    var type = Str(tcb, "type");
+                    var entry = (type, new System.Text.StringBuilder(Str(tcb, "thinking")), new System.Text.StringBuilder(Str(tcb, "signature")),
+                        type == "redacted_thinking" ? Str(tcb, "data") : null);
+                    thinking[tIndex] = entry;
+                    if (entry.Item2.Length > 0) yield return ChatChunk.Thought(entry.Item2.ToString());
                 }
             }
             else if (ev.TryPickStart(out var start))
@@ -107,6 +133,8 @@ public sealed class AnthropicProvider(ProviderDescriptor descriptor, ProviderHtt
             FinishReason = finish ?? FinishReasons.Stop,
             Usage = new ChatUsage((int)(input + cached), (int)output, (int)cached),
             Model = model,
+            ReasoningBlocks = thinking.Count == 0 ? null
+                : thinking.Values.Select(t => new ReasoningBlock(t.Type, t.Text.ToString(), t.Signature.Length == 0 ? null : t.Signature.ToString(), t.Data)).ToList(),
         });
     }
 
@@ -147,7 +175,16 @@ public sealed class AnthropicProvider(ProviderDescriptor descriptor, ProviderHtt
         {
             w.WriteStartObject();
             w.WriteString("model", request.Model);
-            w.WriteNumber("max_tokens", p.MaxTokens ?? DefaultMaxTokens);
+            // Extended thinking: the budget counts within max_tokens, so the answer's room is added to it.
+            var budget = p.Thinking == true ? Math.Max(p.ReasoningBudget ?? DefaultThinkingBudget, MinThinkingBudget) : 0;
+            w.WriteNumber("max_tokens", (p.MaxTokens ?? DefaultMaxTokens) + budget);
+            if (budget > 0)
+            {
+                w.WriteStartObject("thinking");
+                w.WriteString("type", "enabled");
+                w.WriteNumber("budget_tokens", budget);
+                w.WriteEndObject();
+            }
             w.WriteStartArray("messages");
             var rest = request.Messages.Where(m => m.Role != "system").ToList();
             for (var i = 0; i < rest.Count; i++)
@@ -175,6 +212,19 @@ public sealed class AnthropicProvider(ProviderDescriptor descriptor, ProviderHtt
                 {
                     w.WriteString("role", "assistant");
                     w.WriteStartArray("content");
+                    // With thinking on, the API wants the step's signed thinking blocks first, unchanged.
+                    foreach (var b in m.ReasoningBlocks ?? [])
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("type", b.Type);
+                        if (b.Type == "redacted_thinking") w.WriteString("data", b.Data);
+                        else
+                        {
+                            w.WriteString("thinking", b.Text);
+                            if (b.Signature is { } sig) w.WriteString("signature", sig);
+                        }
+                        w.WriteEndObject();
+                    }
                     if (m.Content.Length > 0)
                     {
                         w.WriteStartObject();
@@ -221,9 +271,11 @@ public sealed class AnthropicProvider(ProviderDescriptor descriptor, ProviderHtt
                 w.WriteEndObject();
             }
             if (system.Length > 0) w.WriteString("system", system);
-            if (p.Temperature is { } t) w.WriteNumber("temperature", t);
-            if (p.TopP is { } tp) w.WriteNumber("top_p", tp);
-            if (p.TopK is { } tk) w.WriteNumber("top_k", tk);
+            // Thinking is refused together with temperature or top_k and allows top_p only from 0.95:
+            // with thinking on those settings are left out rather than failing the request.
+            if (p.Temperature is { } t && budget == 0) w.WriteNumber("temperature", t);
+            if (p.TopP is { } tp && (budget == 0 || tp >= 0.95)) w.WriteNumber("top_p", tp);
+            if (p.TopK is { } tk && budget == 0) w.WriteNumber("top_k", tk);
             if (p.Stop is { Count: > 0 } stop)
             {
                 w.WriteStartArray("stop_sequences");

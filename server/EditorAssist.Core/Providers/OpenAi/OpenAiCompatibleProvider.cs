@@ -164,6 +164,7 @@ public class OpenAiCompatibleProvider(ProviderDescriptor descriptor, ProviderHtt
         await foreach (var update in Pump(context, call.State, ct => client.CompleteChatStreamingAsync(messages, options, ct), cancellationToken).ConfigureAwait(false))
         {
             model ??= update.Model;
+            if (ReasoningOf(update) is { Length: > 0 } thought) yield return ChatChunk.Thought(thought);
             foreach (var part in update.ContentUpdate)
             {
                 if (!string.IsNullOrEmpty(part.Text)) yield return ChatChunk.Text(part.Text);
@@ -183,6 +184,20 @@ public class OpenAiCompatibleProvider(ProviderDescriptor descriptor, ProviderHtt
         // Calls are reported once the stream ended: their arguments arrive in fragments until then.
         foreach (var c in calls.Complete()) yield return ChatChunk.Call(c);
         yield return ChatChunk.Done(new ChatFinal { FinishReason = finish ?? FinishReasons.Stop, Usage = usage, Model = model });
+    }
+
+    /// <summary>
+    /// The thinking in a streamed delta: <c>reasoning_content</c> (DeepSeek, vLLM, llama-server, LM Studio)
+    /// or <c>reasoning</c> (OpenRouter, Ollama's /v1, vLLM's newer name). The SDK has no property for
+    /// either; it keeps fields it does not know in the update's JSON patch.
+    /// </summary>
+    internal static string? ReasoningOf(StreamingChatCompletionUpdate update)
+    {
+#pragma warning disable SCME0001 // JsonPatch is marked experimental; it reads two documented wire fields.
+        if (update.Patch.TryGetValue("$.choices[0].delta.reasoning_content"u8, out string? content) && !string.IsNullOrEmpty(content)) return content;
+        if (update.Patch.TryGetValue("$.choices[0].delta.reasoning"u8, out string? reasoning) && !string.IsNullOrEmpty(reasoning)) return reasoning;
+#pragma warning restore SCME0001
+        return null;
     }
 
     protected ChatClient CreateChatClient(ProviderContext context, string model, HttpClient httpClient) =>
