@@ -71,7 +71,7 @@ public sealed class ProviderRegistry
     public ProviderContext Configure(string id, string? baseUrl, ProviderOptions? options)
     {
         var d = Get(id).Descriptor;
-        if (d.Kind == ProviderKind.Local && baseUrl is { Length: > 0 })
+        if ((d.Kind == ProviderKind.Local || d.Api == ProviderApi.Host) && baseUrl is { Length: > 0 })
             throw new ArgumentException($"The {d.DisplayName} provider has no base URL.");
         var current = State.GetConfig(id);
         var url = current.BaseUrl;
