@@ -23,6 +23,7 @@ import { downloadModel, resumeInterruptedDownloads } from './models/downloadMode
 import { PausedByUser } from './models/interrupted';
 import { manageModels } from './models/manageModels';
 import { PerformancePanel } from './performance/panel';
+import { registerHostModels } from './host/register';
 
 let sidecar: SidecarSupervisor | undefined;
 
@@ -72,6 +73,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand(Commands.chatHistory, () => chat.showHistory()),
     vscode.commands.registerCommand(Commands.restartSidecar, () => s.restart().catch(() => undefined)),
     registerPerformance(s),
+    // VS Code's own models as the sidecar's "host" provider (hidden where vscode.lm is missing).
+    registerHostModels(vscode, s, log),
     ...registerModelCommands(context, s, activeModel, log, chat),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('editorAssist.sidecar')) void s.restart().catch(() => undefined);

@@ -49,6 +49,10 @@ export const Methods = {
   providersPullModel: 'providers/pullModel',
   providersDeleteModel: 'providers/deleteModel',
   providersDidChange: 'providers/didChange',
+  // The editor's own models as the sidecar's "host" provider (issue 15; shapes in host/hostProtocol.ts).
+  hostDidChangeModels: 'host/didChangeModels',
+  hostChat: 'host/chat',
+  hostDelta: 'host/delta',
 } as const;
 
 /**
@@ -126,6 +130,8 @@ export interface ModelInfo {
   providerId: string;
   id: string;
   displayName: string;
+  /** A model of the editor (provider `host`): who serves it inside VS Code. */
+  host?: { vendor: string; family: string; version?: string; toolCalling?: boolean };
   contextLength?: number;
   roles: ('chat' | 'fim')[];
   local?: { path: string; sizeBytes: number; quant: string; lastUsed?: string | null; loaded: boolean };
@@ -281,7 +287,7 @@ export interface ModelsDidChangeParams {
   ref: string;
 }
 
-export type RouterStrategy = 'preferLocal' | 'cloudFirst' | 'localOnly';
+export type RouterStrategy = 'preferLocal' | 'cloudFirst' | 'localOnly' | 'hostFirst';
 export interface RouterPolicy {
   strategy?: RouterStrategy;
   fallback?: boolean;
