@@ -41,7 +41,7 @@ const USER_SETTINGS = {
  * (Machine/settings.json): code-server's workbench is a remote window, so settings with
  * `"scope": "machine"` are read from there, not from the user settings.
  */
-export function prepareProfile({ vsix, root, settings = {}, machineSettings }) {
+export function prepareProfile({ vsix, root, settings = {}, machineSettings, extraVsix = [] }) {
   const base = root ?? mkdtempSync(path.join(os.tmpdir(), 'editorassist-cs-'));
   const userDataDir = path.join(base, 'user-data');
   const extensionsDir = path.join(base, 'extensions');
@@ -54,11 +54,11 @@ export function prepareProfile({ vsix, root, settings = {}, machineSettings }) {
   }
   const config = path.join(base, 'config.yaml');
   writeFileSync(config, 'auth: none\ncert: false\n'); // keeps code-server out of ~/.config
-  if (vsix) {
+  for (const v of [vsix, ...extraVsix].filter(Boolean)) {
     const r = spawnSync(nodeBin, [codeServerEntry, '--config', config, '--user-data-dir', userDataDir,
-      '--extensions-dir', extensionsDir, '--install-extension', vsix, '--force'], { env: toolEnv(), encoding: 'utf8' });
+      '--extensions-dir', extensionsDir, '--install-extension', v, '--force'], { env: toolEnv(), encoding: 'utf8' });
     if (r.status !== 0 || !/successfully installed/i.test(r.stdout + r.stderr)) {
-      throw new Error(`installing ${vsix} failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
+      throw new Error(`installing ${v} failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
     }
   }
   return { base, userDataDir, extensionsDir, config };

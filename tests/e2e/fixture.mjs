@@ -39,7 +39,8 @@ export class E2eFixture {
     t = Date.now();
     this.scratch = mkdtempSync(path.join(os.tmpdir(), 'editorassist-e2e-'));
     this.prepared = prepare ? await prepare(this.scratch) : {};
-    this.profile = prepareProfile({ vsix: this.vsix, root: this.scratch, settings, machineSettings: this.prepared.machineSettings });
+    // `extraVsix`: test-only extensions installed beside EditorAssist (the fake language model vendor).
+    this.profile = prepareProfile({ vsix: this.vsix, root: this.scratch, settings, machineSettings: this.prepared.machineSettings, extraVsix: this.prepared.extraVsix });
     timings.installMs = Date.now() - t;
     const folder = path.join(this.scratch, 'workspace');
     mkdirSync(folder);

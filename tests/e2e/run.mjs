@@ -13,6 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { repoRoot, writeTestModel } from '../tools/common.mjs';
 import { startFakeOpenAi } from '../tools/fakeOpenAi.mjs';
 import { startFakeHuggingFace } from './fakeHuggingFace.mjs';
+import { packHostVendor } from './hostVendor.mjs';
 import { E2eFixture } from './fixture.mjs';
 
 /** What the fake Hugging Face serves (owner/repo/file; cases find it in hf.files). */
@@ -69,6 +70,8 @@ try {
       const address = nonLoopbackAddress();
       if (address) cloud = await startFakeOpenAi({ host: address, models: ['gpt-4.1-mini', 'gpt-4.1-nano'], reply: CLOUD_REPLY });
       return {
+        // A fake language model vendor (vscode.lm) for the "VS Code" models case (cases/70-host-models.mjs).
+        extraVsix: [packHostVendor(scratch)],
         machineSettings: {
           'editorAssist.downloads.huggingFaceEndpoint': hf.url,
           ...(cloud ? { 'editorAssist.providers.baseUrls': { openai: cloud.baseUrl } } : {}),
