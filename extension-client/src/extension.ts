@@ -24,6 +24,7 @@ import { PausedByUser } from './models/interrupted';
 import { manageModels } from './models/manageModels';
 import { PerformancePanel } from './performance/panel';
 import { registerHostModels } from './host/register';
+import { chooseRoutingCommand } from './host/routingCommand';
 
 let sidecar: SidecarSupervisor | undefined;
 
@@ -138,6 +139,7 @@ function registerModelCommands(context: vscode.ExtensionContext, s: SidecarSuper
     vscode.commands.registerCommand(Commands.setApiKey, () => setApiKeyCommand(s, keys)),
     vscode.commands.registerCommand(Commands.removeApiKey, () => removeApiKeyCommand(s, keys)),
     vscode.commands.registerCommand(Commands.toggleLocalOnly, () => privacy.toggleLocalOnly()),
+    vscode.commands.registerCommand(Commands.chooseRouting, () => chooseRoutingCommand(s, (p) => deps.consent.ensure(p), () => privacy.refresh())),
   ];
 }
 

@@ -238,3 +238,44 @@ describe('Select Model with VS Code\'s models', () => {
     assert.match(warned[0], /Local-only/);
   });
 });
+
+describe('Choose Routing Strategy', () => {
+  const hostProvider = { id: 'host', displayName: 'VS Code', kind: 'remote', privacy: 'cloud', requiresApiKey: false, hasApiKey: false, availability: 'readily', capabilities: { chat: true, fim: false, tools: true, json: false } };
+  const models = ['host/copilot/gpt-4o', 'host/copilot/claude', 'host/fakevendor/fake-1'].map((ref) => ({ ref, providerId: 'host', id: ref.slice(5), displayName: ref, roles: ['chat'] }));
+  function steps(pick, answer) {
+    const sets = [];
+    const asked = [];
+    return {
+      sets, asked,
+      pick: async (choices, current) => { assert.deepEqual(choices.map((c) => c.strategy), ['preferLocal', 'hostFirst', 'cloudFirst', 'localOnly']); assert.equal(current, 'preferLocal'); return pick; },
+      consent: async (p) => { asked.push(p.id); return answer(p); },
+      request: async (def, params) => {
+        if (def.method === 'router/get') return { strategy: 'preferLocal', fallback: true, order: [] };
+        if (def.method === 'providers/list') return [hostProvider];
+        if (def.method === 'models/list') { assert.deepEqual(params, { providerId: 'host' }); return { models, source: 'api' }; }
+        if (def.method === 'router/set') { sets.push(params.strategy); return { strategy: params.strategy, fallback: true, order: [] }; }
+        throw new Error(def.method);
+      },
+    };
+  }
+
+  it('hostFirst asks each VS Code vendor\'s consent once, then sets the strategy', async () => {
+    const s = steps('hostFirst', () => true);
+    assert.equal(await host.chooseRouting(s), 'hostFirst');
+    assert.deepEqual(s.asked, ['host:copilot', 'host:fakevendor']);
+    assert.deepEqual(s.sets, ['hostFirst']);
+  });
+
+  it('a vendor refused keeps the current strategy; the same choice or none changes nothing', async () => {
+    const refused = steps('hostFirst', (p) => p.id !== 'host:fakevendor');
+    assert.equal(await host.chooseRouting(refused), undefined);
+    assert.deepEqual(refused.sets, []);
+    for (const pick of [undefined, 'preferLocal']) {
+      const s = steps(pick, () => true);
+      assert.equal(await host.chooseRouting(s), undefined);
+      assert.deepEqual(s.sets, []);
+    }
+    const cloud = steps('cloudFirst', () => { throw new Error('no consent is asked for other strategies'); });
+    assert.equal(await host.chooseRouting(cloud), 'cloudFirst');
+  });
+});

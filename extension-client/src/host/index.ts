@@ -4,3 +4,4 @@ export { hostModelsApi, supportsToolParts, type LmApi } from './lmApi';
 export { registerHostModels } from './register';
 export { hostConsentSubject, hostPrivacyText, isHostRef, HOST_PROVIDER_ID } from './consent';
 export * from './hostProtocol';
+export { chooseRouting, ROUTING_CHOICES } from './routing';

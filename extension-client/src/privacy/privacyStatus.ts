@@ -3,7 +3,7 @@
 // Also the "Toggle Local-Only Mode" command.
 import * as vscode from 'vscode';
 import { Commands } from '../commands';
-import { Requests, type Privacy, type ProviderInfo } from '../protocol';
+import { Requests, type Privacy, type ProviderInfo, type RouterStrategy } from '../protocol';
 import type { SidecarSupervisor } from '../sidecar/supervisor';
 import { describeError } from '../ui/errors';
 import { providerOf } from '../models/pickerData';
@@ -14,6 +14,7 @@ export class PrivacyStatus implements vscode.Disposable {
   private readonly subscriptions: { dispose(): void }[] = [];
   private providers: ProviderInfo[] = [];
   private localOnly = false;
+  private beforeLocalOnly: RouterStrategy | undefined;
 
   constructor(
     private readonly sidecar: SidecarSupervisor,
@@ -50,7 +51,12 @@ export class PrivacyStatus implements vscode.Disposable {
 
   async toggleLocalOnly(): Promise<void> {
     try {
-      const policy = await this.sidecar.request(Requests.routerSet, { strategy: this.localOnly ? 'preferLocal' : 'localOnly' });
+      // Turning it off restores the strategy it replaced (e.g. hostFirst), for this session.
+      if (!this.localOnly) {
+        const was = (await this.sidecar.request(Requests.routerGet, undefined)).strategy;
+        this.beforeLocalOnly = was === 'localOnly' ? undefined : was;
+      }
+      const policy = await this.sidecar.request(Requests.routerSet, { strategy: this.localOnly ? this.beforeLocalOnly ?? 'preferLocal' : 'localOnly' });
       this.localOnly = policy.strategy === 'localOnly';
       this.render();
       void vscode.window.showInformationMessage(this.localOnly
