@@ -180,6 +180,20 @@ public class HostChatProviderTests
         Assert.Empty(bridge.Calls.Single().Request.Tools);
     }
 
+    [Fact]
+    public async Task A_long_conversation_is_fitted_into_the_models_max_input_tokens()
+    {
+        var bridge = new ScriptedBridge((_, _) => Answer("ok"));
+        var (bed, _) = Bed(bridge, Fake with { MaxInputTokens = 1000 });
+        using var _bed = bed;
+        var old = Enumerable.Range(0, 20).SelectMany(i => new ChatMessage[] { new("user", new string('q', 600)), new("assistant", new string('a', 600)) });
+        var request = new ChatSendRequest { Model = "host/fakevendor/fake-1", Messages = [.. old, new("user", "the newest")] };
+        var result = await bed.Router.SendAsync(request, _ => { }, default);
+        Assert.True(result.TrimmedMessages > 30, $"trimmed {result.TrimmedMessages}");
+        Assert.Equal(1000, result.ContextLength);
+        Assert.Equal("the newest", bridge.Calls.Single().Request.Messages[^1].Content);
+    }
+
     private sealed class Executor : IToolExecutor
     {
         public Task<ToolResult> InvokeAsync(ToolCallRequest call, JsonElement arguments, CancellationToken cancellationToken) =>

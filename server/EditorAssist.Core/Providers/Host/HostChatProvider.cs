@@ -1,3 +1,4 @@
+using EditorAssist.Core.Chat;
 using EditorAssist.Core.Errors;
 
 namespace EditorAssist.Core.Providers.Host;
@@ -39,7 +40,7 @@ public interface IHostChatBridge
 /// consent, the Cloud badge and local-only mode apply. EditorAssist's own contributed models (vendor
 /// <see cref="OwnVendor"/>) are never listed: they would route a request back into this sidecar.
 /// </remarks>
-public sealed class HostChatProvider : IChatProvider
+public sealed class HostChatProvider : IChatProvider, IContextBudgetSource
 {
     public const string ProviderId = "host";
     /// <summary>The vendor EditorAssist contributes its own models under (issue 15, part 2).</summary>
@@ -136,6 +137,17 @@ public sealed class HostChatProvider : IChatProvider
         // A model that says it cannot call tools gets a plain chat rather than an error from its vendor.
         if (model.ToolCalling == false && request.Tools.Count > 0) request = request with { Tools = [], ToolChoice = ToolChoice.None };
         return bridge.StreamChatAsync(model, request, cancellationToken);
+    }
+
+    /// <summary>
+    /// The router fits long conversations into the model's <c>maxInputTokens</c> (an estimate: counting with
+    /// vscode.lm's countTokens would cost a round trip to the editor per message).
+    /// </summary>
+    public Task<ContextBudget?> GetBudgetAsync(ProviderContext context, ChatRequest request, CancellationToken cancellationToken)
+    {
+        var model = Models.FirstOrDefault(m => string.Equals(m.ModelId, request.Model, StringComparison.Ordinal));
+        return Task.FromResult(request.Params.ContextLength is int n ? ContextFitter.Estimate(n)
+            : model?.MaxInputTokens is > 0 and int max ? ContextFitter.Estimate(max) : null);
     }
 
     private EditorAssistException Unavailable(string message, string cause) =>
