@@ -8,6 +8,7 @@ import type { SidecarSupervisor } from '../sidecar/supervisor';
 import { describeError } from '../ui/errors';
 import { providerOf } from '../models/pickerData';
 import { describePrivacy } from './privacy';
+import { hostConsentSubject } from '../host/consent';
 
 export class PrivacyStatus implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('editorAssist.privacy', vscode.StatusBarAlignment.Right, 99);
@@ -69,7 +70,9 @@ export class PrivacyStatus implements vscode.Disposable {
 
   private render(): void {
     const ref = this.model.ref;
-    const provider = ref ? providerOf(ref, this.providers) : undefined;
+    // A VS Code model is shown by its vendor (who gets the code), not as "VS Code".
+    const listed = ref ? providerOf(ref, this.providers) : undefined;
+    const provider = listed && ref ? hostConsentSubject(listed, ref) : listed;
     const display = provider ? describePrivacy(provider.privacy, provider.displayName) : undefined;
     if (ref && provider) this.onResolved(ref, provider.privacy);
     if (this.sidecar.state !== 'running') {
