@@ -39,13 +39,36 @@ const typed = ['    result = compute_total(items, discount)', '    for item in i
   '    logger.info("processed %d records", count)', '    return {"status": "ok", "value": value}',
   '    if not request.user.is_authenticated:', '    data = json.loads(payload.decode("utf-8"))'];
 const places = [150, 480, 800, 1150, 1500, 1850];
+// Each keystroke sends what the extension sends: its own cursorWindow (extension-client/src/completion/
+// context.ts, bundled here with esbuild as the extension's unit tests do), i.e. the protocol's
+// completion windows. `--whole-file` sends the whole text on both sides instead (up to ~60 KB each),
+// the shape this benchmark had before December 2026.
+const wholeFile = process.argv.includes('--whole-file');
+const { cursorWindow } = await loadCursorWindow();
 const keystrokes = [];
 places.forEach((line, k) => {
-  const before = lines.slice(0, line).join('\n') + '\n';
-  const after = '\n' + lines.slice(line).join('\n');
   const text = typed[k];
-  for (let c = 1; c <= text.length; c++) keystrokes.push({ prefix: before + text.slice(0, c), suffix: after });
+  for (let c = 1; c <= text.length; c++) {
+    if (wholeFile) {
+      keystrokes.push({ prefix: lines.slice(0, line).join('\n') + '\n' + text.slice(0, c), suffix: '\n' + lines.slice(line).join('\n') });
+      continue;
+    }
+    // The document with the new line being typed at `line`, the cursor at its end.
+    const doc = { lineCount: lines.length + 1, lineAt: (i) => (i < line ? lines[i] : i === line ? text.slice(0, c) : lines[i - 1]) };
+    keystrokes.push(cursorWindow(doc, line, c));
+  }
 });
+
+async function loadCursorWindow() {
+  const esbuild = await import('esbuild');
+  const { createRequire } = await import('node:module');
+  const outfile = path.join(os.tmpdir(), `ea-bench-cursor-window-${process.pid}.cjs`);
+  esbuild.buildSync({
+    entryPoints: [path.join(repoRoot, 'extension-client', 'src', 'completion', 'context.ts')],
+    outfile, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error',
+  });
+  return createRequire(import.meta.url)(outfile);
+}
 
 function pct(xs, p) { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(s.length * p))]; }
 

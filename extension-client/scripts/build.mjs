@@ -1,7 +1,6 @@
 // Builds the extension: type-check with tsc, then bundle with esbuild.
 //   dist/extension.js  the extension (CommonJS, `vscode` external)
 //   dist/webview/      the chat webview bundle (chat.js, chat.css)
-//   out/sidecar.cjs    the vscode-free sidecar layer, for the unit tests under test/
 import { spawnSync } from 'node:child_process';
 import { copyFileSync } from 'node:fs';
 import path from 'node:path';
@@ -27,11 +26,10 @@ const common = {
   logLevel: 'warning',
 };
 await esbuild.build({ ...common, entryPoints: [path.join(root, 'src', 'extension.ts')], outfile: path.join(root, 'dist', 'extension.js'), external: ['vscode'] });
-await esbuild.build({ ...common, entryPoints: [path.join(root, 'src', 'sidecar', 'index.ts')], outfile: path.join(root, 'out', 'sidecar.cjs'), sourcemap: 'inline' });
 // The chat webview: a browser bundle loaded by nonce under a strict CSP (no inline code).
 await esbuild.build({
   ...common, platform: 'browser', format: 'iife', target: 'es2022',
   entryPoints: [path.join(root, 'webview', 'main.ts')], outfile: path.join(root, 'dist', 'webview', 'chat.js'),
 });
 copyFileSync(path.join(root, 'webview', 'chat.css'), path.join(root, 'dist', 'webview', 'chat.css'));
-console.log('extension-client: built dist/extension.js, dist/webview/ and out/sidecar.cjs');
+console.log('extension-client: built dist/extension.js and dist/webview/');

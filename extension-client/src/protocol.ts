@@ -61,6 +61,38 @@ export const Methods = {
  */
 export const CLIENT_PROTOCOL_VERSION = '1.0';
 
+/**
+ * The inline-completion windows (PROTOCOL.md, `completion/inline`): the prefix is the cursor's line
+ * up to the cursor plus the lines above it, `prefixLines` in all; the suffix the rest of the cursor's
+ * line plus the lines below it, `suffixLines` in all. The sidecar keeps the same by default, so what
+ * is sent is what is used. `maxChars` caps each side against minified one-line files. Mirrored in
+ * the sidecar's Protocol.cs (`CompletionWindow`); the contract test checks the copies agree.
+ */
+/**
+ * Every key the sidecar reads from its settings (PROTOCOL.md, "Settings"), declared once on this
+ * side; the sidecar's copy is SettingKeys in EditorAssist.Core. The contract test checks they match.
+ */
+export const SettingKeys = {
+  chatModel: 'chat.model',
+  completionModel: 'completion.model',
+  completionPrefixLines: 'completion.prefixLines',
+  completionSuffixLines: 'completion.suffixLines',
+  completionMaxTokens: 'completion.maxTokens',
+  completionReuseCache: 'completion.reuseCache',
+  completionReuseSuffix: 'completion.reuseSuffix',
+  localAllowGpu: 'local.allowGpu',
+  localNativeDir: 'local.nativeDir',
+  localIdleUnloadMinutes: 'local.idleUnloadMinutes',
+  localThreads: 'local.threads',
+  localFiles: 'local.files',
+  downloadsHuggingFaceEndpoint: 'downloads.huggingFaceEndpoint',
+  downloadsMaxParallel: 'downloads.maxParallel',
+  storageQuotaBytes: 'storage.quotaBytes',
+} as const;
+export type SettingKey = (typeof SettingKeys)[keyof typeof SettingKeys];
+
+export const CompletionWindow = { prefixLines: 80, suffixLines: 25, maxChars: 16_000 } as const;
+
 // ---- lifecycle --------------------------------------------------------------------------
 
 export interface ClientInfo {

@@ -43,13 +43,19 @@ describe('cursor window and context ring', () => {
   const doc = (text) => { const l = text.split('\n'); return { lineCount: l.length, lineAt: (i) => l[i] }; };
   it('splits at the cursor and caps each side by lines and characters', () => {
     const d = doc(Array.from({ length: 1000 }, (_, i) => `line ${i}`).join('\n'));
-    const w = cursorWindow(d, 500, 4, 200);
-    assert.ok(w.prefix.startsWith('line 300\n'), w.prefix.slice(0, 20));
+    const w = cursorWindow(d, 500, 4, 200, 50);
+    assert.ok(w.prefix.startsWith('line 301\n'), w.prefix.slice(0, 20));
     assert.ok(w.prefix.endsWith('line 499\nline'));
     assert.ok(w.suffix.startsWith(' 500\nline 501'));
-    assert.ok(w.suffix.endsWith('line 700'));
-    assert.equal(w.prefix.split('\n').length, 201);
-    const long = cursorWindow(doc('x'.repeat(50_000)), 0, 25_000, 200, 1000);
+    assert.ok(w.suffix.endsWith('line 549\n'), 'the last line keeps its newline when more lines follow');
+    assert.equal(w.prefix.split('\n').length, 200, 'prefixLines counts the cursor line');
+    assert.equal(w.suffix.split('\n').length - 1, 50, 'suffixLines counts the cursor line');
+    // The defaults are the protocol's window, the one the sidecar keeps (80 and 25 lines).
+    const byDefault = cursorWindow(d, 500, 4);
+    assert.equal(byDefault.prefix.split('\n').length, 80);
+    assert.equal(byDefault.suffix.split('\n').length - 1, 25);
+    assert.equal(cursorWindow(d, 990, 0).suffix.split('\n').length, 10, 'the end of the file: no newline after the last line');
+    const long = cursorWindow(doc('x'.repeat(50_000)), 0, 25_000, 200, 200, 1000);
     assert.equal(long.prefix.length, 1000);
     assert.equal(long.suffix.length, 1000);
     assert.deepEqual(cursorWindow(doc('ab'), 0, 1), { prefix: 'a', suffix: 'b' });

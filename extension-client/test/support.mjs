@@ -1,4 +1,4 @@
-// Test helpers: loads the vscode-free sidecar layer (bundled fresh from src/ with esbuild, so
+// Test helpers: loads the vscode-free modules through lib.ts (bundled fresh from src/ with esbuild, so
 // `node --test` works without a prior build) and runs it against fake sidecar scripts.
 import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -13,7 +13,7 @@ const clientRoot = path.resolve(here, '..');
 const outfile = path.join(clientRoot, 'out', 'test', 'sidecar.cjs');
 
 esbuild.buildSync({
-  entryPoints: [path.join(clientRoot, 'src', 'sidecar', 'index.ts')],
+  entryPoints: [path.join(here, 'lib.ts')],
   outfile, bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: 'inline', logLevel: 'error',
 });
 export const lib = createRequire(import.meta.url)(outfile);

@@ -116,6 +116,11 @@ export class StreamRenderer {
   onFirstText: ((inFrame: boolean) => void) | undefined;
   /** When the first text arrived (performance.now()). */
   firstTextAt: number | undefined;
+  /**
+   * Characters handed to the markdown renderer or written into the DOM so far: the renderer's
+   * work, counted (the linear-time test asserts on it; wall-clock time is only reported).
+   */
+  work = 0;
 
   constructor(readonly el: HTMLElement) {
     el.append(this.stableEl, this.tailEl);
@@ -142,6 +147,7 @@ export class StreamRenderer {
     const cut = this.scan.advance(this.text);
     if (cut > this.stable) {
       this.stableEl.append(renderMarkdown(this.text.slice(this.stable, cut)));
+      this.work += cut - this.stable;
       this.stable = cut;
       this.openCode = undefined;
     }
@@ -150,6 +156,7 @@ export class StreamRenderer {
     else {
       this.openCode = undefined;
       this.tailEl.replaceChildren(renderMarkdown(this.text.slice(this.stable)));
+      this.work += this.text.length - this.stable;
     }
     if (this.onFirstText && this.text) {
       const notify = this.onFirstText;
@@ -193,8 +200,10 @@ export class StreamRenderer {
       open.chunk.insertBefore(document.createTextNode(lines), open.partial);
       open.lines += countLines(lines);
       open.shown = complete;
+      this.work += lines.length;
     }
     open.partial.data = this.text.slice(open.shown);
+    this.work += open.partial.data.length;
   }
 }
 

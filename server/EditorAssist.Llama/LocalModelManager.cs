@@ -41,8 +41,16 @@ public sealed class LocalModelManager : IAsyncDisposable
         IdleUnloadAfter = idleUnloadAfter;
     }
 
-    /// <summary>Raised on every state change (key, state, error message or null). Handlers must be quick.</summary>
+    /// <summary>
+    /// Raised on every state change (key, state, error message or null). Handlers must be quick.
+    /// Generating / Ready around a generation are raised for the chat lane only: an inline
+    /// completion runs on every keystroke, and a state pair per keystroke would be chatter nobody
+    /// shows (the completion lane never makes the model look busy). <see cref="Used"/> sees every lane.
+    /// </summary>
     public event Action<string, LocalModelState, string?>? StateChanged;
+
+    /// <summary>Raised when a generation starts on a model, any lane (key). Handlers must be quick.</summary>
+    public event Action<string>? Used;
 
     /// <summary>Unload a model after it has been unused this long (null = never). Settable at run time.</summary>
     public TimeSpan? IdleUnloadAfter
@@ -206,7 +214,7 @@ public sealed class LocalModelManager : IAsyncDisposable
             bool loading = e.Model == null && e.Error == null;
             LocalModelState state = e.Error != null ? LocalModelState.Error
                 : loading ? LocalModelState.Loading
-                : e.Active > 0 ? LocalModelState.Generating : LocalModelState.Ready;
+                : e.ChatActive > 0 ? LocalModelState.Generating : LocalModelState.Ready;
             return new LocalModelStatus(key, state, loading, e.Model != null, loading ? e.Progress : null, e.Error);
         }
     }
@@ -221,6 +229,7 @@ public sealed class LocalModelManager : IAsyncDisposable
     {
         Entry entry;
         LocalModel model;
+        var chat = request.Lane == GenerationLane.Chat;
         lock (_gate)
         {
             if (!_entries.TryGetValue(key, out entry!) || entry.Model is null)
@@ -229,9 +238,11 @@ public sealed class LocalModelManager : IAsyncDisposable
             }
             model = entry.Model;
             entry.Active++;
+            if (chat) entry.ChatActive++;
             entry.LastUsed = _time.GetUtcNow();
         }
-        Raise(key, LocalModelState.Generating, null);
+        RaiseUsed(key);
+        if (chat) Raise(key, LocalModelState.Generating, null);
         try
         {
             return await model.GenerateAsync(request, onDelta, cancellationToken).ConfigureAwait(false);
@@ -242,8 +253,9 @@ public sealed class LocalModelManager : IAsyncDisposable
             lock (_gate)
             {
                 entry.Active--;
+                if (chat) entry.ChatActive--;
                 entry.LastUsed = _time.GetUtcNow();
-                done = entry.Active == 0;
+                done = chat && entry.ChatActive == 0;
             }
             if (done)
             {
@@ -308,6 +320,18 @@ public sealed class LocalModelManager : IAsyncDisposable
         }
     }
 
+    private void RaiseUsed(string key)
+    {
+        try
+        {
+            Used?.Invoke(key);
+        }
+        catch (Exception e)
+        {
+            _logger.LogWarning(e, "A model use handler threw");
+        }
+    }
+
     private void Raise(string key, LocalModelState state, string? error)
     {
         try
@@ -344,7 +368,11 @@ public sealed class LocalModelManager : IAsyncDisposable
         public volatile float Progress;
         public string? Error { get; set; }
         public DateTimeOffset LastUsed { get; set; } = created;
+        /// <summary>Generations running, every lane (idle unload waits for none).</summary>
         public int Active { get; set; }
+
+        /// <summary>Chat-lane generations running: what makes the model "generating".</summary>
+        public int ChatActive { get; set; }
     }
 
     private sealed class ProgressSink(Entry entry, IProgress<float>? next) : IProgress<float>

@@ -112,6 +112,8 @@ public static class Program
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<StoreHolder>();
+        // The client's settings, typed: features read IOptionsMonitor<SidecarSettings>.CurrentValue.
+        services.AddSingleton<Microsoft.Extensions.Options.IOptionsMonitor<Core.Settings.SidecarSettings>, SettingsMonitor>();
         services.AddSingleton<Local.LocalRuntimeHost>();
         services.AddSingleton<IAcceleratorInfoSource>(sp => sp.GetRequiredService<Local.LocalRuntimeHost>());
         services.AddSingleton<SystemInfoProvider>();

@@ -47,6 +47,25 @@ public sealed class LocalModelManagerTests
     }
 
     [Fact]
+    public async Task An_inline_completion_marks_the_model_used_without_a_state_pair()
+    {
+        var (mgr, events) = Create();
+        await using var _ = mgr;
+        var used = new ConcurrentQueue<string>();
+        mgr.Used += used.Enqueue;
+        await mgr.LoadAsync("local/tiny", LlamaTestEnvironment.TinyModelPath, Cpu);
+
+        await mgr.GenerateAsync("local/tiny", Small with { Lane = GenerationLane.Completion });
+        // Every keystroke generates: no generating/ready pair goes out for it, but it counts as a use.
+        Assert.Equal([LocalModelState.Loading, LocalModelState.Ready], events.Select(e => e.State));
+        Assert.Equal(["local/tiny"], used);
+
+        await mgr.GenerateAsync("local/tiny", Small);
+        Assert.Equal([LocalModelState.Loading, LocalModelState.Ready, LocalModelState.Generating, LocalModelState.Ready], events.Select(e => e.State));
+        Assert.Equal(["local/tiny", "local/tiny"], used);
+    }
+
+    [Fact]
     public async Task Changing_options_reloads_and_unloads_the_old_model()
     {
         var (mgr, _) = Create();

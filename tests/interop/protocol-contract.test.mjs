@@ -83,6 +83,47 @@ describe('protocol contract: PROTOCOL.md, the sidecar and the extension name the
     assert.equal(docVersion, serverVersion);
   });
 
+  test('one inline-completion window in all three (what the extension sends is what the sidecar keeps)', () => {
+    const cs = read('server', 'EditorAssist.Server', 'Protocol', 'Protocol.cs');
+    const server = {
+      prefix: Number(/class CompletionWindow[\s\S]*?PrefixLines = (\d+);/.exec(cs)?.[1]),
+      suffix: Number(/class CompletionWindow[\s\S]*?SuffixLines = (\d+);/.exec(cs)?.[1]),
+    };
+    const client = {
+      prefix: Number(/CompletionWindow = \{[^}]*prefixLines: (\d+)/.exec(ts)?.[1]),
+      suffix: Number(/CompletionWindow = \{[^}]*suffixLines: (\d+)/.exec(ts)?.[1]),
+    };
+    const documented = {
+      prefix: Number(/`completion\.prefixLines` \((\d+)\)/.exec(doc)?.[1]),
+      suffix: Number(/`completion\.suffixLines` \((\d+)\)/.exec(doc)?.[1]),
+    };
+    assert.ok(server.prefix > 0 && server.suffix > 0, `Protocol.cs CompletionWindow not found: ${JSON.stringify(server)}`);
+    assert.deepEqual(client, server, 'protocol.ts CompletionWindow');
+    assert.deepEqual(documented, server, 'PROTOCOL.md completion/inline windows');
+  });
+
+  test('one list of setting keys in all three, and the extension sends only those', () => {
+    const cs = read('server', 'EditorAssist.Core', 'Settings', 'SidecarSettings.cs');
+    const keyClass = cs.slice(cs.indexOf('class SettingKeys'), cs.indexOf('IReadOnlyList<string> All'));
+    const server = new Set([...keyClass.matchAll(/const string \w+ = "([^"]+)";/g)].map((m) => m[1]));
+    const body = ts.slice(ts.indexOf('export const SettingKeys = {'), ts.indexOf('} as const;', ts.indexOf('export const SettingKeys = {')));
+    const client = new Set([...body.matchAll(/: '([^']+)'/g)].map((m) => m[1]));
+    const table = doc.slice(doc.indexOf('| key | type, default | set by |'));
+    const documented = new Set();
+    for (const line of table.split('\n').slice(2)) {
+      if (!line.startsWith('|')) break;
+      for (const m of line.split('|')[1].matchAll(/`([a-z]+\.[A-Za-z]+)`/g)) documented.add(m[1]);
+    }
+    assert.ok(server.size >= 15, `SettingKeys in the sidecar: ${server.size}`);
+    assert.deepEqual([...client].sort(), [...server].sort(), 'protocol.ts SettingKeys');
+    assert.deepEqual([...documented].sort(), [...server].sort(), 'PROTOCOL.md settings table');
+    // Every key the extension's settings map or its modules send is a declared one.
+    const settingsTs = read('extension-client', 'src', 'sidecar', 'settings.ts');
+    const sent = [...settingsTs.matchAll(/key: (SettingKeys\.\w+|'[^']+')/g)].map((m) => m[1]);
+    assert.ok(sent.length >= 6, `settings.ts keys: ${sent.length}`);
+    assert.deepEqual(sent.filter((k) => !k.startsWith('SettingKeys.')), [], 'settings.ts names a key as a string instead of SettingKeys');
+  });
+
   describe('the running sidecar', () => {
     let sidecar;
     after(() => stopSidecar(sidecar));

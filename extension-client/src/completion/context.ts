@@ -1,5 +1,6 @@
 // What the provider sends besides the cursor: capped prefix/suffix windows and a small,
 // deduplicated ring of chunks from other files the user edited or sees. Pure (no vscode).
+import { CompletionWindow } from '../protocol';
 
 /** A document as the window builder needs it: line count and line text. */
 export interface LineSource {
@@ -13,19 +14,24 @@ export interface CursorWindow {
 }
 
 /**
- * Prefix: up to `maxLines` whole lines before the cursor's line plus that line up to the cursor;
- * suffix: the rest of the cursor's line plus up to `maxLines` lines after it. Each side is also
- * capped at `maxChars` (keeping the characters nearest the cursor).
+ * Prefix: the cursor's line up to the cursor plus the `prefixLines - 1` lines above it; suffix: the
+ * rest of the cursor's line plus the `suffixLines - 1` lines below it (and that last line's newline
+ * when more follow). The sidecar's own windows (CompletionText.PrefixWindow/SuffixWindow with the
+ * same counts) leave this unchanged, so nothing is sent that the prompt would not use. Each side is
+ * also capped at `maxChars` (keeping the characters nearest the cursor).
  */
-export function cursorWindow(doc: LineSource, line: number, character: number, maxLines = 200, maxChars = 16_000): CursorWindow {
+export function cursorWindow(doc: LineSource, line: number, character: number,
+  prefixLines: number = CompletionWindow.prefixLines, suffixLines: number = CompletionWindow.suffixLines,
+  maxChars: number = CompletionWindow.maxChars): CursorWindow {
   const current = doc.lineAt(line);
   const before: string[] = [];
-  for (let l = Math.max(0, line - maxLines); l < line; l++) before.push(doc.lineAt(l));
+  for (let l = Math.max(0, line - prefixLines + 1); l < line; l++) before.push(doc.lineAt(l));
   before.push(current.slice(0, character));
   const after: string[] = [current.slice(character)];
-  for (let l = line + 1; l < Math.min(doc.lineCount, line + 1 + maxLines); l++) after.push(doc.lineAt(l));
+  const last = Math.min(doc.lineCount, line + suffixLines);
+  for (let l = line + 1; l < last; l++) after.push(doc.lineAt(l));
   const prefix = before.join('\n');
-  const suffix = after.join('\n');
+  const suffix = after.join('\n') + (last < doc.lineCount ? '\n' : '');
   return { prefix: prefix.length > maxChars ? prefix.slice(prefix.length - maxChars) : prefix, suffix: suffix.slice(0, maxChars) };
 }
 

@@ -7,12 +7,12 @@
 //   model was "forgotten" (issue 18).
 // At every sidecar start `restore()` adopts the stored choice (or, the first time, hands ours to
 // the sidecar). vscode-free: unit-tested against the fake sidecar.
-import { Requests, type RequestDef } from '../protocol';
+import { Requests, SettingKeys, type RequestDef } from '../protocol';
 import { Emitter, type Event } from '../sidecar/events';
 
 export const ACTIVE_MODEL_KEY = 'editorAssist.activeModel';
 /** The sidecar's settings key (docs/PROTOCOL.md); chat/send without a model uses it too. */
-export const CHAT_MODEL_SETTING = 'chat.model';
+export const CHAT_MODEL_SETTING = SettingKeys.chatModel;
 
 /** VS Code's Memento satisfies it. */
 export interface ModelMemento {

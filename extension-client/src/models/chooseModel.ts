@@ -3,7 +3,7 @@
 import type { ProviderInfo } from '../protocol';
 import { allowedInLocalOnly } from '../privacy/privacy';
 import type { PickerAction } from './picker';
-import { providerOf } from './pickerData';
+import { providerOf } from '../providers/refs';
 import { hostConsentSubject } from '../host/consent';
 
 export interface ChooseModelSteps {

@@ -1,6 +1,6 @@
 // Gathers what "Select Model" shows from the sidecar: providers/list, models/list,
 // models/catalog, router/get. vscode-free; unit-tested with the fake sidecar.
-import { Requests, type CatalogEntry, type ProviderInfo, type RequestDef } from '../protocol';
+import { Requests, type CatalogEntry, type RequestDef } from '../protocol';
 import type { PickerInput } from './picker';
 
 export interface PickerSidecar {
@@ -26,10 +26,4 @@ export async function loadPickerInput(sidecar: PickerSidecar, activeRef: string 
     // The catalog says which entries are already on disk; the picker lists those under Local.
     catalog: cat.filter((c) => !c.downloaded),
   };
-}
-
-/** The provider of a ref (`<providerId>/<modelId>`). */
-export function providerOf(ref: string, providers: ProviderInfo[]): ProviderInfo | undefined {
-  const id = ref.slice(0, ref.indexOf('/'));
-  return providers.find((p) => p.id === id);
 }

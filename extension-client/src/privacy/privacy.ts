@@ -1,7 +1,7 @@
 // Where a provider sends prompts and code, shown the same way everywhere (picker, status bar,
 // chat header), and the one-time consent before the first use of each cloud provider.
 import type { Privacy, ProviderInfo } from '../protocol';
-import { providerOf } from '../models/pickerData';
+import { providerOf } from '../providers/refs';
 
 export interface PrivacyDisplay {
   /** A short badge, only where the user should be warned. */

@@ -6,7 +6,7 @@ import { Commands } from '../commands';
 import { Requests, type Privacy, type ProviderInfo, type RouterStrategy } from '../protocol';
 import type { SidecarSupervisor } from '../sidecar/supervisor';
 import { describeError } from '../ui/errors';
-import { providerOf } from '../models/pickerData';
+import { providerOf } from '../providers/refs';
 import { describePrivacy } from './privacy';
 import { hostConsentSubject } from '../host/consent';
 

@@ -1,12 +1,12 @@
 // Extension settings the sidecar reads itself, under the sidecar's own keys: passed in
 // `initialize` and, on change, through `settings/update`. An empty value is sent as null, which
 // removes the key, so the sidecar falls back to its default. vscode-free: unit-tested.
-import { Requests, type RequestDef } from '../protocol';
+import { Requests, SettingKeys, type RequestDef, type SettingKey } from '../protocol';
 import { isLoopbackHost, parseAbsoluteUrl } from '../system/urls';
 
 interface SidecarSetting {
   /** The sidecar's key (docs/PROTOCOL.md). */
-  key: string;
+  key: SettingKey;
   /** The value the sidecar gets; null removes the key (the sidecar's default). */
   convert(value: unknown): unknown;
   /** When the sidecar applies a change: at once (the next request), or only at its next start. */
@@ -25,12 +25,12 @@ const flag: SidecarSetting['convert'] = (v) => (typeof v === 'boolean' ? v : nul
 
 /** Extension setting (under `editorAssist.`) → what the sidecar reads. */
 export const SIDECAR_SETTINGS: Readonly<Record<string, SidecarSetting>> = {
-  'downloads.huggingFaceEndpoint': { key: 'downloads.huggingFaceEndpoint', convert: text },
-  'storage.quotaGiB': { key: 'storage.quotaBytes', convert: gibToBytes },
-  'downloads.maxParallel': { key: 'downloads.maxParallel', convert: wholeAtLeast(1), applies: 'atStart' },
-  'local.useGpu': { key: 'local.allowGpu', convert: flag, applies: 'atStart' },
-  'local.idleUnloadMinutes': { key: 'local.idleUnloadMinutes', convert: wholeAtLeast(0), applies: 'atStart' },
-  'local.threads': { key: 'local.threads', convert: wholeAtLeast(1) },
+  'downloads.huggingFaceEndpoint': { key: SettingKeys.downloadsHuggingFaceEndpoint, convert: text },
+  'storage.quotaGiB': { key: SettingKeys.storageQuotaBytes, convert: gibToBytes },
+  'downloads.maxParallel': { key: SettingKeys.downloadsMaxParallel, convert: wholeAtLeast(1), applies: 'atStart' },
+  'local.useGpu': { key: SettingKeys.localAllowGpu, convert: flag, applies: 'atStart' },
+  'local.idleUnloadMinutes': { key: SettingKeys.localIdleUnloadMinutes, convert: wholeAtLeast(0), applies: 'atStart' },
+  'local.threads': { key: SettingKeys.localThreads, convert: wholeAtLeast(1) },
 };
 
 /** The settings in this change that the sidecar applies only at its next start (their names under `editorAssist.`). */

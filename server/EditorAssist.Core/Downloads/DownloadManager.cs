@@ -8,6 +8,8 @@ using EditorAssist.Core.Errors;
 using EditorAssist.Core.Models;
 using Microsoft.Extensions.Logging;
 
+using EditorAssist.Core.Net;
+
 namespace EditorAssist.Core.Downloads;
 
 /// <summary>
@@ -25,6 +27,8 @@ public sealed class DownloadManager : IAsyncDisposable
 
     private readonly DownloadOptions _options;
     private readonly HttpClient _http;
+    private readonly RangeFetcher _fetcher;
+    private readonly DiskBudget _disk;
     private readonly DownloadStateStore? _state;
     private readonly LocalModelStore? _models;
     private readonly IDownloadFileSystem _fs;
@@ -55,6 +59,8 @@ public sealed class DownloadManager : IAsyncDisposable
         _models = models;
         _fs = fileSystem ?? PhysicalDownloadFileSystem.Instance;
         _credentials = credentials ?? NoCredentials.Instance;
+        _fetcher = new RangeFetcher(_http, _credentials, options);
+        _disk = new DiskBudget(_fs, options);
         _time = time ?? TimeProvider.System;
         _logger = logger;
         _random = random ?? Random.Shared.NextDouble;
@@ -437,10 +443,9 @@ public sealed class DownloadManager : IAsyncDisposable
         if (existing == 0) job.ResetHash();
         Interlocked.Exchange(ref job.Bytes, existing);
 
-        CheckDisk(job, existing);
-        CheckQuota(job, existing);
+        _disk.Check(job, existing);
 
-        var (response, meta) = await SendAsync(job, existing, ct).ConfigureAwait(false);
+        var (response, meta) = await _fetcher.SendAsync(job, existing, ct).ConfigureAwait(false);
         using (response)
         {
             if (meta.LinkedSha256 is { } linked && job.ServerSha256 is { } known && !string.Equals(linked, known, StringComparison.Ordinal) && existing > 0)
@@ -487,7 +492,8 @@ public sealed class DownloadManager : IAsyncDisposable
                     throw new TransientDownloadException("the server rejected the resume range", madeProgress: false, TimeSpan.Zero);
                 case 408 or 425 or 429 or 500 or 502 or 503 or 504:
                     throw new TransientDownloadException($"the server answered {status}", madeProgress: false,
-                        RetryBackoff.FromRetryAfter(response.Headers.RetryAfter, _time.GetUtcNow(), _options.MaxRetryDelay));
+                        RetryBackoff.ReadRetryAfter(response.Headers, _time.GetUtcNow()) is { } asked
+                            ? (asked > _options.MaxRetryDelay ? _options.MaxRetryDelay : asked) : null);
                 case 401 or 403:
                     throw new EditorAssistException(ErrorCode.DownloadFailed,
                         $"The server refused access to '{job.FileName}' ({status}). Gated Hugging Face repos need an access token and accepted terms.")
@@ -501,8 +507,7 @@ public sealed class DownloadManager : IAsyncDisposable
             if (strongETag is not null) job.ETag = strongETag;
             if (meta.LinkedSha256 is not null) job.ServerSha256 = meta.LinkedSha256;
             Persist(job);
-            CheckDisk(job, existing);
-            CheckQuota(job, existing);
+            _disk.Check(job, existing);
 
             await using var body = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
             await CopyBodyAsync(job, body, partial, existing, ct).ConfigureAwait(false);
@@ -610,7 +615,7 @@ public sealed class DownloadManager : IAsyncDisposable
                     {
                         sinceDiskCheck = 0;
                         var free = _fs.GetAvailableFreeSpace(_options.ModelsDirectory);
-                        if (free < _options.DiskReserveBytes) throw DiskFull(job, free, null);
+                        if (free < _options.DiskReserveBytes) throw _disk.Full(job, free, null);
                     }
                     if (inline) Tick();
                 }
@@ -648,7 +653,7 @@ public sealed class DownloadManager : IAsyncDisposable
             // The failed write may have left part of its chunk in the file: the hash no longer matches it.
             // The partial stays for a resume once space is freed.
             job.ResetHash();
-            throw DiskFull(job, _fs.GetAvailableFreeSpace(_options.ModelsDirectory), ex);
+            throw _disk.Full(job, _fs.GetAvailableFreeSpace(_options.ModelsDirectory), ex);
         }
     }
 
@@ -718,94 +723,6 @@ public sealed class DownloadManager : IAsyncDisposable
         return new DownloadResult(job.FileName, finalPath, sha, size);
     }
 
-    private async Task<(HttpResponseMessage Response, ServerMetadata Meta)> SendAsync(DownloadJob job, long offset, CancellationToken ct)
-    {
-        var origin = job.Url;
-        var url = job.Url;
-        var token = _credentials.GetBearerToken(origin);
-        var meta = new ServerMetadata();
-        for (var hop = 0; ; hop++)
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Get, url);
-            request.Headers.UserAgent.ParseAdd("EditorAssist/0.1");
-            request.Headers.AcceptEncoding.ParseAdd("identity");
-            if (offset > 0)
-            {
-                request.Headers.Range = new RangeHeaderValue(offset, null);
-                if (job.ETag is not null) request.Headers.IfRange = new RangeConditionHeaderValue(new EntityTagHeaderValue(job.ETag));
-            }
-            // Credentials go to the origin the user asked for, never to a host a redirect names.
-            if (token is not null && DownloadUrlPolicy.SameOrigin(url, origin))
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-
-            HttpResponseMessage response;
-            using (var headersTimeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
-            {
-                headersTimeout.CancelAfter(_options.StallTimeout);
-                try
-                {
-                    response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, headersTimeout.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-                {
-                    throw new TransientDownloadException("the server did not answer in time", madeProgress: false);
-                }
-                catch (HttpRequestException ex)
-                {
-                    throw new TransientDownloadException($"could not reach {url.Host} ({ex.Message})", madeProgress: false, inner: ex);
-                }
-            }
-            meta.Read(response);
-            var status = (int)response.StatusCode;
-            if (status is 301 or 302 or 303 or 307 or 308 && response.Headers.Location is { } location)
-            {
-                response.Dispose();
-                if (hop >= _options.MaxRedirects)
-                    throw new EditorAssistException(ErrorCode.DownloadFailed, $"Too many redirects downloading '{job.FileName}'.");
-                var next = location.IsAbsoluteUri ? location : new Uri(url, location);
-                DownloadUrlPolicy.EnsureAllowed(next);
-                if (url.Scheme == Uri.UriSchemeHttps && next.Scheme == Uri.UriSchemeHttp)
-                    throw new EditorAssistException(ErrorCode.DownloadFailed, "Refused a redirect from https to plain http.");
-                url = next;
-                continue;
-            }
-            return (response, meta);
-        }
-    }
-
-    private void CheckDisk(DownloadJob job, long existing)
-    {
-        var free = _fs.GetAvailableFreeSpace(_options.ModelsDirectory);
-        var needed = (job.TotalBytes is { } t ? Math.Max(0, t - existing) : 0) + _options.DiskReserveBytes;
-        if (free < needed) throw DiskFull(job, free, null, needed);
-    }
-
-    private void CheckQuota(DownloadJob job, long existing)
-    {
-        if (_options.QuotaBytes() is not { } quota) return;
-        var used = FolderBytes();
-        var remaining = job.TotalBytes is { } t ? Math.Max(0, t - existing) : 0;
-        if (used + remaining > quota)
-            throw new EditorAssistException(ErrorCode.QuotaExceeded,
-                $"'{job.FileName}' needs {Format(remaining)} more, but the models folder would exceed its quota of {Format(quota)} ({Format(used)} used). Free space with storage/evict or raise the quota.")
-            { Details = new Dictionary<string, object?> { ["quotaBytes"] = quota, ["usedBytes"] = used, ["requiredBytes"] = remaining } };
-    }
-
-    private long FolderBytes()
-    {
-        long sum = 0;
-        foreach (var f in new DirectoryInfo(_options.ModelsDirectory).EnumerateFiles()) sum += f.Length;
-        return sum;
-    }
-
-    private EditorAssistException DiskFull(DownloadJob job, long free, Exception? inner, long? needed = null) =>
-        new(ErrorCode.InsufficientDisk,
-            needed is { } n
-                ? $"Not enough disk space for '{job.FileName}': {Format(n)} needed (with a safety margin), {Format(free)} free."
-                : $"The disk filled up while downloading '{job.FileName}' ({Format(free)} free). The partial file is kept; free space and resume.",
-            inner)
-        { Details = new Dictionary<string, object?> { ["freeBytes"] = free, ["requiredBytes"] = needed } };
-
     private static EditorAssistException InvalidFile(DownloadJob job, string reason) =>
         new(ErrorCode.InvalidModelFile, $"'{job.FileName}' is not a usable GGUF model: {reason}. The file was discarded.")
         { Details = new Dictionary<string, object?> { ["problem"] = reason } };
@@ -841,7 +758,7 @@ public sealed class DownloadManager : IAsyncDisposable
         catch (UnauthorizedAccessException) { }
     }
 
-    private static string? NormalizeSha(string? sha)
+    internal static string? NormalizeSha(string? sha)
     {
         if (string.IsNullOrWhiteSpace(sha)) return null;
         sha = sha.Trim().Trim('"').ToLowerInvariant();
@@ -855,20 +772,4 @@ public sealed class DownloadManager : IAsyncDisposable
         >= 1L << 20 => (bytes / (double)(1L << 20)).ToString("0.0", CultureInfo.InvariantCulture) + " MiB",
         _ => bytes.ToString(CultureInfo.InvariantCulture) + " B",
     };
-
-    /// <summary>What the server said about the file on any hop (Hugging Face puts it on the redirect).</summary>
-    private sealed class ServerMetadata
-    {
-        public long? LinkedSize { get; private set; }
-        public string? LinkedSha256 { get; private set; }
-
-        public void Read(HttpResponseMessage r)
-        {
-            if (LinkedSize is null && r.Headers.TryGetValues("X-Linked-Size", out var sizes)
-                && long.TryParse(sizes.FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var size))
-                LinkedSize = size;
-            if (LinkedSha256 is null && r.Headers.TryGetValues("X-Linked-Etag", out var etags))
-                LinkedSha256 = NormalizeSha(etags.FirstOrDefault()?.Replace("W/", "", StringComparison.Ordinal));
-        }
-    }
 }

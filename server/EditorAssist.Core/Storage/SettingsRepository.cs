@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EditorAssist.Core.Settings;
 
 namespace EditorAssist.Core.Storage;
 
@@ -17,6 +18,10 @@ public sealed class SettingsRepository
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
     private SortedDictionary<string, JsonElement>? _snapshot;
+    private TypedView? _typed;
+
+    /// <summary>The typed settings and the snapshot they were read from, swapped as one reference.</summary>
+    private sealed record TypedView(SortedDictionary<string, JsonElement> From, SidecarSettings Settings);
 
     /// <summary>Only the store makes one: a second instance would keep a second, stale copy.</summary>
     internal SettingsRepository(SqliteStore store, TimeProvider? time = null)
@@ -45,6 +50,22 @@ public sealed class SettingsRepository
     }
 
     public JsonElement? Get(string key) => Snapshot().TryGetValue(key, out var value) ? value : null;
+
+    /// <summary>The settings typed and validated, read once per change (hot paths read this).</summary>
+    public SidecarSettings Typed
+    {
+        get
+        {
+            var snapshot = Snapshot();
+            if (Volatile.Read(ref _typed) is { } t && ReferenceEquals(t.From, snapshot)) return t.Settings;
+            var typed = SidecarSettings.Read(snapshot);
+            Volatile.Write(ref _typed, new TypedView(snapshot, typed)); // a race reads the same value twice: harmless
+            return typed;
+        }
+    }
+
+    /// <summary>Raised after an update has been stored, with the new typed settings.</summary>
+    public event Action<SidecarSettings>? Changed;
 
     /// <summary>Merges <paramref name="settings"/> (a JSON object) into the stored settings, atomically.</summary>
     public void Update(JsonElement settings)
@@ -85,6 +106,7 @@ public sealed class SettingsRepository
             }
             _snapshot = next;
         }
+        Changed?.Invoke(Typed);
     }
 
     private SortedDictionary<string, JsonElement> Snapshot()

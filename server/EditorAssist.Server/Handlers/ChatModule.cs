@@ -25,11 +25,11 @@ internal sealed class ChatModule(Lazy<ChatRouter> lazyRouter, Lazy<ChatHistory> 
     /// sidecar's store, it is shared by every window and browser on this machine and survives a
     /// reload, which VS Code's per-browser extension state does not in code-server.
     /// </summary>
-    public const string ChatModelSetting = "chat.model";
+    public const string ChatModelSetting = Core.Settings.SettingKeys.ChatModel;
 
     /// <summary>A request without a model asks the chosen one, if any; else the router picks by policy.</summary>
     private static string? ChosenModel(SidecarSession session) =>
-        session.Store is not null && session.Settings.Get(ChatModelSetting) is { ValueKind: JsonValueKind.String } v && v.GetString() is { Length: > 0 } m ? m : null;
+        session.Store?.Settings.Typed.ChatModel;
 
     public IEnumerable<string> Methods =>
         [Protocol.Methods.ChatSend, Protocol.Methods.ChatSessions, Protocol.Methods.ChatSession, Protocol.Methods.ChatDeleteSession];

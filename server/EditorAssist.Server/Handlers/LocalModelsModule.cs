@@ -19,9 +19,10 @@ internal sealed class LocalModelsModule(LocalRuntimeHost local, LocalModelServic
 
     public void Register(JsonRpcConnection connection, SidecarSession session)
     {
+        local.Used += modelRef => MarkUsed(modelRef, session);
         local.StateChanged += (modelRef, state, detail) =>
         {
-            if (state is LocalModelState.Ready or LocalModelState.Generating) MarkUsed(modelRef, session);
+            if (state is LocalModelState.Ready) MarkUsed(modelRef, session);
             // On the wire, "idle" is a model that is not loaded (unloaded: idle timeout, models/unload).
             var wire = state == LocalModelState.Unloaded ? "idle" : state.ToString().ToLowerInvariant();
             connection.Notify(Protocol.Methods.RuntimeDidChangeState,

@@ -18,9 +18,6 @@ namespace EditorAssist.Server.Hosting;
 /// </summary>
 public sealed class LocalModelServices : IAsyncDisposable
 {
-    public const string EndpointSetting = "downloads.huggingFaceEndpoint";
-    public const string QuotaSetting = "storage.quotaBytes";
-    public const string MaxParallelSetting = "downloads.maxParallel";
 
     private readonly SettingsRepository _settings;
     // Parsed on first use: a download by URL (and a sidecar that never lists the catalog) does not need it.
@@ -44,8 +41,8 @@ public sealed class LocalModelServices : IAsyncDisposable
     {
         var settings = store.Settings;
         var modelsDir = Path.Combine(store.Directory, "models");
-        long? Quota() => settings.Get(QuotaSetting) is { ValueKind: JsonValueKind.Number } q && q.TryGetInt64(out var v) && v > 0 ? v : null;
-        var maxParallel = settings.Get(MaxParallelSetting) is { ValueKind: JsonValueKind.Number } p && p.TryGetInt32(out var n) && n > 0 ? n : 2;
+        long? Quota() => settings.Typed.StorageQuotaBytes;
+        var maxParallel = settings.Typed.DownloadsMaxParallel;
         var models = new LocalModelStore(modelsDir, store, loaded, quotaBytes: Quota, time: time);
         var credentials = new HuggingFaceCredentials(ReadEndpoint(settings));
         var downloads = new DownloadManager(
@@ -61,8 +58,7 @@ public sealed class LocalModelServices : IAsyncDisposable
 
     private static Uri ReadEndpoint(SettingsRepository settings)
     {
-        var text = settings.Get(EndpointSetting) is { ValueKind: JsonValueKind.String } s ? s.GetString() : null;
-        text ??= Environment.GetEnvironmentVariable("HF_ENDPOINT");
+        var text = settings.Typed.DownloadsHuggingFaceEndpoint ?? Environment.GetEnvironmentVariable("HF_ENDPOINT");
         return Uri.TryCreate(text, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttps || DownloadUrlPolicy.IsLoopback(u))
             ? u : new Uri(ModelCatalog.DefaultHuggingFaceEndpoint);
     }

@@ -16,13 +16,20 @@ public sealed class StoreHolder(ILoggerFactory loggerFactory, TimeProvider time)
     public SettingsRepository Settings => Store?.Settings
         ?? throw new InvalidOperationException("The store opens at initialize.");
 
+    /// <summary>Raised once, when the store has opened.</summary>
+    public event Action<SqliteStore>? Opened;
+
     /// <summary>Opens the store once; later calls are no-ops.</summary>
     public SqliteStore Open(string directory)
     {
+        SqliteStore opened;
         lock (_gate)
         {
-            return Store ??= SqliteStore.Open(directory, loggerFactory.CreateLogger("EditorAssist.Storage"), time: time);
+            if (Store is not null) return Store;
+            Store = opened = SqliteStore.Open(directory, loggerFactory.CreateLogger("EditorAssist.Storage"), time: time);
         }
+        Opened?.Invoke(opened);
+        return opened;
     }
 
     public void Dispose() => Store?.Dispose();

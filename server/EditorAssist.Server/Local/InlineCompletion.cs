@@ -5,6 +5,8 @@ using EditorAssist.Llama;
 using EditorAssist.Server.Completion;
 using EditorAssist.Server.Hosting;
 using EditorAssist.Server.Protocol;
+using EditorAssist.Core.Settings;
+using Microsoft.Extensions.Options;
 
 namespace EditorAssist.Server.Local;
 
@@ -18,13 +20,13 @@ namespace EditorAssist.Server.Local;
 /// keystroke evaluates only what changed.
 /// A time budget ends generation early and keeps what was written so far. A small cache answers a
 /// repeated position at once. Settings: <c>completion.model</c>, <c>completion.prefixLines</c>
-/// (default 80), <c>completion.suffixLines</c> (default 25), <c>completion.maxTokens</c> (default 64),
+/// and <c>completion.suffixLines</c> (defaults: <see cref="CompletionWindow"/>, what the extension sends), <c>completion.maxTokens</c> (default 64),
 /// <c>completion.reuseCache</c> (default true; false is the benchmark's no-reuse baseline),
 /// <c>completion.reuseSuffix</c> (default true; false keeps only the common start).
 /// A model of another provider goes to <see cref="RemoteInlineCompletion"/> with the same windows, scope
 /// and cache.
 /// </summary>
-public sealed class InlineCompletion(LocalRuntimeHost local, StoreHolder storage, RemoteInlineCompletion remote)
+public sealed class InlineCompletion(LocalRuntimeHost local, IOptionsMonitor<SidecarSettings> settings, RemoteInlineCompletion remote)
 {
     private const string SupersedeKey = "inline-completion";
     private const int CacheSize = 64;
@@ -34,12 +36,13 @@ public sealed class InlineCompletion(LocalRuntimeHost local, StoreHolder storage
     /// <param name="sequence">Arrival order of the request: the highest one is the newest keystroke.</param>
     public async Task<InlineCompletionResult> CompleteAsync(InlineCompletionParams p, long sequence, CancellationToken ct)
     {
-        var modelRef = p.Model ?? Setting("completion.model")?.GetString()
+        var current = settings.CurrentValue;
+        var modelRef = p.Model ?? current.CompletionModel
             ?? throw new EditorAssistException(ErrorCode.ModelNotFound, "No completion model selected: set editorAssist.completion.model or pass 'model'.");
 
-        var prefixLines = IntSetting("completion.prefixLines", 80);
-        var suffixLines = IntSetting("completion.suffixLines", 25);
-        var maxTokens = Math.Clamp(p.MaxTokens ?? IntSetting("completion.maxTokens", 64), 1, 512);
+        var prefixLines = current.CompletionPrefixLines ?? CompletionWindow.PrefixLines;
+        var suffixLines = current.CompletionSuffixLines ?? CompletionWindow.SuffixLines;
+        var maxTokens = Math.Clamp(p.MaxTokens ?? current.CompletionMaxTokens, 1, 512);
         var prefix = CompletionText.PrefixWindow(p.Prefix, prefixLines);
         var suffix = CompletionText.SuffixWindow(p.Suffix, suffixLines);
         var scope = CompletionText.ScopeAt(prefix, suffix);
@@ -63,7 +66,7 @@ public sealed class InlineCompletion(LocalRuntimeHost local, StoreHolder storage
 
         var prompt = BuildWithinBudget(model, fim, prefix, suffix, p, maxTokens);
         // completion.reuseCache=false evaluates every prompt from scratch: the benchmark's baseline.
-        if (Setting("completion.reuseCache", JsonValueKind.False))
+        if (!current.CompletionReuseCache)
             await model.ResetCacheAsync(GenerationLane.Completion).ConfigureAwait(false);
 
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -77,7 +80,7 @@ public sealed class InlineCompletion(LocalRuntimeHost local, StoreHolder storage
             {
                 PromptTokens = prompt,
                 Lane = GenerationLane.Completion,
-                ReuseShiftedTail = !Setting("completion.reuseSuffix", JsonValueKind.False),
+                ReuseShiftedTail = current.CompletionReuseSuffix,
                 SupersedeKey = SupersedeKey,
                 SupersedeOrder = sequence,
                 Options = new GenerationOptions { Temperature = 0, MaxTokens = maxTokens, Stop = CompletionText.StopsFor(scope) },
@@ -159,12 +162,4 @@ public sealed class InlineCompletion(LocalRuntimeHost local, StoreHolder storage
             while (_cache.Count > CacheSize) _cache.RemoveLast();
         }
     }
-
-    private bool Setting(string key, JsonValueKind kind) =>
-        storage.Store is not null && storage.Settings.Get(key) is { } v && v.ValueKind == kind;
-
-    private JsonElement? Setting(string key) => storage.Store is null ? null : storage.Settings.Get(key) is { ValueKind: JsonValueKind.String } v ? v : null;
-
-    private int IntSetting(string key, int fallback) =>
-        storage.Store is not null && storage.Settings.Get(key) is { ValueKind: JsonValueKind.Number } v && v.TryGetInt32(out var n) && n >= 0 ? n : fallback;
 }

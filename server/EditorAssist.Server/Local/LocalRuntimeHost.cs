@@ -4,7 +4,9 @@ using EditorAssist.Core.Local;
 using EditorAssist.Core.SystemInfo;
 using EditorAssist.Llama;
 using EditorAssist.Server.Hosting;
+using EditorAssist.Core.Settings;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace EditorAssist.Server.Local;
 
@@ -16,12 +18,14 @@ namespace EditorAssist.Server.Local;
 /// <c>local.idleUnloadMinutes</c> (default 15, 0 = never).
 /// Thread-safe.
 /// </summary>
-public sealed class LocalRuntimeHost(StoreHolder session, ILoggerFactory loggerFactory, TimeProvider time, Core.Models.ModelSettingsStore? modelSettings = null)
+public sealed class LocalRuntimeHost(StoreHolder session, ILoggerFactory loggerFactory, TimeProvider time, Core.Models.ModelSettingsStore? modelSettings = null,
+    IOptionsMonitor<SidecarSettings>? settings = null)
     : IAcceleratorInfoSource, Core.Models.ILoadedModels, IAsyncDisposable
 {
     public const string ProviderId = "local";
 
     private readonly ILogger _logger = loggerFactory.CreateLogger("EditorAssist.Local");
+    private readonly IOptionsMonitor<SidecarSettings> _settings = settings ?? new SettingsMonitor(session);
     private readonly Lock _gate = new();
     private readonly ConcurrentDictionary<string, string> _registered = new(StringComparer.Ordinal);
     private LlamaRuntime? _runtime;
@@ -30,6 +34,9 @@ public sealed class LocalRuntimeHost(StoreHolder session, ILoggerFactory loggerF
 
     /// <summary>Raised when a model's state changes: (ref, state, detail).</summary>
     public event Action<string, LocalModelState, string?>? StateChanged;
+
+    /// <summary>Raised when a generation starts on a local model, inline completions included: (ref).</summary>
+    public event Action<string>? Used;
 
     /// <summary>The runtime, initialising it on first use.</summary>
     /// <exception cref="LocalModelException">ProviderUnavailable when the native library cannot be loaded.</exception>
@@ -59,13 +66,14 @@ public sealed class LocalRuntimeHost(StoreHolder session, ILoggerFactory loggerF
             if (_runtime is not null || _initError is not null) return;
             try
             {
-                var allowGpu = session.Store is null || session.Settings.Get("local.allowGpu") is not { ValueKind: System.Text.Json.JsonValueKind.False };
-                var nativeDir = session.Store is null ? null : session.Settings.Get("local.nativeDir") is { ValueKind: System.Text.Json.JsonValueKind.String } d ? d.GetString() : null;
-                nativeDir ??= PackagedNativeDirectory(allowGpu);
+                var current = _settings.CurrentValue;
+                var allowGpu = current.LocalAllowGpu;
+                var nativeDir = current.LocalNativeDir ?? PackagedNativeDirectory(allowGpu);
                 _runtime = LlamaRuntime.Initialize(new LlamaRuntimeOptions { NativeDirectory = nativeDir, AllowVulkan = allowGpu }, loggerFactory.CreateLogger("EditorAssist.Llama"));
-                var idleMinutes = session.Store is null ? 15 : session.Settings.Get("local.idleUnloadMinutes") is { ValueKind: System.Text.Json.JsonValueKind.Number } m ? m.GetDouble() : 15;
+                var idleMinutes = current.LocalIdleUnloadMinutes;
                 _models = new LocalModelManager(_runtime, idleMinutes > 0 ? TimeSpan.FromMinutes(idleMinutes) : null, time, loggerFactory.CreateLogger("EditorAssist.Local.Models"));
                 _models.StateChanged += (key, state, error) => StateChanged?.Invoke(key, state, error);
+                _models.Used += key => Used?.Invoke(key);
                 _logger.LogInformation("Local runtime: {Build}; backends {Backends}; GPU {Gpu}.",
                     _runtime.BuildInfo, string.Join(", ", _runtime.Backends), _runtime.GpuDevice?.Description ?? "none");
             }
@@ -85,8 +93,7 @@ public sealed class LocalRuntimeHost(StoreHolder session, ILoggerFactory loggerF
     /// </summary>
     public LocalModelOptions DefaultOptions(int? gpuLayers = null, int? contextLength = null)
     {
-        var threads = session.Store is not null && session.Settings.Get("local.threads") is { ValueKind: System.Text.Json.JsonValueKind.Number } t && t.TryGetInt32(out var n) && n > 0
-            ? n : Math.Max(1, Environment.ProcessorCount - 1);
+        var threads = _settings.CurrentValue.LocalThreads ?? Math.Max(1, Environment.ProcessorCount - 1);
         return new LocalModelOptions { GpuLayers = gpuLayers, ContextLength = contextLength, Threads = threads };
     }
 
@@ -117,7 +124,7 @@ public sealed class LocalRuntimeHost(StoreHolder session, ILoggerFactory loggerF
     /// chosen model is remembered across sidecar restarts (a window reload starts a new sidecar),
     /// so its ref must still resolve to the file afterwards.
     /// </summary>
-    public const string RegisteredFilesSetting = "local.files";
+    public const string RegisteredFilesSetting = SettingKeys.LocalFiles;
 
     private bool _restored;
 
@@ -153,13 +160,9 @@ public sealed class LocalRuntimeHost(StoreHolder session, ILoggerFactory loggerF
             _restored = true;
             try
             {
-                if (session.Settings.Get(RegisteredFilesSetting) is { ValueKind: System.Text.Json.JsonValueKind.Object } stored)
+                foreach (var (modelRef, file) in _settings.CurrentValue.LocalFiles)
                 {
-                    foreach (var entry in stored.EnumerateObject())
-                    {
-                        if (entry.Value.ValueKind == System.Text.Json.JsonValueKind.String && entry.Value.GetString() is { } file && File.Exists(file))
-                            _registered.TryAdd(entry.Name, file);
-                    }
+                    if (File.Exists(file)) _registered.TryAdd(modelRef, file);
                 }
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)

@@ -6,6 +6,20 @@ using EditorAssist.Core.SystemInfo;
 // are constants, never derived from C# names. The TypeScript mirror is extension-client/src/protocol.ts.
 namespace EditorAssist.Server.Protocol;
 
+/// <summary>
+/// The inline-completion windows (PROTOCOL.md, <c>completion/inline</c>): the extension sends
+/// exactly these many lines, and the sidecar keeps these many unless the settings
+/// <c>completion.prefixLines</c> / <c>completion.suffixLines</c> say otherwise. The prefix is the
+/// cursor's line up to the cursor plus the lines above it; the suffix the rest of the cursor's line
+/// plus the lines below it. Mirrored in protocol.ts (<c>CompletionWindow</c>); the contract test
+/// checks that the three copies agree.
+/// </summary>
+public static class CompletionWindow
+{
+    public const int PrefixLines = 80;
+    public const int SuffixLines = 25;
+}
+
 public static class Methods
 {
     public const string Initialize = "initialize";

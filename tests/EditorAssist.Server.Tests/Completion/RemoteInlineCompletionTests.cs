@@ -74,7 +74,7 @@ public sealed class RemoteInlineCompletionTests : IAsyncLifetime
         _storage.Open(_dir.Path);
         _registry = new ProviderRegistry([], _http, new ApiKeyStore(), new ProviderState(() => _storage.Store));
         _local = new LocalRuntimeHost(_storage, NullLoggerFactory.Instance, TimeProvider.System);
-        _inline = new InlineCompletion(_local, _storage, new RemoteInlineCompletion(_registry));
+        _inline = new InlineCompletion(_local, new SettingsMonitor(_storage), new RemoteInlineCompletion(_registry));
     }
 
     public async Task DisposeAsync()

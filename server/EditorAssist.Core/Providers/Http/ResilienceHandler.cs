@@ -1,6 +1,5 @@
-using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
+using EditorAssist.Core.Net;
 
 namespace EditorAssist.Core.Providers.Http;
 
@@ -61,7 +60,7 @@ public sealed class ResilienceHandler(RetryOptions options, HttpCallState state,
                 return response;
             }
 
-            var retryAfter = ReadRetryAfter(response.Headers, DateTimeOffset.UtcNow);
+            var retryAfter = RetryBackoff.ReadRetryAfter(response.Headers, DateTimeOffset.UtcNow);
             state.Status = response.StatusCode;
             state.RetryAfter = retryAfter;
             state.TransportError = null;
@@ -86,31 +85,8 @@ public sealed class ResilienceHandler(RetryOptions options, HttpCallState state,
     public static bool IsRetryable(HttpStatusCode status) =>
         status is HttpStatusCode.RequestTimeout or HttpStatusCode.Conflict or HttpStatusCode.TooManyRequests || (int)status >= 500;
 
-    /// <summary><c>retry-after-ms</c> (OpenAI), then <c>Retry-After</c> as seconds or an HTTP date.</summary>
-    public static TimeSpan? ReadRetryAfter(HttpResponseHeaders headers, DateTimeOffset now)
-    {
-        if (headers.TryGetValues("retry-after-ms", out var ms)
-            && double.TryParse(ms.FirstOrDefault(), NumberStyles.Float, CultureInfo.InvariantCulture, out var msValue) && msValue >= 0)
-            return TimeSpan.FromMilliseconds(msValue);
-        if (headers.RetryAfter is { } ra)
-        {
-            if (ra.Delta is { } delta) return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
-            if (ra.Date is { } date) return date > now ? date - now : TimeSpan.Zero;
-        }
-        else if (headers.TryGetValues("retry-after", out var raw)
-                 && double.TryParse(raw.FirstOrDefault(), NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0)
-        {
-            return TimeSpan.FromSeconds(seconds);
-        }
-        return null;
-    }
-
-    private TimeSpan Backoff(int attempt)
-    {
-        // Exponential with "equal jitter": half fixed, half random, so retries of many clients spread out.
-        var ceiling = Math.Min(options.MaxBackoff.TotalMilliseconds, options.BaseDelay.TotalMilliseconds * Math.Pow(2, attempt));
-        return TimeSpan.FromMilliseconds(ceiling / 2 + Random.Shared.NextDouble() * ceiling / 2);
-    }
+    private TimeSpan Backoff(int attempt) =>
+        RetryBackoff.Delay(attempt + 1, options.BaseDelay, options.MaxBackoff, Random.Shared.NextDouble());
 
     private Task WaitAsync(TimeSpan delay, CancellationToken cancellationToken)
     {

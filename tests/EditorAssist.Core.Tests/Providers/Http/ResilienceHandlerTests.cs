@@ -21,26 +21,6 @@ public class ResilienceHandlerTests
     public void Retryable_statuses(int status, bool retryable) =>
         Assert.Equal(retryable, ResilienceHandler.IsRetryable((HttpStatusCode)status));
 
-    private static HttpResponseMessage With(params (string Name, string Value)[] headers)
-    {
-        var r = new HttpResponseMessage(HttpStatusCode.TooManyRequests);
-        foreach (var (n, v) in headers) r.Headers.TryAddWithoutValidation(n, v);
-        return r;
-    }
-
-    [Fact]
-    public void Reads_every_retry_after_form()
-    {
-        var now = new DateTimeOffset(2026, 11, 21, 6, 0, 0, TimeSpan.Zero);
-        Assert.Equal(TimeSpan.FromMilliseconds(250), ResilienceHandler.ReadRetryAfter(With(("retry-after-ms", "250"), ("retry-after", "7")).Headers, now));
-        Assert.Equal(TimeSpan.FromSeconds(7), ResilienceHandler.ReadRetryAfter(With(("retry-after", "7")).Headers, now));
-        Assert.Equal(TimeSpan.FromSeconds(30), ResilienceHandler.ReadRetryAfter(With(("retry-after", now.AddSeconds(30).ToString("R"))).Headers, now));
-        Assert.Equal(TimeSpan.Zero, ResilienceHandler.ReadRetryAfter(With(("retry-after", now.AddSeconds(-30).ToString("R"))).Headers, now));
-        Assert.Null(ResilienceHandler.ReadRetryAfter(With(("retry-after", "soon")).Headers, now));
-        Assert.Null(ResilienceHandler.ReadRetryAfter(With(("retry-after-ms", "-5")).Headers, now));
-        Assert.Null(ResilienceHandler.ReadRetryAfter(With().Headers, now));
-    }
-
     private sealed class Scripted(params Func<HttpResponseMessage>[] replies) : HttpMessageHandler
     {
         public int Calls;
