@@ -26,6 +26,8 @@ export default [
     timeoutMs: 180_000,
     async run({ page, profile, shot }) {
       await page.locator('.statusbar [aria-label="EditorAssist: running"]').first().waitFor({ state: 'visible', timeout: 60_000 });
+      // An earlier case's webview panel (Show Performance) would make the chat's webview ambiguous.
+      await runCommand(page, 'View: Close All Editors');
       // The extension reports vscode.lm's models to the sidecar at start and on onDidChangeChatModels.
       await pollUntil(() => extensionLog(profile), (t) => /VS Code chat models reported to the sidecar: [^\n]*fakevendor\/fake-1/.test(t),
         { timeoutMs: 60_000, what: 'the fake vendor\'s model reported to the sidecar' });
