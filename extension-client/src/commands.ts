@@ -12,5 +12,6 @@ export const Commands = {
   setApiKey: 'editorAssist.setApiKey',
   removeApiKey: 'editorAssist.removeApiKey',
   toggleLocalOnly: 'editorAssist.toggleLocalOnly',
+  chooseRouting: 'editorAssist.chooseRouting',
   showPerformance: 'editorAssist.showPerformance',
 } as const;

@@ -24,6 +24,8 @@ import { PausedByUser } from './models/interrupted';
 import { manageModels } from './models/manageModels';
 import { PerformancePanel } from './performance/panel';
 import { registerLanguageModels } from './lm/vscodeLm';
+import { registerHostModels } from './host/register';
+import { chooseRoutingCommand } from './host/routingCommand';
 
 let sidecar: SidecarSupervisor | undefined;
 
@@ -75,6 +77,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     registerPerformance(s),
     // EditorAssist's models in VS Code's chat and vscode.lm (hidden where the API is missing).
     registerLanguageModels(s, cloudConsent(context.globalState), log),
+    // VS Code's own models as the sidecar's "host" provider (hidden where vscode.lm is missing).
+    registerHostModels(vscode, s, log),
     ...registerModelCommands(context, s, activeModel, log, chat),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('editorAssist.sidecar')) void s.restart().catch(() => undefined);
@@ -138,6 +142,7 @@ function registerModelCommands(context: vscode.ExtensionContext, s: SidecarSuper
     vscode.commands.registerCommand(Commands.setApiKey, () => setApiKeyCommand(s, keys)),
     vscode.commands.registerCommand(Commands.removeApiKey, () => removeApiKeyCommand(s, keys)),
     vscode.commands.registerCommand(Commands.toggleLocalOnly, () => privacy.toggleLocalOnly()),
+    vscode.commands.registerCommand(Commands.chooseRouting, () => chooseRoutingCommand(s, (p) => deps.consent.ensure(p), () => privacy.refresh())),
   ];
 }
 

@@ -50,6 +50,10 @@ export const Methods = {
   providersDeleteModel: 'providers/deleteModel',
   providersDidChange: 'providers/didChange',
   modelsCountTokens: 'models/countTokens',
+  // The editor's own models as the sidecar's "host" provider (issue 15; shapes in host/hostProtocol.ts).
+  hostDidChangeModels: 'host/didChangeModels',
+  hostChat: 'host/chat',
+  hostDelta: 'host/delta',
 } as const;
 
 /**
@@ -159,6 +163,8 @@ export interface ModelInfo {
   providerId: string;
   id: string;
   displayName: string;
+  /** A model of the editor (provider `host`): who serves it inside VS Code. */
+  host?: { vendor: string; family: string; version?: string; toolCalling?: boolean };
   contextLength?: number;
   roles: ('chat' | 'fim')[];
   local?: { path: string; sizeBytes: number; quant: string; lastUsed?: string | null; loaded: boolean };
@@ -320,7 +326,7 @@ export interface ModelsDidChangeParams {
   ref: string;
 }
 
-export type RouterStrategy = 'preferLocal' | 'cloudFirst' | 'localOnly';
+export type RouterStrategy = 'preferLocal' | 'cloudFirst' | 'localOnly' | 'hostFirst';
 export interface RouterPolicy {
   strategy?: RouterStrategy;
   fallback?: boolean;

@@ -13,6 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { repoRoot, writeTestModel } from '../tools/common.mjs';
 import { startFakeOpenAi } from '../tools/fakeOpenAi.mjs';
 import { startFakeHuggingFace } from './fakeHuggingFace.mjs';
+import { packHostVendor } from './hostVendor.mjs';
 import { E2eFixture } from './fixture.mjs';
 import { packLmConsumer } from './fixtures/lm-consumer/pack.mjs';
 
@@ -70,8 +71,9 @@ try {
       const address = nonLoopbackAddress();
       if (address) cloud = await startFakeOpenAi({ host: address, models: ['gpt-4.1-mini', 'gpt-4.1-nano'], reply: CLOUD_REPLY });
       return {
-        // A test extension that uses EditorAssist's models through vscode.lm (cases/70-lm-chat).
-        extensions: [packLmConsumer(scratch)],
+        // Test extensions installed beside EditorAssist: one uses EditorAssist's models through vscode.lm
+        // (cases/70-lm-chat), one is a fake language model vendor for the "VS Code" models (cases/70-host-models).
+        extensions: [packLmConsumer(scratch), packHostVendor(scratch)],
         machineSettings: {
           'editorAssist.downloads.huggingFaceEndpoint': hf.url,
           ...(cloud ? { 'editorAssist.providers.baseUrls': { openai: cloud.baseUrl } } : {}),

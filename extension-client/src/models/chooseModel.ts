@@ -4,6 +4,7 @@ import type { ProviderInfo } from '../protocol';
 import { allowedInLocalOnly } from '../privacy/privacy';
 import type { PickerAction } from './picker';
 import { providerOf } from '../providers/refs';
+import { hostConsentSubject } from '../host/consent';
 
 export interface ChooseModelSteps {
   /** One-time cloud consent (CloudConsent.ensure); true for local and loopback providers. */
@@ -30,7 +31,8 @@ export async function chooseModel(action: PickerAction, providers: ProviderInfo[
     steps.warn(`Local-only mode is on; ${provider.displayName} is a cloud service.`);
     return undefined;
   }
-  if (!(await steps.consent(provider))) return undefined;
+  // VS Code's models: consent per vendor (host/consent.ts).
+  if (!(await steps.consent(hostConsentSubject(provider, action.ref)))) return undefined;
   if (action.type === 'setKeyThenUse' && !(await steps.askKey(provider))) return undefined;
   await steps.setActive(action.ref);
   return action.ref;

@@ -4,6 +4,7 @@
 import type { CatalogEntry, FitVerdict, ModelInfo, ProviderInfo } from '../protocol';
 import { allowedInLocalOnly, describePrivacy } from '../privacy/privacy';
 import { formatBytes } from '../system/format';
+import { hostPrivacyText } from '../host/consent';
 
 export type PickerAction =
   | { type: 'use'; ref: string }
@@ -69,7 +70,9 @@ export function buildModelPicker({ providers, models, catalog, localOnly, active
     out.push({ kind: 'separator', label: [p.displayName, key, privacy.badge].filter(Boolean).join(' · ') });
     for (const m of ms) {
       out.push({
-        kind: 'item', label: m.displayName, picked: m.ref === activeRef, description: m.ref, detail: privacy.text,
+        kind: 'item', label: m.displayName, picked: m.ref === activeRef,
+        // VS Code's models (provider host): vendor and family, and where that vendor sends the text.
+        description: m.host ? `${m.host.vendor} · ${m.host.family}` : m.ref, detail: m.host ? hostPrivacyText(m.host.vendor) : privacy.text,
         action: p.requiresApiKey && !p.hasApiKey ? { type: 'setKeyThenUse', providerId: p.id, ref: m.ref } : { type: 'use', ref: m.ref },
       });
     }

@@ -3,17 +3,19 @@
 // Also the "Toggle Local-Only Mode" command.
 import * as vscode from 'vscode';
 import { Commands } from '../commands';
-import { Requests, type Privacy, type ProviderInfo } from '../protocol';
+import { Requests, type Privacy, type ProviderInfo, type RouterStrategy } from '../protocol';
 import type { SidecarSupervisor } from '../sidecar/supervisor';
 import { describeError } from '../ui/errors';
 import { providerOf } from '../providers/refs';
 import { describePrivacy } from './privacy';
+import { hostConsentSubject } from '../host/consent';
 
 export class PrivacyStatus implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('editorAssist.privacy', vscode.StatusBarAlignment.Right, 99);
   private readonly subscriptions: { dispose(): void }[] = [];
   private providers: ProviderInfo[] = [];
   private localOnly = false;
+  private beforeLocalOnly: RouterStrategy | undefined;
 
   constructor(
     private readonly sidecar: SidecarSupervisor,
@@ -50,7 +52,12 @@ export class PrivacyStatus implements vscode.Disposable {
 
   async toggleLocalOnly(): Promise<void> {
     try {
-      const policy = await this.sidecar.request(Requests.routerSet, { strategy: this.localOnly ? 'preferLocal' : 'localOnly' });
+      // Turning it off restores the strategy it replaced (e.g. hostFirst), for this session.
+      if (!this.localOnly) {
+        const was = (await this.sidecar.request(Requests.routerGet, undefined)).strategy;
+        this.beforeLocalOnly = was === 'localOnly' ? undefined : was;
+      }
+      const policy = await this.sidecar.request(Requests.routerSet, { strategy: this.localOnly ? this.beforeLocalOnly ?? 'preferLocal' : 'localOnly' });
       this.localOnly = policy.strategy === 'localOnly';
       this.render();
       void vscode.window.showInformationMessage(this.localOnly
@@ -63,7 +70,9 @@ export class PrivacyStatus implements vscode.Disposable {
 
   private render(): void {
     const ref = this.model.ref;
-    const provider = ref ? providerOf(ref, this.providers) : undefined;
+    // A VS Code model is shown by its vendor (who gets the code), not as "VS Code".
+    const listed = ref ? providerOf(ref, this.providers) : undefined;
+    const provider = listed && ref ? hostConsentSubject(listed, ref) : listed;
     const display = provider ? describePrivacy(provider.privacy, provider.displayName) : undefined;
     if (ref && provider) this.onResolved(ref, provider.privacy);
     if (this.sidecar.state !== 'running') {

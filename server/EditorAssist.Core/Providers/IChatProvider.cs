@@ -88,6 +88,8 @@ public sealed record ModelInfo
     public ModelPricing? Pricing { get; init; }
     /// <summary>Local models only: file details (filled by the local runtime).</summary>
     public LocalModelDetails? Local { get; init; }
+    /// <summary>Models of the editor (the <c>host</c> provider): vendor and family.</summary>
+    public Host.HostModelDetails? Host { get; init; }
 }
 
 public sealed record LocalModelDetails(string Path, long SizeBytes, string? Quant, DateTimeOffset? LastUsed, bool Loaded);

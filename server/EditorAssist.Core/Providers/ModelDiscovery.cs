@@ -31,20 +31,23 @@ public sealed class ModelDiscovery(ProviderRegistry registry, ILogger<ModelDisco
         var provider = registry.Get(providerId);
         var context = registry.ContextFor(providerId);
         var d = provider.Descriptor;
-        var cached = d.Kind == ProviderKind.Local ? null : registry.State.GetCachedModels(providerId);
+        // The local runtime reads its disk and the host provider holds what the editor pushed: both are
+        // asked every time and never cached (a stale host list would outlive the editor's own).
+        var live = d.Kind == ProviderKind.Local || d.Api == ProviderApi.Host;
+        var cached = live ? null : registry.State.GetCachedModels(providerId);
         if (cached is not null && !string.Equals(cached.BaseUrl, context.BaseUrl ?? "", StringComparison.Ordinal)) cached = null;
 
         var fresh = cached is not null && _time.GetUtcNow() - cached.FetchedAt < CacheTtl;
         if (!refresh && fresh) return new ProviderModels(providerId, cached!.Models, ModelSource.Cache);
 
-        var canAsk = d.Kind == ProviderKind.Local || (d.Discovery && !(d.RequiresApiKey && context.ApiKey is null));
+        var canAsk = live || (d.Discovery && !(d.RequiresApiKey && context.ApiKey is null));
         string? error = null;
         if (canAsk)
         {
             try
             {
                 var models = await provider.ListModelsAsync(context, cancellationToken).ConfigureAwait(false);
-                if (d.Kind != ProviderKind.Local)
+                if (!live)
                     registry.State.SetCachedModels(providerId, new CachedModels(context.BaseUrl ?? "", models, _time.GetUtcNow()));
                 return new ProviderModels(providerId, models, ModelSource.Api);
             }

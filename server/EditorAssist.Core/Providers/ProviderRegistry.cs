@@ -27,8 +27,9 @@ public sealed class ProviderRegistry
     {
         Keys = keys;
         State = state;
-        // DI-registered providers (the local runtime) come first: they lead the preferLocal order.
-        foreach (var p in registered) Add(p);
+        // DI-registered providers (the local runtime) come first: they lead the preferLocal order. The local
+        // runtime leads whatever the registration order (the host provider is registered by AddProviders).
+        foreach (var p in registered.OrderBy(p => p.Descriptor.Kind == ProviderKind.Local ? 0 : 1)) Add(p);
         foreach (var d in presets ?? ProviderPresets.All)
         {
             if (_byId.ContainsKey(d.Id)) continue;
@@ -71,7 +72,7 @@ public sealed class ProviderRegistry
     public ProviderContext Configure(string id, string? baseUrl, ProviderOptions? options)
     {
         var d = Get(id).Descriptor;
-        if (d.Kind == ProviderKind.Local && baseUrl is { Length: > 0 })
+        if ((d.Kind == ProviderKind.Local || d.Api == ProviderApi.Host) && baseUrl is { Length: > 0 })
             throw new ArgumentException($"The {d.DisplayName} provider has no base URL.");
         var current = State.GetConfig(id);
         var url = current.BaseUrl;

@@ -273,6 +273,7 @@ public sealed class ChatRouter(ProviderRegistry registry, ModelDiscovery discove
             if (!policy.Fallback) return list;
         }
 
+        bool InOrder(string id) => policy.Order?.IndexOf(id) >= 0;
         foreach (var p in Ordered(policy))
         {
             var id = p.Descriptor.Id;
@@ -281,7 +282,11 @@ public sealed class ChatRouter(ProviderRegistry registry, ModelDiscovery discove
             if (context.Options.Enabled == false) continue;
             if (p.Descriptor.RequiresApiKey && context.ApiKey is null) continue;
             if (policy.Blocks(context.Privacy)) continue;
-            var model = p.Descriptor.Kind == ProviderKind.Local
+            // The editor's models are routed to unasked only when the user chose hostFirst or put "host" in
+            // the order: a Copilot sign-in alone must not make VS Code's vendors the fallback for every chat.
+            if (p.Descriptor.Api == ProviderApi.Host && policy.Strategy != RoutingStrategy.HostFirst && !InOrder(id)) continue;
+            // The local runtime and the editor's models have no preset or cache: ask them (no model: skipped).
+            var model = p.Descriptor.Kind == ProviderKind.Local || p.Descriptor.Api == ProviderApi.Host
                 ? await LocalDefaultAsync(p, context, cancellationToken).ConfigureAwait(false)
                 : discovery.DefaultModelFor(id);
             if (model is null) continue;
@@ -297,6 +302,9 @@ public sealed class ChatRouter(ProviderRegistry registry, ModelDiscovery discove
         int Rank(IChatProvider p)
         {
             var privacy = registry.ContextFor(p.Descriptor.Id).Privacy;
+            // hostFirst: the editor's models, then as preferLocal (the order the original plan gave providers).
+            if (policy.Strategy == RoutingStrategy.HostFirst)
+                return p.Descriptor.Api == ProviderApi.Host ? 0 : 1 + privacy switch { PrivacyClass.OnDevice => 0, PrivacyClass.Loopback => 1, _ => 2 };
             return policy.Strategy == RoutingStrategy.CloudFirst
                 ? privacy switch { PrivacyClass.Cloud => 0, PrivacyClass.Loopback => 1, _ => 2 }
                 : privacy switch { PrivacyClass.OnDevice => 0, PrivacyClass.Loopback => 1, _ => 2 };

@@ -11,6 +11,8 @@ public enum RoutingStrategy
     [JsonStringEnumMemberName("cloudFirst")] CloudFirst,
     /// <summary>Nothing leaves the machine: cloud providers are refused with 1013 (loopback is allowed).</summary>
     [JsonStringEnumMemberName("localOnly")] LocalOnly,
+    /// <summary>The editor's own models first (VS Code's language models), then on-device, loopback, cloud (issue 15).</summary>
+    [JsonStringEnumMemberName("hostFirst")] HostFirst,
 }
 
 /// <summary>The routing policy (<c>router/get</c>, <c>router/set</c>); persisted in SQLite.</summary>
@@ -38,6 +40,7 @@ public sealed record RouterPolicy
             case "preferLocal": strategy = RoutingStrategy.PreferLocal; return true;
             case "cloudFirst": strategy = RoutingStrategy.CloudFirst; return true;
             case "localOnly": strategy = RoutingStrategy.LocalOnly; return true;
+            case "hostFirst": strategy = RoutingStrategy.HostFirst; return true;
             default: strategy = default; return false;
         }
     }
@@ -46,6 +49,7 @@ public sealed record RouterPolicy
     {
         RoutingStrategy.CloudFirst => "cloudFirst",
         RoutingStrategy.LocalOnly => "localOnly",
+        RoutingStrategy.HostFirst => "hostFirst",
         _ => "preferLocal",
     };
 }

@@ -45,7 +45,8 @@ internal sealed class ProvidersModule(
                 ProviderStatus? status = null;
                 if (provider.Descriptor.RequiresApiKey && context.ApiKey is null)
                     status = new ProviderStatus(Availability.No, ProviderErrors.Missing(provider.Descriptor).Message);
-                else if (p.Check || context.Privacy != PrivacyClass.Cloud)
+                // The editor's models are asked in memory (no network): always current, like local ones.
+                else if (p.Check || context.Privacy != PrivacyClass.Cloud || provider.Descriptor.Api == ProviderApi.Host)
                     status = await CheckAsync(provider, context, ct).ConfigureAwait(false);
                 else
                     lock (_lock) status = _lastCheck.GetValueOrDefault(provider.Descriptor.Id);
@@ -102,6 +103,7 @@ internal sealed class ProvidersModule(
                 ContextLength = m.ContextLength,
                 Roles = m.Roles,
                 Local = m.Local is { } loc ? new LocalModelDto(loc.Path, loc.SizeBytes, loc.Quant, loc.LastUsed, loc.Loaded) : null,
+                Host = m.Host is { } h ? new HostModelInfoDto(h.Vendor, h.Family, h.Version, h.ToolCalling) : null,
                 Pricing = ProviderWire.Pricing(m.Pricing),
                 Source = ProviderWire.Source(l.Source),
                 Params = modelSettings is null ? null : ModelParamsDto.From(modelSettings.Get($"{l.ProviderId}/{m.Id}")),
@@ -146,7 +148,7 @@ internal sealed class ProvidersModule(
             var current = Registry.State.GetRouterPolicy();
             var strategy = current.Strategy;
             if (p.Strategy is not null && !RouterPolicy.TryParseStrategy(p.Strategy, out strategy))
-                throw new RpcException(ErrorCodes.InvalidParams, $"Invalid params for '{Protocol.Methods.RouterSet}': strategy must be preferLocal, cloudFirst or localOnly.");
+                throw new RpcException(ErrorCodes.InvalidParams, $"Invalid params for '{Protocol.Methods.RouterSet}': strategy must be preferLocal, cloudFirst, localOnly or hostFirst.");
             if (p.Order is { } order && order.FirstOrDefault(id => !Registry.TryGet(id, out _)) is { } unknown)
                 throw new RpcException(ErrorCodes.InvalidParams, $"Invalid params for '{Protocol.Methods.RouterSet}': unknown provider '{unknown}' in order.");
             var policy = current with { Strategy = strategy, Fallback = p.Fallback ?? current.Fallback, Order = p.Order ?? current.Order };

@@ -23,6 +23,10 @@ public static class ProvidersServices
         services.TryAddSingleton<StoreHolder>();
         services.TryAddSingleton(_ => new ProviderHttp());
         services.TryAddSingleton<ApiKeyStore>();
+        // The editor's models (issue 15): a provider like any other, fed and asked by the extension.
+        services.TryAddSingleton<Core.Providers.Host.HostChatProvider>();
+        services.AddSingleton<IChatProvider>(sp => sp.GetRequiredService<Core.Providers.Host.HostChatProvider>());
+        services.AddSingleton<IRpcModule>(sp => new HostModule(sp.GetRequiredService<Core.Providers.Host.HostChatProvider>(), sp.GetRequiredService<ILogger<HostModule>>()));
         services.TryAddSingleton(sp => new ProviderState(() => sp.GetRequiredService<StoreHolder>().Store, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new ProviderRegistry(
             sp.GetServices<IChatProvider>(), sp.GetRequiredService<ProviderHttp>(), sp.GetRequiredService<ApiKeyStore>(), sp.GetRequiredService<ProviderState>()));

@@ -88,6 +88,8 @@ public sealed record ModelDto
     public int? ContextLength { get; init; }
     public required IReadOnlyList<string> Roles { get; init; }
     public LocalModelDto? Local { get; init; }
+    /// <summary>A model of the editor (provider <c>host</c>): its vendor and family (HostProtocol.cs).</summary>
+    public HostModelInfoDto? Host { get; init; }
     public PricingDto? Pricing { get; init; }
     /// <summary>api | cache | fallback, for this model's provider.</summary>
     public required string Source { get; init; }

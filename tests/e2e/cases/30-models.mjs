@@ -26,7 +26,7 @@ export async function modelsDir(profile) {
 }
 
 /** Runs "EditorAssist: Select Model" from the palette and waits until the picker shows its items. */
-async function openPicker(page) {
+export async function openPicker(page) {
   await runToQuickInput(page, 'EditorAssist: Select Model', 'EditorAssist: Select Model');
   // The palette gives way to our QuickPick: its input loses the palette's text and items are listed.
   await pollUntil(() => quickInput(page).inputValue(), (v) => !v.startsWith('>'), { what: 'the picker input to replace the palette' });
