@@ -26,6 +26,8 @@ public enum ErrorCode
     StorageUnavailable = 1016,
     /// <summary>EditorAssist addition: the model has no fill-in-the-middle support, so it cannot complete code inline.</summary>
     FimNotSupported = 1017,
+    /// <summary>EditorAssist addition: an MCP server (or a call to its tool) was refused: a cloud MCP server while local-only mode is on.</summary>
+    McpServerRefused = 1018,
 }
 
 /// <summary>

@@ -109,7 +109,16 @@ public sealed class ProviderState(Func<SqliteStore?> store, TimeProvider? time =
         });
     }
 
+    /// <summary>Raised after <see cref="SetRouterPolicy"/> stored a policy (MCP servers re-check local-only).</summary>
+    public event Action? RouterPolicyChanged;
+
     public void SetRouterPolicy(RouterPolicy policy)
+    {
+        StorePolicy(policy);
+        RouterPolicyChanged?.Invoke();
+    }
+
+    private void StorePolicy(RouterPolicy policy)
     {
         var s = store();
         if (s is null) { lock (_lock) _memoryPolicy = policy; return; }
