@@ -14,7 +14,7 @@ namespace EditorAssist.Server.Handlers;
 /// methods. Routing, local-only enforcement and fallback live in <see cref="ChatRouter"/>;
 /// <c>$/cancelRequest</c> cancels the token, which closes the upstream stream.
 /// </summary>
-internal sealed class ChatModule(Lazy<ChatRouter> lazyRouter, Lazy<ChatHistory> lazyHistory) : IRpcModule
+internal sealed class ChatModule(Lazy<ChatRouter> lazyRouter, Lazy<ChatHistory> lazyHistory, Core.Mcp.McpManager? mcp = null) : IRpcModule
 {
     // Lazy: nothing provider-related is built before the first chat call.
     private ChatRouter Router => lazyRouter.Value;
@@ -45,7 +45,7 @@ internal sealed class ChatModule(Lazy<ChatRouter> lazyRouter, Lazy<ChatHistory> 
             if (p.Messages.Any(m => m.Role is not ("system" or "user" or "assistant" or "tool"))) throw Invalid("a message role must be system, user, assistant or tool.");
             var request = new ChatSendRequest
             {
-                Tools = ChatToolsWire.ToTurn(p, connection),
+                Tools = ChatToolsWire.ToTurn(p, connection, mcp),
                 SessionId = p.SessionId,
                 Model = string.IsNullOrEmpty(p.Model) ? ChosenModel(session) : p.Model,
                 Messages = ChatToolsWire.ToMessages(p.Messages),

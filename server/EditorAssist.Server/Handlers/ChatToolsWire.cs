@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using EditorAssist.Core.Mcp;
 using EditorAssist.Core.Providers;
 using EditorAssist.Core.Tools;
 using EditorAssist.Rpc;
@@ -18,9 +19,17 @@ internal static partial class ChatToolsWire
     private static partial Regex ToolName();
 
     /// <summary>The turn's tools, or null for a plain chat. Invalid tools, choice or limit → -32602.</summary>
-    public static ToolTurn? ToTurn(ChatSendParams p, JsonRpcConnection connection)
+    /// <remarks>
+    /// With <paramref name="mcp"/>, the tools of the ready MCP servers join the client's (<c>mcpTools</c>, default:
+    /// when the client offers tools and the sidecar runs them); their calls go to the servers, after the user's
+    /// approval unless the server is trusted.
+    /// </remarks>
+    public static ToolTurn? ToTurn(ChatSendParams p, JsonRpcConnection connection, McpManager? mcp = null)
     {
-        if (p.Tools is not { Count: > 0 } tools)
+        var tools = p.Tools ?? [];
+        var wantMcp = mcp is not null && p.RunTools != false && (p.McpTools ?? tools.Count > 0);
+        var mcpTools = wantMcp ? mcp!.Tools(tools.Where(t => t?.Name is not null).Select(t => t!.Name)) : [];
+        if (tools.Count == 0 && mcpTools.Count == 0)
         {
             if (p.ToolChoice is { ValueKind: JsonValueKind.Object }) throw Invalid("toolChoice names a tool but no tools were given.");
             return null;
@@ -36,6 +45,7 @@ internal static partial class ChatToolsWire
             else schema = ps.GetRawText();
             definitions.Add(new ToolDefinition(t.Name!, t.Description ?? "", schema));
         }
+        definitions.AddRange(mcpTools.Select(b => b.Definition));
 
         var choice = ToolChoice.Auto;
         if (p.ToolChoice is { } c && c.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined))
@@ -59,7 +69,9 @@ internal static partial class ChatToolsWire
             Tools = definitions,
             Choice = choice,
             MaxSteps = p.MaxSteps ?? ToolTurn.DefaultMaxSteps,
-            Executor = new ClientToolExecutor(connection, streamId),
+            Executor = mcpTools.Count == 0
+                ? new ClientToolExecutor(connection, streamId)
+                : new McpToolExecutor(new ClientToolExecutor(connection, streamId), mcpTools, new ClientMcpApprover(connection, streamId)),
             ReturnCalls = p.RunTools == false,
             OnStatus = s => connection.Notify(Protocol.Methods.ChatToolStatus,
                 new ToolStatusDto(streamId, s.CallId, s.Name, s.State, s.Arguments is null ? null : Arguments(s.Arguments), s.Result), json.ToolStatusDto),

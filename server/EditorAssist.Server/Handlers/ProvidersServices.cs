@@ -38,8 +38,18 @@ public static class ProvidersServices
         services.AddSingleton<IRpcModule>(sp => new ProvidersModule(
             new Lazy<ProviderRegistry>(sp.GetRequiredService<ProviderRegistry>), new Lazy<ModelDiscovery>(sp.GetRequiredService<ModelDiscovery>),
             sp.GetRequiredService<ILogger<ProvidersModule>>(), sp.GetRequiredService<ModelSettingsStore>()));
+        // MCP servers (issue 14): connected on mcp/configure; local-only mode (the router policy) refuses cloud ones.
+        services.TryAddSingleton(sp =>
+        {
+            var state = sp.GetRequiredService<ProviderState>();
+            var manager = new Core.Mcp.McpManager(() => state.GetRouterPolicy().Strategy == RoutingStrategy.LocalOnly,
+                sp.GetRequiredService<ILoggerFactory>(), new Core.Mcp.McpManagerOptions { ClientVersion = SidecarSession.ServerVersion, Time = sp.GetRequiredService<TimeProvider>() });
+            state.RouterPolicyChanged += manager.PolicyChanged;
+            return manager;
+        });
+        services.AddSingleton<IRpcModule>(sp => new McpModule(sp.GetRequiredService<Core.Mcp.McpManager>()));
         services.AddSingleton<IRpcModule>(sp => new ChatModule(
-            new Lazy<ChatRouter>(sp.GetRequiredService<ChatRouter>), new Lazy<ChatHistory>(sp.GetRequiredService<ChatHistory>)));
+            new Lazy<ChatRouter>(sp.GetRequiredService<ChatRouter>), new Lazy<ChatHistory>(sp.GetRequiredService<ChatHistory>), sp.GetRequiredService<Core.Mcp.McpManager>()));
         return services;
     }
 }

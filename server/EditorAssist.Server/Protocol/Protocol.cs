@@ -55,6 +55,14 @@ public static class Methods
     public const string ChatToolCall = "chat/toolCall";
     /// <summary>Server → client notification: a tool call's state.</summary>
     public const string ChatToolStatus = "chat/toolStatus";
+    /// <summary>Server → client request: may this MCP tool call run? (issue 14; DTOs in McpProtocol.cs)</summary>
+    public const string ChatToolApproval = "chat/toolApproval";
+
+    // MCP servers (issue 14, item 4; DTOs in McpProtocol.cs).
+    public const string McpConfigure = "mcp/configure";
+    public const string McpList = "mcp/list";
+    /// <summary>Server → client notification: an MCP server's state or tools changed.</summary>
+    public const string McpDidChange = "mcp/didChange";
 
     // Models, downloads, storage (the download manager's part; models/list and load/unload live elsewhere).
     public const string ModelsCatalog = "models/catalog";

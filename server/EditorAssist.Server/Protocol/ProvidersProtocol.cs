@@ -168,6 +168,11 @@ public sealed record ChatSendParams
     public bool? RunTools { get; init; }
     /// <summary>Addition: false = the turn is not stored in the chat history (a caller with its own history, e.g. VS Code's chat).</summary>
     public bool? SaveHistory { get; init; }
+    /// <summary>
+    /// Addition (issue 14): offer the tools of the ready MCP servers too. Default: true when <see cref="Tools"/> are given
+    /// (agent mode) and the sidecar runs them; false never offers them.
+    /// </summary>
+    public bool? McpTools { get; init; }
 }
 
 public sealed record ToolDefinitionDto
