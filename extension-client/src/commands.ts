@@ -14,4 +14,5 @@ export const Commands = {
   toggleLocalOnly: 'editorAssist.toggleLocalOnly',
   chooseRouting: 'editorAssist.chooseRouting',
   showPerformance: 'editorAssist.showPerformance',
+  showMcpServers: 'editorAssist.showMcpServers',
 } as const;

@@ -26,6 +26,7 @@ import { PerformancePanel } from './performance/panel';
 import { registerLanguageModels } from './lm/vscodeLm';
 import { registerHostModels } from './host/register';
 import { chooseRoutingCommand } from './host/routingCommand';
+import { registerMcp } from './mcp/register';
 
 let sidecar: SidecarSupervisor | undefined;
 
@@ -79,6 +80,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     registerLanguageModels(s, cloudConsent(context.globalState), log),
     // VS Code's own models as the sidecar's "host" provider (hidden where vscode.lm is missing).
     registerHostModels(vscode, s, log),
+    // MCP servers (editorAssist.mcpServers): sent to every new sidecar and on every change.
+    registerMcp(s, log),
     ...registerModelCommands(context, s, activeModel, log, chat),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('editorAssist.sidecar')) void s.restart().catch(() => undefined);

@@ -21,6 +21,10 @@ export const Methods = {
   chatDelta: 'chat/delta',
   chatToolCall: 'chat/toolCall',
   chatToolStatus: 'chat/toolStatus',
+  chatToolApproval: 'chat/toolApproval',
+  mcpConfigure: 'mcp/configure',
+  mcpList: 'mcp/list',
+  mcpDidChange: 'mcp/didChange',
   cancelRequest: '$/cancelRequest',
   progress: '$/progress',
   providersList: 'providers/list',
@@ -443,6 +447,49 @@ export interface ToolCallResult {
   denied?: boolean;
 }
 
+/** Server → client request: may this MCP tool call run? (`name` is what the model called, `tool` the server's own name.) */
+export interface ToolApprovalParams {
+  streamId: string;
+  callId: string;
+  server: string;
+  name: string;
+  tool: string;
+  arguments: Record<string, unknown>;
+}
+
+/** The answer to `chat/toolApproval`; `always`: do not ask again for this server in this chat. */
+export interface ToolApprovalResult {
+  approved: boolean;
+  always?: boolean;
+}
+
+/** One MCP server as the user lists it in `editorAssist.mcpServers`: a stdio `command` or an HTTP `url`. */
+export interface McpServerConfig {
+  name: string;
+  command?: string;
+  args?: string[];
+  env?: Record<string, string>;
+  cwd?: string;
+  url?: string;
+  headers?: Record<string, string>;
+  trusted?: boolean;
+}
+
+export type McpServerState = 'connecting' | 'ready' | 'failed';
+
+/** A server in `mcp/list` / `mcp/didChange` (never with its env or headers). */
+export interface McpServerInfo {
+  name: string;
+  transport: 'stdio' | 'http';
+  privacy: 'local' | 'cloud';
+  trusted: boolean;
+  state: McpServerState;
+  error?: string;
+  /** 1018 McpServerRefused: a cloud server while local-only mode is on. */
+  errorCode?: number;
+  tools: { name: string; tool: string; description: string }[];
+}
+
 export type ToolState = 'requested' | 'running' | 'done' | 'denied' | 'failed';
 
 /** Server → client notification: a tool call changed state. */
@@ -576,6 +623,7 @@ export const ErrorCodes = {
   ModelBusy: 1015,
   StorageUnavailable: 1016,
   FimNotSupported: 1017,
+  McpServerRefused: 1018,
 } as const;
 
 /**
@@ -626,6 +674,8 @@ export const Requests = {
   modelsConfigure: request<ConfigureModelParams, ConfigureModelResult>(Methods.modelsConfigure),
   metricsGet: request<{ ref?: string }, MetricsResult>(Methods.metricsGet),
   modelsCountTokens: request<{ ref: string; texts: string[] }, { counts: number[]; exact: boolean }>(Methods.modelsCountTokens),
+  mcpConfigure: request<{ servers: McpServerConfig[] }, { servers: McpServerInfo[] }>(Methods.mcpConfigure),
+  mcpList: request<{ wait?: boolean }, { servers: McpServerInfo[] }>(Methods.mcpList),
 } as const;
 
 /** runtime/didChangeState: what the local runtime is doing with a model. */
@@ -640,5 +690,6 @@ export const Notifications = {
   exit: notification<void>(Methods.exit),
   chatDelta: notification<ChatDeltaParams>(Methods.chatDelta),
   chatToolStatus: notification<ToolStatusParams>(Methods.chatToolStatus),
+  mcpDidChange: notification<{ server: McpServerInfo }>(Methods.mcpDidChange),
   runtimeDidChangeState: notification<RuntimeStateParams>(Methods.runtimeDidChangeState),
 } as const;

@@ -74,7 +74,7 @@ function agentChat({ definitions = [{ name: 'propose_edit', description: 'd', pa
   const posted = [];
   const sent = [];
   const handlers = new Map();
-  let toolCall;
+  const requests = new Map();
   const tokenSource = () => {
     const listeners = [];
     return { token: { isCancellationRequested: false, onCancellationRequested: (l) => { listeners.push(l); return { dispose() {} }; } },
@@ -84,13 +84,13 @@ function agentChat({ definitions = [{ name: 'propose_edit', description: 'd', pa
   const transport = {
     request: async (def, params) => { sent.push(params); return script(params); },
     onNotification: (m, h) => { handlers.set(m, h); return { dispose() {} }; },
-    onRequest: (m, h) => { toolCall = h; return { dispose() {} }; },
+    onRequest: (m, h) => { requests.set(m, h); return { dispose() {} }; },
     methods: () => ['chat/send'],
   };
   const host = { definitions: () => definitions, run: run ?? (async (call, ctx) => ((await ctx.approve({ kind: 'edit', detail: call.arguments.path, hasDiff: true })) === 'deny'
     ? { content: 'denied by the user', isError: true, denied: true } : { content: `edited ${call.arguments.path}` })) };
   const controller = new ChatController(transport, (m) => posted.push(m), () => undefined, () => ({}), () => undefined, undefined, host);
-  return { controller, posted, sent, call: (p, source = tokenSource()) => toolCall(p, source.token), tokenSource, setScript: (s) => { script = s; }, status: (p) => handlers.get('chat/toolStatus')(p) };
+  return { controller, posted, sent, call: (p, source = tokenSource()) => requests.get('chat/toolCall')(p, source.token), tokenSource, setScript: (s) => { script = s; }, status: (p) => handlers.get('chat/toolStatus')(p) };
 }
 
 const tick = () => new Promise((r) => setImmediate(r));

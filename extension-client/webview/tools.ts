@@ -62,7 +62,7 @@ export function applyToolMessage(log: HTMLElement, m: ToolMessage): void {
       return;
     }
     case 'toolApproval': {
-      const card = cardFor(log, m.id, m.callId, m.kind === 'command' ? 'run_command' : m.kind === 'create' ? 'create_file' : 'propose_edit');
+      const card = cardFor(log, m.id, m.callId, m.kind === 'command' ? 'run_command' : m.kind === 'create' ? 'create_file' : m.kind === 'mcp' ? 'mcp_tool' : 'propose_edit');
       if (!card) return;
       card.open = true;
       card.dataset.state = 'waiting';
@@ -71,13 +71,15 @@ export function applyToolMessage(log: HTMLElement, m: ToolMessage): void {
       actions.replaceChildren();
       const what = document.createElement('div');
       what.className = 'tool-question';
-      what.textContent = m.kind === 'command' ? `Run this command? ${m.detail}` : m.kind === 'create' ? `Create ${m.detail}?` : `Apply this edit to ${m.detail}?`;
+      what.textContent = m.kind === 'command' ? `Run this command? ${m.detail}`
+        : m.kind === 'mcp' ? `Run the tool ${m.detail}?`
+        : m.kind === 'create' ? `Create ${m.detail}?` : `Apply this edit to ${m.detail}?`;
       actions.append(what);
       if (m.hasDiff) actions.append(button('Show diff', { action: 'openDiff', callId: m.callId }));
       actions.append(
-        button(m.kind === 'command' ? 'Run' : 'Accept', { action: 'toolDecision', callId: m.callId, decision: 'once' }),
+        button(m.kind === 'command' || m.kind === 'mcp' ? 'Run' : 'Accept', { action: 'toolDecision', callId: m.callId, decision: 'once' }),
         button('Allow for this chat', { action: 'toolDecision', callId: m.callId, decision: 'chat' }),
-        button(m.kind === 'command' ? 'Don\u2019t run' : 'Reject', { action: 'toolDecision', callId: m.callId, decision: 'deny' }),
+        button(m.kind === 'command' || m.kind === 'mcp' ? 'Don\u2019t run' : 'Reject', { action: 'toolDecision', callId: m.callId, decision: 'deny' }),
       );
       card.scrollIntoView({ block: 'nearest' });
       return;

@@ -4,8 +4,8 @@
 // itself.
 import { CancellationTokenSource } from 'vscode-jsonrpc';
 import { trimmedNotice } from './contextNotice';
-import { ErrorCodes, Methods, Notifications, Requests, type ChatDeltaParams, type ChatMessage, type ChatSendParams, type ChatSendResult, type RequestDef, type ToolCallParams, type ToolCallResult, type ToolStatusParams } from '../protocol';
-import { type ApprovalKind, type ApprovalRequest, type CancellationLike, type Decision, type ToolHost } from '../tools/host';
+import { ErrorCodes, Methods, Notifications, Requests, type ChatDeltaParams, type ChatMessage, type ChatSendParams, type ChatSendResult, type RequestDef, type ToolApprovalParams, type ToolApprovalResult, type ToolCallParams, type ToolCallResult, type ToolStatusParams } from '../protocol';
+import { type ApprovalRequest, type CancellationLike, type Decision, type ToolHost } from '../tools/host';
 import type { Disposable } from '../sidecar/events';
 import type { FinishReason, FromWebview, ToWebview } from './messages';
 import type { ModelActivity } from '../models/activity';
@@ -57,8 +57,8 @@ export class ChatController implements Disposable {
   private readonly toolSubscriptions: Disposable[] = [];
   /** Approvals waiting for the user's click, by call id. */
   private readonly approvals = new Map<string, (d: Decision) => void>();
-  /** Kinds the user allowed "for this chat" (cleared by New Chat). */
-  private readonly allowedForChat = new Set<ApprovalKind>();
+  /** What the user allowed "for this chat": kinds, or `mcp:<server>` (cleared by New Chat). */
+  private readonly allowedForChat = new Set<string>();
   private counter = 0;
 
   private lastAssistantId: string | undefined;
@@ -88,6 +88,7 @@ export class ChatController implements Disposable {
       this.toolSubscriptions.push(
         transport.onNotification(Notifications.chatToolStatus.method, (p) => this.onToolStatus(p)),
         transport.onRequest(Methods.chatToolCall, (p, token) => this.onToolCall(p as ToolCallParams, token)),
+        transport.onRequest(Methods.chatToolApproval, (p, token) => this.onToolApproval(p as ToolApprovalParams, token)),
       );
     }
   }
@@ -315,24 +316,40 @@ export class ChatController implements Disposable {
   private async onToolCall(p: ToolCallParams, token: CancellationLike): Promise<ToolCallResult> {
     const stream = this.streams.get(p.streamId);
     if (!stream || !this.tools) return { content: 'This chat is no longer waiting for the tool.', isError: true };
-    const approve = (request: ApprovalRequest): Promise<Decision> => {
-      if (this.allowedForChat.has(request.kind)) return Promise.resolve('chat');
-      if (token.isCancellationRequested) return Promise.resolve('deny');
-      return new Promise<Decision>((resolve) => {
-        const sub = token.onCancellationRequested(() => finish('deny'));
-        const finish = (d: Decision) => {
-          if (!this.approvals.delete(p.callId)) return;
-          sub.dispose();
-          if (d === 'chat') this.allowedForChat.add(request.kind);
-          this.post({ type: 'toolApprovalDone', callId: p.callId, decision: d });
-          resolve(d);
-        };
-        this.approvals.set(p.callId, finish);
-        this.post({ type: 'toolApproval', id: stream.id, callId: p.callId, kind: request.kind, detail: request.detail, hasDiff: request.hasDiff === true });
-      });
-    };
+    const approve = (request: ApprovalRequest): Promise<Decision> => this.askUser(stream.id, p.callId, request, token);
     const result = await this.tools.run(p, { approve }, token);
     return token.isCancellationRequested && result.denied ? { content: 'cancelled', isError: true } : result;
+  }
+
+  /**
+   * `chat/toolApproval`: a tool of an MCP server (run by the sidecar) waits for the user's yes, asked in
+   * its tool card like writes and commands. "Allow for this chat" covers that server's tools.
+   */
+  private async onToolApproval(p: ToolApprovalParams, token: CancellationLike): Promise<ToolApprovalResult> {
+    const stream = this.streams.get(p.streamId);
+    if (!stream || typeof p.server !== 'string' || typeof p.callId !== 'string') return { approved: false };
+    const tool = typeof p.tool === 'string' ? p.tool : String(p.name);
+    const decision = await this.askUser(stream.id, p.callId, { kind: 'mcp', detail: `${tool} (MCP server "${p.server}")`, scope: `mcp:${p.server}` }, token);
+    return decision === 'deny' ? { approved: false } : { approved: true, always: decision === 'chat' };
+  }
+
+  /** Shows approve / allow for this chat / deny in the call's card; resolves with the click (deny on Stop). */
+  private askUser(answerId: string, callId: string, request: ApprovalRequest, token: CancellationLike): Promise<Decision> {
+    const scope = request.scope ?? request.kind;
+    if (this.allowedForChat.has(scope)) return Promise.resolve('chat');
+    if (token.isCancellationRequested) return Promise.resolve('deny');
+    return new Promise<Decision>((resolve) => {
+      const sub = token.onCancellationRequested(() => finish('deny'));
+      const finish = (d: Decision) => {
+        if (!this.approvals.delete(callId)) return;
+        sub.dispose();
+        if (d === 'chat') this.allowedForChat.add(scope);
+        this.post({ type: 'toolApprovalDone', callId, decision: d });
+        resolve(d);
+      };
+      this.approvals.set(callId, finish);
+      this.post({ type: 'toolApproval', id: answerId, callId, kind: request.kind, detail: request.detail, hasDiff: request.hasDiff === true });
+    });
   }
 
   private nextId(prefix: string): string {

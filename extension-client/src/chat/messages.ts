@@ -24,7 +24,7 @@ export type ToWebview =
   /** A tool call of answer `id` (agent mode): created on its first status, updated on the next. */
   | { type: 'toolCall'; id: string; callId: string; name: string; state: string; args?: string; result?: string }
   /** The call waits for the user: approve once, for this chat, or deny (edits and new files have a diff). */
-  | { type: 'toolApproval'; id: string; callId: string; kind: 'edit' | 'create' | 'command'; detail: string; hasDiff: boolean }
+  | { type: 'toolApproval'; id: string; callId: string; kind: 'edit' | 'create' | 'command' | 'mcp'; detail: string; hasDiff: boolean }
   | { type: 'toolApprovalDone'; callId: string; decision: 'once' | 'chat' | 'deny' };
 
 /** Webview → extension. */

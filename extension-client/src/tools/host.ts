@@ -2,8 +2,8 @@
 // offers the model, and how a call asks the user before it writes or runs anything.
 import type { ToolCallParams, ToolCallResult, ToolDefinition } from '../protocol';
 
-/** What needs the user's yes: an edit or a new file (shown as a diff), or a command (shown exactly). */
-export type ApprovalKind = 'edit' | 'create' | 'command';
+/** What needs the user's yes: an edit or a new file (shown as a diff), a command (shown exactly), or a tool of an MCP server. */
+export type ApprovalKind = 'edit' | 'create' | 'command' | 'mcp';
 
 export interface ApprovalRequest {
   kind: ApprovalKind;
@@ -11,6 +11,8 @@ export interface ApprovalRequest {
   detail: string;
   /** A diff of the change can be opened (edits and new files). */
   hasDiff?: boolean;
+  /** What "allow for this chat" covers; default: the kind (every edit, every command). MCP: one server. */
+  scope?: string;
 }
 
 /** once: this call; chat: this and later calls of the same kind until the chat is cleared; deny. */

@@ -1,0 +1,190 @@
+// MCP servers (USER_GUIDE.md, "MCP servers"), free of `vscode` (unit-tested): reads the
+// `editorAssist.mcpServers` setting, sends it to the sidecar with `mcp/configure` (at every sidecar
+// start and on every change of the setting), and formats `mcp/list` for "EditorAssist: Show MCP
+// Servers". The sidecar connects to the servers and runs their tools; `env` and `headers` may hold
+// secrets, so they are passed on and never logged.
+import { ErrorCodes, Notifications, Requests, type McpServerConfig, type McpServerInfo, type RequestDef } from '../protocol';
+import type { Disposable } from '../sidecar/events';
+
+export interface McpTransport {
+  request<P, R>(def: RequestDef<P, R>, params: P): Promise<R>;
+}
+
+export interface McpLog {
+  info(line: string): void;
+  warn(line: string): void;
+}
+
+const isStringMap = (v: unknown): v is Record<string, string> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((x) => typeof x === 'string');
+
+/**
+ * Checks the setting: an array of `{name, command, args?, env?, cwd?, trusted?}` or `{name, url, headers?, trusted?}`.
+ * Entries that do not fit are left out with a problem to show (names only, never values).
+ * `defaultCwd` (the first workspace folder) is where a stdio server runs unless it says otherwise.
+ */
+export function parseMcpSetting(raw: unknown, defaultCwd?: string): { servers: McpServerConfig[]; problems: string[] } {
+  const servers: McpServerConfig[] = [];
+  const problems: string[] = [];
+  if (raw === undefined || raw === null) return { servers, problems };
+  if (!Array.isArray(raw)) return { servers, problems: ['editorAssist.mcpServers must be a list of servers'] };
+  const names = new Set<string>();
+  raw.forEach((entry, i) => {
+    const e = entry as Record<string, unknown> | null;
+    const label = typeof e?.name === 'string' && e.name.trim() ? `"${e.name}"` : `#${i + 1}`;
+    if (typeof e !== 'object' || e === null) return void problems.push(`entry ${label} is not an object`);
+    if (typeof e.name !== 'string' || !e.name.trim()) return void problems.push(`entry ${label} has no name`);
+    if (names.has(e.name)) return void problems.push(`server ${label} is listed twice`);
+    const hasCommand = typeof e.command === 'string' && e.command.trim() !== '';
+    const hasUrl = typeof e.url === 'string' && e.url.trim() !== '';
+    if (hasCommand === hasUrl) return void problems.push(`server ${label} needs either "command" (stdio) or "url" (HTTP)`);
+    if (hasUrl && !/^https?:\/\//i.test(e.url as string)) return void problems.push(`server ${label}: "url" must start with http:// or https://`);
+    if (e.args !== undefined && !(Array.isArray(e.args) && e.args.every((a) => typeof a === 'string'))) return void problems.push(`server ${label}: "args" must be a list of strings`);
+    if (e.env !== undefined && !isStringMap(e.env)) return void problems.push(`server ${label}: "env" must map names to strings`);
+    if (e.headers !== undefined && !isStringMap(e.headers)) return void problems.push(`server ${label}: "headers" must map names to strings`);
+    names.add(e.name);
+    const server: McpServerConfig = { name: e.name };
+    if (hasCommand) {
+      server.command = e.command as string;
+      if (e.args) server.args = e.args as string[];
+      if (e.env) server.env = e.env as Record<string, string>;
+      const cwd = typeof e.cwd === 'string' && e.cwd ? e.cwd : defaultCwd;
+      if (cwd) server.cwd = cwd;
+    } else {
+      server.url = e.url as string;
+      if (e.headers) server.headers = e.headers as Record<string, string>;
+    }
+    if (e.trusted === true) server.trusted = true;
+    servers.push(server);
+  });
+  return { servers, problems };
+}
+
+/** What may be logged about a server: never its env or headers (only their names). */
+export function describeConfig(s: McpServerConfig): string {
+  const what = s.command ? `stdio: ${s.command}${s.args?.length ? ` (${s.args.length} args)` : ''}` : `http: ${s.url}`;
+  const secrets = [...Object.keys(s.env ?? {}).map((k) => `env ${k}`), ...Object.keys(s.headers ?? {}).map((k) => `header ${k}`)];
+  return `${s.name} [${what}${secrets.length ? `; ${secrets.join(', ')}` : ''}${s.trusted ? '; trusted' : ''}]`;
+}
+
+/** Sends the setting to the sidecar. Returns the problems of the setting (to show) and the servers as the sidecar sees them. */
+export async function pushMcpServers(t: McpTransport, raw: unknown, log: McpLog, defaultCwd?: string): Promise<{ problems: string[]; servers?: McpServerInfo[] }> {
+  const { servers, problems } = parseMcpSetting(raw, defaultCwd);
+  for (const p of problems) log.warn(`editorAssist.mcpServers: ${p}.`);
+  try {
+    const result = await t.request(Requests.mcpConfigure, { servers });
+    if (servers.length) log.info(`MCP servers sent to the sidecar: ${servers.map(describeConfig).join(', ')}.`);
+    return { problems, servers: result.servers };
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    // A sidecar without MCP (older build): nothing to configure.
+    if (code === ErrorCodes.MethodNotFound) {
+      if (servers.length) log.warn('This sidecar does not support MCP servers (no "mcp/configure").');
+      return { problems };
+    }
+    log.warn(`Configuring MCP servers failed: ${(e as Error).message}`);
+    return { problems: [...problems, (e as Error).message] };
+  }
+}
+
+/** One line of the log per change (mcp/didChange). */
+export function describeChange(s: McpServerInfo): string {
+  const tail = s.state === 'ready' ? ` (${s.tools.length} tool${s.tools.length === 1 ? '' : 's'})` : s.error ? `: ${s.error}` : '';
+  return `MCP server "${s.name}" is ${s.state}${tail}.`;
+}
+
+export interface McpPickItem {
+  label: string;
+  description?: string;
+  detail?: string;
+}
+
+const STATE_ICON: Record<string, string> = { ready: '$(pass)', connecting: '$(sync~spin)', failed: '$(error)' };
+
+/** The entries of "Show MCP Servers": one per server (state, transport, privacy, trust, error), then one per tool. */
+export function mcpPickItems(servers: McpServerInfo[]): McpPickItem[] {
+  if (servers.length === 0) return [{ label: 'No MCP servers configured', detail: 'Add servers to the setting editorAssist.mcpServers (see the User Guide, "MCP servers").' }];
+  const items: McpPickItem[] = [];
+  for (const s of servers) {
+    const facts = [s.state, s.transport, s.privacy === 'cloud' ? 'cloud' : 'local', s.trusted ? 'trusted' : 'asks before each call'];
+    if (s.state === 'ready') facts.push(`${s.tools.length} tool${s.tools.length === 1 ? '' : 's'}`);
+    items.push({
+      label: `${STATE_ICON[s.state] ?? ''} ${s.name}`.trim(),
+      description: facts.join(' · '),
+      detail: s.state === 'failed' ? `${s.errorCode === ErrorCodes.McpServerRefused ? '[local-only] ' : ''}${s.error ?? 'failed'}` : undefined,
+    });
+    for (const tool of s.tools) items.push({ label: `    $(tools) ${tool.name}`, description: tool.tool === tool.name ? undefined : tool.tool, detail: tool.description || undefined });
+  }
+  return items;
+}
+
+/** What the wiring needs from the sidecar layer (SidecarSupervisor satisfies it). */
+export interface McpSidecar extends McpTransport {
+  readonly state: string;
+  onDidStart(listener: () => void): Disposable;
+  onNotification(method: string, handler: (params: unknown) => void): Disposable;
+}
+
+export interface McpWiring {
+  sidecar: McpSidecar;
+  log: McpLog;
+  /** The raw value of editorAssist.mcpServers now. */
+  readSetting(): unknown;
+  /** Fires when editorAssist.mcpServers changed. */
+  onSettingChanged(listener: () => void): Disposable;
+  /** Where stdio servers run by default (the first workspace folder). */
+  defaultCwd?(): string | undefined;
+  /** Shows problems of a setting the user has just changed. */
+  warn(message: string): void;
+}
+
+/**
+ * Sends the setting at every sidecar start (a restarted sidecar has none) and again on every change of
+ * the setting; logs each server's state change. Resolves `pushed` for tests (each push, in order).
+ */
+export function wireMcp(w: McpWiring): Disposable & { lastPush: Promise<unknown> } {
+  const state = { lastPush: Promise.resolve() as Promise<unknown> };
+  const push = (changedNow: boolean) => {
+    state.lastPush = pushMcpServers(w.sidecar, w.readSetting(), w.log, w.defaultCwd?.()).then(({ problems }) => {
+      if (changedNow && problems.length) w.warn(`editorAssist.mcpServers: ${problems.join('; ')}.`);
+    });
+    return state.lastPush;
+  };
+  const subs = [
+    w.sidecar.onDidStart(() => void push(false)),
+    w.onSettingChanged(() => { if (w.sidecar.state === 'running') void push(true); }),
+    w.sidecar.onNotification(Notifications.mcpDidChange.method, (p) => {
+      const server = (p as { server?: McpServerInfo } | undefined)?.server;
+      if (!server || typeof server.name !== 'string') return;
+      if (server.state === 'failed') w.log.warn(describeChange(server));
+      else w.log.info(describeChange(server));
+    }),
+  ];
+  return {
+    get lastPush() { return state.lastPush; },
+    dispose: () => { for (const d of subs) d.dispose(); },
+  };
+}
+
+/** The parts of the VS Code UI "Show MCP Servers" uses. */
+export interface McpUi {
+  showQuickPick(items: McpPickItem[], title: string): Promise<McpPickItem | undefined>;
+  showError(message: string): void;
+  openSetting(): Promise<unknown>;
+}
+
+export const OPEN_SETTING_LABEL = '$(gear) Open the editorAssist.mcpServers setting';
+
+/** EditorAssist: Show MCP Servers — servers (state, transport, privacy, trust, errors) and their tools, and a way to the setting. */
+export async function showMcpServers(t: McpTransport, ui: McpUi): Promise<McpServerInfo[] | undefined> {
+  let servers: McpServerInfo[];
+  try {
+    servers = (await t.request(Requests.mcpList, {})).servers;
+  } catch (e) {
+    ui.showError(`EditorAssist: listing MCP servers failed: ${(e as Error).message}`);
+    return undefined;
+  }
+  const picked = await ui.showQuickPick([...mcpPickItems(servers), { label: OPEN_SETTING_LABEL }], 'EditorAssist: MCP servers');
+  if (picked?.label === OPEN_SETTING_LABEL) await ui.openSetting();
+  return servers;
+}
