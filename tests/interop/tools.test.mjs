@@ -85,6 +85,27 @@ describe('tool calling through the real sidecar', () => {
     });
   }
 
+  test('Azure OpenAI: deployment path, api-version and api-key header; the tool call round-trips like OpenAI', async () => {
+    reset();
+    await s.connection.sendRequest('providers/configure', { providerId: 'azure', baseUrl: fake.root });
+    await s.connection.sendRequest('providers/setApiKey', { providerId: 'azure', apiKey: 'azure-fake-key-123' });
+    fake.nextArgs = { path: 'README.md' };
+    const result = await s.connection.sendRequest('chat/send', {
+      streamId: 't-azure', model: 'azure/my-deployment', messages: [{ role: 'user', content: 'Read it.' }], tools: [readFile],
+    });
+    assert.equal(result.content, 'Tool said: contents of README.md');
+    assert.equal(calls.length, 1);
+    const posts = fake.requests.filter((r) => r.method === 'POST');
+    assert.equal(posts.length, 2);
+    for (const r of posts) {
+      assert.equal(r.url, '/openai/deployments/my-deployment/chat/completions?api-version=2024-10-21');
+      assert.equal(r.headers['api-key'], 'azure-fake-key-123');
+      assert.equal(r.headers.authorization, undefined);
+    }
+    assert.deepEqual(posts[0].body.tools[0].function.name, 'read_file');
+    assert.equal(posts[1].body.messages.at(-1).role, 'tool');
+  });
+
   test('a denial is reported as "denied" and the model is told', async () => {
     reset();
     fake.nextArgs = { path: 'a.txt' };

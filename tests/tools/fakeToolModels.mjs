@@ -58,7 +58,9 @@ export function startFakeToolModels({ host = '127.0.0.1', models = ['tool-model'
       if (req.method === 'GET' && (req.url === '/v1/models' || req.url.startsWith('/v1/models?'))) {
         return json(200, { object: 'list', data: models.map((id) => ({ id, object: 'model', created: 1700000000, owned_by: 'fake', type: 'model', display_name: id })) });
       }
-      if (req.method === 'POST' && req.url === '/v1/chat/completions') {
+      // Azure OpenAI: the same wire format under /openai/deployments/<deployment>/chat/completions?api-version=…
+      const azure = /^\/openai\/deployments\/[^/]+\/chat\/completions\?/.test(req.url);
+      if (req.method === 'POST' && (req.url === '/v1/chat/completions' || azure)) {
         const format = req.headers['x-fake-format'] ?? state.openAiFormat ?? 'openai';
         return streamOpenAi(res, body, state.script({ format, body }), format, () => ++callCounter);
       }

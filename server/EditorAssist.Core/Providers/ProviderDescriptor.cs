@@ -9,7 +9,7 @@ public enum ProviderKind { Local, Remote }
 
 /// <summary>Which wire format a remote provider speaks. Picks the implementation; everything else is data.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<ProviderApi>))]
-public enum ProviderApi { Openai, Anthropic, Ollama, Local, Host }
+public enum ProviderApi { Openai, Anthropic, Ollama, Local, Host, Azure }
 
 /// <summary>
 /// Where a request's text goes: <c>OnDevice</c> (the local runtime, in this process), <c>Loopback</c>

@@ -106,6 +106,7 @@ public sealed class ProviderRegistry
     public static IChatProvider Create(ProviderDescriptor d, ProviderHttp http) => d.Api switch
     {
         ProviderApi.Openai => new OpenAiCompatibleProvider(d, http),
+        ProviderApi.Azure => new AzureOpenAiProvider(d, http),
         ProviderApi.Anthropic => new AnthropicProvider(d, http),
         ProviderApi.Ollama => new OllamaProvider(d, http),
         _ => throw new InvalidDataException($"Preset '{d.Id}' has api '{d.Api}', which only a DI-registered provider can serve."),

@@ -200,16 +200,20 @@ public class OpenAiCompatibleProvider(ProviderDescriptor descriptor, ProviderHtt
         return null;
     }
 
-    protected ChatClient CreateChatClient(ProviderContext context, string model, HttpClient httpClient) =>
-        new(model, new ApiKeyCredential(context.ApiKey ?? "no-key"), new OpenAIClientOptions
+    protected virtual ChatClient CreateChatClient(ProviderContext context, string model, HttpClient httpClient) =>
+        new(model, new ApiKeyCredential(context.ApiKey ?? "no-key"), ClientOptions(BaseUri(context), httpClient));
+
+    /// <summary>The SDK options every OpenAI-format client here uses: our HTTP client, no SDK retries.</summary>
+    protected static OpenAIClientOptions ClientOptions(Uri endpoint, HttpClient httpClient) =>
+        new()
         {
-            Endpoint = BaseUri(context),
+            Endpoint = endpoint,
             Transport = new HttpClientPipelineTransport(httpClient),
             // Retries happen once, below, in ResilienceHandler (same rules for every provider).
             RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
             // The SDK applies this to each read of a streamed body; our own idle timeout is the real bound.
             NetworkTimeout = TimeSpan.FromMinutes(10),
-        });
+        };
 
     protected static void Authorize(System.Net.Http.Headers.HttpRequestHeaders headers, ProviderContext context)
     {
