@@ -5,9 +5,10 @@
 // read ~/.ssh and run `rm -rf` gets reads outside the workspace refused and the command not run
 // without the user's approval.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { lastToolResult, startFakeToolModels } from '../../tools/fakeToolModels.mjs';
 import { ask, showChat } from '../editorAssist.mjs';
 import { plain, pollUntil, runCommand } from '../workbench.mjs';
@@ -58,6 +59,17 @@ async function startAnswer(page, frame, text) {
 
 
 const postsSince = (n) => model.requests.slice(n).filter((r) => r.method === 'POST');
+
+/** The MCP server fixture (a real stdio MCP server, run with this Node). */
+const MCP_FIXTURE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'tools', 'fakeMcpServer.mjs');
+
+/** Sets (or, with undefined, removes) a user setting, as a user editing settings.json would. */
+function setUserSetting(profile, key, value) {
+  const file = path.join(profile.userDataDir, 'User', 'settings.json');
+  const current = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  if (value === undefined) delete current[key]; else current[key] = value;
+  writeFileSync(file, JSON.stringify(current, null, 2));
+}
 
 export default [
   {
@@ -166,6 +178,48 @@ export default [
       assert.ok(body.includes('Hello from the thinker.'), 'the earlier answer went back');
       assert.ok(!body.includes('user wants a greeting'), 'the thinking did not');
       assert.equal(await next.locator('details.thinking').count(), 0, 'an answer without thinking has no block');
+    },
+  },
+  {
+    name: 'agent mode with an MCP server: the configured stdio server\'s tool is asked about, called, and its result shows in the chat',
+    async run({ page, profile, shot }) {
+      assert.ok(model, 'needs the first agent case');
+      const calls = path.join(profile.base, 'mcp-calls.txt');
+      rmSync(calls, { force: true });
+      const logBefore = extensionLog(profile).length;
+      setUserSetting(profile, 'editorAssist.mcpServers', [
+        { name: 'e2e', command: process.execPath, args: [MCP_FIXTURE], env: { MCP_FIXTURE_CALLS: calls, MCP_FIXTURE_NAME: 'e2e' } },
+      ]);
+      // The extension sends the setting on change; the sidecar reports the server ready (mcp/didChange → the log).
+      await pollUntil(() => extensionLog(profile).slice(logBefore), (t) => /MCP server "e2e" is ready \(\d+ tools\)/.test(t),
+        { timeoutMs: 60_000, what: 'the MCP server ready' });
+
+      const frame = await showChat(page);
+      const sent = model.requests.length;
+      model.queue.push({ calls: [{ name: 'e2e__echo', arguments: { text: 'hello over MCP' } }] });
+      const answer = await startAnswer(page, frame, 'Use the MCP echo tool');
+      const card = answer.locator('.tool-call[data-state="waiting"]');
+      await card.waitFor({ state: 'visible', timeout: 30_000 });
+      assert.match(plain(await card.innerText()), /e2e__echo[\s\S]*Run the tool echo \(MCP server "e2e"\)\?/);
+      assert.ok(!existsSync(calls), 'nothing reached the MCP server before approval');
+      await shot('agent-mcp-approval');
+      await card.getByRole('button', { name: 'Run' }).click();
+      await pollUntil(() => answer.locator('.body').innerText().then(plain), (t) => t.includes('Finished. Last tool result: echo: hello over MCP'),
+        { what: 'the answer quoting the MCP result' });
+      const done = answer.locator('.tool-call[data-state="done"]', { hasText: 'e2e__echo' });
+      await done.waitFor({ state: 'attached', timeout: 10_000 });
+      assert.equal(await done.locator('.tool-result').textContent(), 'echo: hello over MCP');
+      assert.deepEqual(readFileSync(calls, 'utf8').trim().split('\n'), ['echo']);
+      assert.equal(lastToolResult('openai', postsSince(sent).at(-1).body), 'echo: hello over MCP');
+      await frame.locator('#stop').waitFor({ state: 'hidden', timeout: 30_000 });
+      await shot('agent-mcp-done');
+
+      // Show MCP Servers lists the server (ready) and its tools.
+      await runCommand(page, 'EditorAssist: Show MCP Servers', { opensQuickInput: true });
+      await rows(page).filter({ hasText: 'e2e__echo' }).first().waitFor({ state: 'visible', timeout: 20_000 });
+      assert.match(plain(await rows(page).first().innerText()), /e2e[\s\S]*ready · stdio · local · asks before each call/);
+      await page.keyboard.press('Escape');
+      setUserSetting(profile, 'editorAssist.mcpServers', undefined);
     },
   },
   {
