@@ -63,9 +63,10 @@ const postsSince = (n) => model.requests.slice(n).filter((r) => r.method === 'PO
 /** The MCP server fixture (a real stdio MCP server, run with this Node). */
 const MCP_FIXTURE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'tools', 'fakeMcpServer.mjs');
 
-/** Sets (or, with undefined, removes) a user setting, as a user editing settings.json would. */
-function setUserSetting(profile, key, value) {
-  const file = path.join(profile.userDataDir, 'User', 'settings.json');
+/** Sets (or, with undefined, removes) a machine setting, as a user editing settings.json would. */
+function setMachineSetting(profile, key, value) {
+  const file = path.join(profile.userDataDir, 'Machine', 'settings.json');
+  mkdirSync(path.dirname(file), { recursive: true });
   const current = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
   if (value === undefined) delete current[key]; else current[key] = value;
   writeFileSync(file, JSON.stringify(current, null, 2));
@@ -187,7 +188,7 @@ export default [
       const calls = path.join(profile.base, 'mcp-calls.txt');
       rmSync(calls, { force: true });
       const logBefore = extensionLog(profile).length;
-      setUserSetting(profile, 'editorAssist.mcpServers', [
+      setMachineSetting(profile, 'editorAssist.mcpServers', [
         { name: 'e2e', command: process.execPath, args: [MCP_FIXTURE], env: { MCP_FIXTURE_CALLS: calls, MCP_FIXTURE_NAME: 'e2e' } },
       ]);
       // The extension sends the setting on change; the sidecar reports the server ready (mcp/didChange → the log).
@@ -219,7 +220,7 @@ export default [
       await rows(page).filter({ hasText: 'e2e__echo' }).first().waitFor({ state: 'visible', timeout: 20_000 });
       assert.match(plain(await rows(page).first().innerText()), /e2e[\s\S]*ready · stdio · local · asks before each call/);
       await page.keyboard.press('Escape');
-      setUserSetting(profile, 'editorAssist.mcpServers', undefined);
+      setMachineSetting(profile, 'editorAssist.mcpServers', undefined);
     },
   },
   {
