@@ -204,7 +204,7 @@ export default [
       assert.match(plain(await card.innerText()), /e2e__echo[\s\S]*Run the tool echo \(MCP server "e2e"\)\?/);
       assert.ok(!existsSync(calls), 'nothing reached the MCP server before approval');
       await shot('agent-mcp-approval');
-      await card.getByRole('button', { name: 'Run' }).click();
+      await card.getByRole('button', { name: 'Run', exact: true }).click();
       await pollUntil(() => answer.locator('.body').innerText().then(plain), (t) => t.includes('Finished. Last tool result: echo: hello over MCP'),
         { what: 'the answer quoting the MCP result' });
       const done = answer.locator('.tool-call[data-state="done"]', { hasText: 'e2e__echo' });
@@ -216,7 +216,7 @@ export default [
       await shot('agent-mcp-done');
 
       // Show MCP Servers lists the server (ready) and its tools.
-      await runCommand(page, 'EditorAssist: Show MCP Servers', { opensQuickInput: true });
+      await runToQuickInput(page, 'EditorAssist: Show MCP Servers', 'EditorAssist: MCP servers');
       await rows(page).filter({ hasText: 'e2e__echo' }).first().waitFor({ state: 'visible', timeout: 20_000 });
       assert.match(plain(await rows(page).first().innerText()), /e2e[\s\S]*ready · stdio · local · asks before each call/);
       await page.keyboard.press('Escape');
