@@ -35,6 +35,7 @@ public class ErrorMappingTests
             ["ApiKeyRejected"] = 1005, ["RateLimited"] = 1006, ["ContextLengthExceeded"] = 1007, ["InsufficientMemory"] = 1008,
             ["InsufficientDisk"] = 1009, ["DownloadFailed"] = 1010, ["ChecksumMismatch"] = 1011, ["InvalidModelFile"] = 1012,
             ["PolicyViolation"] = 1013, ["QuotaExceeded"] = 1014, ["ModelBusy"] = 1015, ["StorageUnavailable"] = 1016, ["FimNotSupported"] = 1017,
+            ["McpServerRefused"] = 1018,
         };
         Assert.Equal(expected, Enum.GetValues<ErrorCode>().ToDictionary(c => c.ToString(), c => (int)c));
     }
