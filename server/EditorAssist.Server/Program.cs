@@ -1,4 +1,5 @@
-using EditorAssist.Core.Models;
+using EditorAssist.Downloads;
+using EditorAssist.Storage;
 using EditorAssist.Core.SystemInfo;
 using EditorAssist.Server.Handlers;
 using EditorAssist.Server.Hosting;
@@ -6,7 +7,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
 
 namespace EditorAssist.Server;
 
@@ -34,7 +34,7 @@ public static class Program
                 Console.WriteLine(SidecarSession.ServerVersion);
                 return 0;
             case "generate":
-                using (var loggers = LoggerFactory.Create(l => ConfigureLogging(l, options.LogLevel)))
+                using (var loggers = LoggerFactory.Create(l => SidecarLogging.Configure(l, options.LogLevel)))
                 {
                     try
                     {
@@ -59,7 +59,7 @@ public static class Program
             ContentRootPath = AppContext.BaseDirectory,
             DisableDefaults = true,
         });
-        ConfigureLogging(builder.Logging, options.LogLevel);
+        SidecarLogging.Configure(builder.Logging, options.LogLevel);
         ConfigureServices(builder.Services, options);
 
         using var host = builder.Build();
@@ -88,25 +88,6 @@ public static class Program
         return code;
     }
 
-    public static void ConfigureLogging(ILoggingBuilder logging, LogLevel level)
-    {
-        logging.ClearProviders();
-        logging.SetMinimumLevel(level);
-        // The host's own lifecycle chatter ("Press Ctrl+C…") means nothing to a sidecar.
-        logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
-        logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.ColorBehavior = LoggerColorBehavior.Disabled;
-            o.TimestampFormat = "HH:mm:ss.fff ";
-            o.UseUtcTimestamp = false;
-        });
-        // Every level to stderr: stdout is the protocol's.
-        logging.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        // Keys never reach stderr, whoever logs them (docs/PROVIDERS.md "Keys").
-        RedactingLoggerProvider.WrapAll(logging.Services);
-    }
-
     public static void ConfigureServices(IServiceCollection services, SidecarOptions options)
     {
         services.AddSingleton(options);
@@ -127,7 +108,7 @@ public static class Program
         services.AddProviders();
         services.AddModelSettings();
         services.AddSingleton<Completion.RemoteInlineCompletion>();
-        services.AddSingleton<Local.InlineCompletion>();
+        services.AddSingleton<Completion.InlineCompletion>();
         services.AddSingleton<IRpcModule, CompletionModule>();
         services.AddSingleton<ILoadedModels>(sp => sp.GetRequiredService<Local.LocalRuntimeHost>());
         services.AddSingleton<LocalModelServicesAccessor>();

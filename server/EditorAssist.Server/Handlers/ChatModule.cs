@@ -1,7 +1,10 @@
 using System.Text.Json;
 using EditorAssist.Core.Chat;
+using EditorAssist.Storage;
 using EditorAssist.Core.Providers;
+using EditorAssist.Providers;
 using EditorAssist.Core.Routing;
+using EditorAssist.Providers.Routing;
 using EditorAssist.Core.Tools;
 using EditorAssist.Rpc;
 using EditorAssist.Server.Hosting;
@@ -130,8 +133,8 @@ internal sealed class ChatModule(Lazy<ChatRouter> lazyRouter, Lazy<ChatHistory> 
             ResponseFormat = format,
             JsonSchema = schema,
             Thinking = p.Thinking,
-            ReasoningBudget = p.ReasoningBudget is int rb && rb < Core.Models.ModelParamsRules.MinReasoningBudget
-                ? throw Invalid($"params.reasoningBudget must be at least {Core.Models.ModelParamsRules.MinReasoningBudget} tokens.") : p.ReasoningBudget,
+            ReasoningBudget = p.ReasoningBudget is int rb && rb < EditorAssist.Storage.ModelParamsRules.MinReasoningBudget
+                ? throw Invalid($"params.reasoningBudget must be at least {EditorAssist.Storage.ModelParamsRules.MinReasoningBudget} tokens.") : p.ReasoningBudget,
         };
     }
 }

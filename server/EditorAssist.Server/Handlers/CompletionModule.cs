@@ -1,5 +1,6 @@
 using EditorAssist.Core.Metrics;
 using EditorAssist.Rpc;
+using EditorAssist.Server.Completion;
 using EditorAssist.Server.Hosting;
 using EditorAssist.Server.Local;
 using EditorAssist.Server.Protocol;

@@ -13,7 +13,7 @@ namespace EditorAssist.Server.Handlers;
 /// <c>models/status</c>, and the <c>runtime/didChangeState</c> notifications.
 /// </summary>
 internal sealed class LocalModelsModule(LocalRuntimeHost local, LocalModelServicesAccessor storage, ILogger<LocalModelsModule> logger,
-    Core.Models.ModelSettingsStore modelSettings) : IRpcModule
+    EditorAssist.Storage.ModelSettingsStore modelSettings) : IRpcModule
 {
     public IEnumerable<string> Methods => [Protocol.Methods.ModelsLoad, Protocol.Methods.ModelsUnload, Protocol.Methods.ModelsStatus];
 

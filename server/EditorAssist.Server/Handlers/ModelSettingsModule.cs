@@ -1,5 +1,7 @@
-using EditorAssist.Core.Models;
+using EditorAssist.Downloads;
+using EditorAssist.Storage;
 using EditorAssist.Core.Providers;
+using EditorAssist.Providers;
 using EditorAssist.Rpc;
 using EditorAssist.Server.Hosting;
 using EditorAssist.Server.Local;
@@ -10,7 +12,7 @@ namespace EditorAssist.Server.Handlers;
 /// <summary>
 /// <c>models/configure</c>: stores a model's own settings (merged like <c>settings/update</c>) and, when
 /// the context length of a loaded local model changes, reloads it with work-done progress. Chat
-/// applies the settings in <see cref="Core.Routing.ChatRouter"/>; loads read the context length
+/// applies the settings in <see cref="EditorAssist.Providers.Routing.ChatRouter"/>; loads read the context length
 /// through <see cref="LocalRuntimeHost.OptionsFor"/>.
 /// </summary>
 internal sealed class ModelSettingsModule(ModelSettingsStore settings, LocalRuntimeHost local, Lazy<ProviderRegistry> registry) : IRpcModule

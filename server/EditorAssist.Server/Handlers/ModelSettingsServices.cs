@@ -1,6 +1,8 @@
 using EditorAssist.Core.Metrics;
-using EditorAssist.Core.Models;
+using EditorAssist.Downloads;
+using EditorAssist.Storage;
 using EditorAssist.Core.Providers;
+using EditorAssist.Providers;
 using EditorAssist.Server.Hosting;
 using EditorAssist.Server.Local;
 using Microsoft.Extensions.DependencyInjection;

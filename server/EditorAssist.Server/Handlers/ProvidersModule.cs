@@ -1,7 +1,10 @@
 using EditorAssist.Core.Errors;
 using EditorAssist.Core.Providers;
-using EditorAssist.Core.Providers.Http;
+using EditorAssist.Providers;
+using EditorAssist.Storage;
+using EditorAssist.Providers.Http;
 using EditorAssist.Core.Routing;
+using EditorAssist.Providers.Routing;
 using EditorAssist.Rpc;
 using EditorAssist.Server.Hosting;
 using EditorAssist.Server.Protocol;
@@ -17,7 +20,7 @@ internal sealed class ProvidersModule(
     Lazy<ProviderRegistry> lazyRegistry,
     Lazy<ModelDiscovery> lazyDiscovery,
     ILogger<ProvidersModule> logger,
-    Core.Models.ModelSettingsStore? modelSettings = null) : IRpcModule
+    EditorAssist.Storage.ModelSettingsStore? modelSettings = null) : IRpcModule
 {
     // Lazy: the registry (presets, SDK types) is built on the first provider call, not at process start.
     private ProviderRegistry Registry => lazyRegistry.Value;
@@ -158,8 +161,8 @@ internal sealed class ProvidersModule(
         });
     }
 
-    private Core.Providers.Ollama.OllamaProvider OllamaOf(string providerId) =>
-        Registry.Get(providerId) as Core.Providers.Ollama.OllamaProvider
+    private EditorAssist.Providers.Ollama.OllamaProvider OllamaOf(string providerId) =>
+        Registry.Get(providerId) as EditorAssist.Providers.Ollama.OllamaProvider
         ?? throw new RpcException(ErrorCodes.InvalidParams, $"'{providerId}' does not manage its own models (only Ollama-style providers do).");
 
     private async Task<ProviderStatus> CheckAsync(IChatProvider provider, ProviderContext context, CancellationToken ct)

@@ -1,8 +1,11 @@
 using EditorAssist.Core.Chat;
-using EditorAssist.Core.Models;
+using EditorAssist.Storage;
+using EditorAssist.Downloads;
 using EditorAssist.Core.Providers;
-using EditorAssist.Core.Providers.Http;
+using EditorAssist.Providers;
+using EditorAssist.Providers.Http;
 using EditorAssist.Core.Routing;
+using EditorAssist.Providers.Routing;
 using EditorAssist.Server.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -24,9 +27,9 @@ public static class ProvidersServices
         services.TryAddSingleton(_ => new ProviderHttp());
         services.TryAddSingleton<ApiKeyStore>();
         // The editor's models (issue 15): a provider like any other, fed and asked by the extension.
-        services.TryAddSingleton<Core.Providers.Host.HostChatProvider>();
-        services.AddSingleton<IChatProvider>(sp => sp.GetRequiredService<Core.Providers.Host.HostChatProvider>());
-        services.AddSingleton<IRpcModule>(sp => new HostModule(sp.GetRequiredService<Core.Providers.Host.HostChatProvider>(), sp.GetRequiredService<ILogger<HostModule>>()));
+        services.TryAddSingleton<EditorAssist.Providers.Host.HostChatProvider>();
+        services.AddSingleton<IChatProvider>(sp => sp.GetRequiredService<EditorAssist.Providers.Host.HostChatProvider>());
+        services.AddSingleton<IRpcModule>(sp => new HostModule(sp.GetRequiredService<EditorAssist.Providers.Host.HostChatProvider>(), sp.GetRequiredService<ILogger<HostModule>>()));
         services.TryAddSingleton(sp => new ProviderState(() => sp.GetRequiredService<StoreHolder>().Store, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new ProviderRegistry(
             sp.GetServices<IChatProvider>(), sp.GetRequiredService<ProviderHttp>(), sp.GetRequiredService<ApiKeyStore>(), sp.GetRequiredService<ProviderState>()));

@@ -1,9 +1,8 @@
 using System.Text.Json;
 using EditorAssist.Core.Catalog;
-using EditorAssist.Core.Downloads;
+using EditorAssist.Downloads;
+using EditorAssist.Storage;
 using EditorAssist.Core.Errors;
-using EditorAssist.Core.Models;
-using EditorAssist.Core.Storage;
 using EditorAssist.Rpc;
 using EditorAssist.Server.Protocol;
 using Microsoft.Extensions.Logging;

@@ -1,5 +1,5 @@
 using System.Reflection;
-using EditorAssist.Core.Storage;
+using EditorAssist.Storage;
 using EditorAssist.Rpc;
 using EditorAssist.Server.Protocol;
 using Microsoft.Extensions.Logging;

@@ -1,4 +1,4 @@
-using EditorAssist.Core.Storage;
+using EditorAssist.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace EditorAssist.Server.Hosting;

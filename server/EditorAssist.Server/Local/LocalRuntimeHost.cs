@@ -18,9 +18,9 @@ namespace EditorAssist.Server.Local;
 /// <c>local.idleUnloadMinutes</c> (default 15, 0 = never).
 /// Thread-safe.
 /// </summary>
-public sealed class LocalRuntimeHost(StoreHolder session, ILoggerFactory loggerFactory, TimeProvider time, Core.Models.ModelSettingsStore? modelSettings = null,
+public sealed class LocalRuntimeHost(StoreHolder session, ILoggerFactory loggerFactory, TimeProvider time, EditorAssist.Storage.ModelSettingsStore? modelSettings = null,
     IOptionsMonitor<SidecarSettings>? settings = null)
-    : IAcceleratorInfoSource, Core.Models.ILoadedModels, IAsyncDisposable
+    : IAcceleratorInfoSource, EditorAssist.Downloads.ILoadedModels, IAsyncDisposable
 {
     public const string ProviderId = "local";
 
@@ -116,8 +116,8 @@ public sealed class LocalRuntimeHost(StoreHolder session, ILoggerFactory loggerF
         return variants.Select(v => Path.Combine(root, v)).FirstOrDefault(Directory.Exists);
     }
 
-    /// <summary>The ref a file gets (one rule for all local models: <see cref="Core.Models.LocalModelStore.RefFor"/>).</summary>
-    public static string RefForPath(string path) => Core.Models.LocalModelStore.RefFor(path);
+    /// <summary>The ref a file gets (one rule for all local models: <see cref="EditorAssist.Downloads.LocalModelStore.RefFor"/>).</summary>
+    public static string RefForPath(string path) => EditorAssist.Downloads.LocalModelStore.RefFor(path);
 
     /// <summary>
     /// The store's settings key that keeps <c>models/load {path}</c> registrations ({ref: path}): the
