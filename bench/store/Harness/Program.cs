@@ -10,7 +10,6 @@ using JsonSerializer = System.Text.Json.JsonSerializer;
 using EditorAssist.Core.Chat;
 using EditorAssist.Storage;
 using EditorAssist.Core.Providers;
-using EditorAssist.Providers;
 using LiteDB;
 using Microsoft.Extensions.Logging.Abstractions;
 
