@@ -2,6 +2,7 @@ using System.ClientModel;
 using System.ClientModel.Primitives;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using EditorAssist.Core.Chat;
 using EditorAssist.Core.Errors;
 using EditorAssist.Providers.Http;
 using OpenAI;
@@ -164,13 +165,20 @@ public class OpenAiCompatibleProvider(ProviderDescriptor descriptor, ProviderHtt
         string? finish = null, model = null;
         ChatUsage? usage = null;
         var calls = new OpenAiToolCallAssembler();
+        // A server without a reasoning parser (older Ollama, llama-server without --reasoning-format,
+        // LM Studio) leaves a reasoning model's <think>…</think> span in the content: split it out
+        // the way the local runtime does. Only a span at the very start counts.
+        var inlineThinking = new ThinkSplitter();
         await foreach (var update in Pump(context, call.State, ct => client.CompleteChatStreamingAsync(messages, options, ct), cancellationToken).ConfigureAwait(false))
         {
             model ??= update.Model;
             if (ReasoningOf(update) is { Length: > 0 } thought) yield return ChatChunk.Thought(thought);
             foreach (var part in update.ContentUpdate)
             {
-                if (!string.IsNullOrEmpty(part.Text)) yield return ChatChunk.Text(part.Text);
+                if (string.IsNullOrEmpty(part.Text)) continue;
+                var (inlineThought, text) = inlineThinking.Push(part.Text);
+                if (inlineThought.Length > 0) yield return ChatChunk.Thought(inlineThought);
+                if (text.Length > 0) yield return ChatChunk.Text(text);
             }
             foreach (var t in update.ToolCallUpdates)
                 calls.Add(t.Index, t.ToolCallId, t.FunctionName, t.FunctionArgumentsUpdate?.ToString());
@@ -184,6 +192,9 @@ public class OpenAiCompatibleProvider(ProviderDescriptor descriptor, ProviderHtt
             if (update.Usage is { } u)
                 usage = new ChatUsage(u.InputTokenCount, u.OutputTokenCount, u.InputTokenDetails?.CachedTokenCount ?? 0);
         }
+        var (heldThought, heldText) = inlineThinking.Flush();
+        if (heldThought.Length > 0) yield return ChatChunk.Thought(heldThought);
+        if (heldText.Length > 0) yield return ChatChunk.Text(heldText);
         // Calls are reported once the stream ended: their arguments arrive in fragments until then.
         foreach (var c in calls.Complete()) yield return ChatChunk.Call(c);
         yield return ChatChunk.Done(new ChatFinal { FinishReason = finish ?? FinishReasons.Stop, Usage = usage, Model = model });
