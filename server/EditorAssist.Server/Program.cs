@@ -92,7 +92,7 @@ public static class Program
     {
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<StoreHolder>();
+        SessionScope.AddTo(services);
         // The client's settings, typed: features read IOptionsMonitor<SidecarSettings>.CurrentValue.
         services.AddSingleton<Microsoft.Extensions.Options.IOptionsMonitor<Core.Settings.SidecarSettings>, SettingsMonitor>();
         services.AddSingleton<Local.LocalRuntimeHost>();
@@ -107,11 +107,13 @@ public static class Program
         services.AddSingleton<Core.Providers.IChatProvider, Local.LlamaChatProvider>();
         services.AddProviders();
         services.AddModelSettings();
-        services.AddSingleton<Completion.RemoteInlineCompletion>();
-        services.AddSingleton<Completion.InlineCompletion>();
+        services.AddScoped<Completion.RemoteInlineCompletion>();
+        services.AddScoped<Completion.InlineCompletion>();
         services.AddSingleton<IRpcModule, CompletionModule>();
         services.AddSingleton<ILoadedModels>(sp => sp.GetRequiredService<Local.LocalRuntimeHost>());
-        services.AddSingleton<LocalModelServicesAccessor>();
+        // Downloads and the models folder: session services (they keep their state in the store).
+        services.AddScoped(sp => LocalModelServices.Create(sp.GetRequiredService<EditorAssist.Storage.SqliteStore>(), sp.GetRequiredService<ILoadedModels>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<IRpcModule, ModelsModule>();
         services.AddSingleton<IRpcModule, StorageModule>();
         if (options.Diagnostics) services.AddSingleton<IRpcModule, DiagnosticsModule>();

@@ -17,11 +17,11 @@ namespace EditorAssist.Server.Handlers;
 /// methods. Routing, local-only enforcement and fallback live in <see cref="ChatRouter"/>;
 /// <c>$/cancelRequest</c> cancels the token, which closes the upstream stream.
 /// </summary>
-internal sealed class ChatModule(Lazy<ChatRouter> lazyRouter, Lazy<ChatHistory> lazyHistory) : IRpcModule
+internal sealed class ChatModule(SessionScope scope) : IRpcModule
 {
-    // Lazy: nothing provider-related is built before the first chat call.
-    private ChatRouter Router => lazyRouter.Value;
-    private ChatHistory History => lazyHistory.Value;
+    // Session services: built on the first chat call, never before initialize.
+    private ChatRouter Router => scope.Get<ChatRouter>();
+    private ChatHistory History => scope.Get<ChatHistory>();
 
     /// <summary>
     /// The settings key holding the chat model the user chose (the extension writes it): kept in the
@@ -32,7 +32,7 @@ internal sealed class ChatModule(Lazy<ChatRouter> lazyRouter, Lazy<ChatHistory> 
 
     /// <summary>A request without a model asks the chosen one, if any; else the router picks by policy.</summary>
     private static string? ChosenModel(SidecarSession session) =>
-        session.Store?.Settings.Typed.ChatModel;
+        session.Store.Settings.Typed.ChatModel;
 
     public IEnumerable<string> Methods =>
         [Protocol.Methods.ChatSend, Protocol.Methods.ChatSessions, Protocol.Methods.ChatSession, Protocol.Methods.ChatDeleteSession];

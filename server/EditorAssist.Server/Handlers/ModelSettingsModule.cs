@@ -15,7 +15,7 @@ namespace EditorAssist.Server.Handlers;
 /// applies the settings in <see cref="EditorAssist.Providers.Routing.ChatRouter"/>; loads read the context length
 /// through <see cref="LocalRuntimeHost.OptionsFor"/>.
 /// </summary>
-internal sealed class ModelSettingsModule(ModelSettingsStore settings, LocalRuntimeHost local, Lazy<ProviderRegistry> registry) : IRpcModule
+internal sealed class ModelSettingsModule(SessionScope scope, LocalRuntimeHost local) : IRpcModule
 {
     private readonly SemaphoreSlim _configureGate = new(1, 1);
 
@@ -28,7 +28,8 @@ internal sealed class ModelSettingsModule(ModelSettingsStore settings, LocalRunt
         {
             if (string.IsNullOrWhiteSpace(p.Ref)) throw Invalid("ref is required.");
             var (providerId, _) = ProviderRegistry.ParseRef(p.Ref);
-            registry.Value.Get(providerId); // 1001 for a provider that does not exist
+            scope.Get<ProviderRegistry>().Get(providerId); // 1001 for a provider that does not exist
+            var settings = scope.Get<ModelSettingsStore>();
 
             // One change at a time: two configures racing on a reload would each undo the other's.
             await _configureGate.WaitAsync(ct).ConfigureAwait(false);

@@ -23,26 +23,24 @@ public static class ProvidersServices
     /// </summary>
     public static IServiceCollection AddProviders(this IServiceCollection services)
     {
-        services.TryAddSingleton<StoreHolder>();
+        SessionScope.AddTo(services);
         services.TryAddSingleton(_ => new ProviderHttp());
         services.TryAddSingleton<ApiKeyStore>();
         // The editor's models (issue 15): a provider like any other, fed and asked by the extension.
         services.TryAddSingleton<EditorAssist.Providers.Host.HostChatProvider>();
         services.AddSingleton<IChatProvider>(sp => sp.GetRequiredService<EditorAssist.Providers.Host.HostChatProvider>());
         services.AddSingleton<IRpcModule>(sp => new HostModule(sp.GetRequiredService<EditorAssist.Providers.Host.HostChatProvider>(), sp.GetRequiredService<ILogger<HostModule>>()));
-        services.TryAddSingleton(sp => new ProviderState(() => sp.GetRequiredService<StoreHolder>().Store, sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton(sp => new ProviderRegistry(
+        // The session's services (SessionScope): everything that reads or writes the store.
+        services.TryAddScoped(sp => new ProviderState(() => sp.GetRequiredService<SqliteStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddScoped(sp => new ProviderRegistry(
             sp.GetServices<IChatProvider>(), sp.GetRequiredService<ProviderHttp>(), sp.GetRequiredService<ApiKeyStore>(), sp.GetRequiredService<ProviderState>()));
-        services.TryAddSingleton(sp => new ModelDiscovery(sp.GetRequiredService<ProviderRegistry>(), sp.GetRequiredService<ILogger<ModelDiscovery>>(), sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton(sp => new ChatHistory(() => sp.GetRequiredService<StoreHolder>().Store, sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton(sp => new ModelSettingsStore(() => sp.GetRequiredService<StoreHolder>().Store, sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton(sp => new ChatRouter(sp.GetRequiredService<ProviderRegistry>(), sp.GetRequiredService<ModelDiscovery>(),
+        services.TryAddScoped(sp => new ModelDiscovery(sp.GetRequiredService<ProviderRegistry>(), sp.GetRequiredService<ILogger<ModelDiscovery>>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddScoped(sp => new ChatHistory(() => sp.GetRequiredService<SqliteStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddScoped(sp => new ModelSettingsStore(() => sp.GetRequiredService<SqliteStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddScoped(sp => new ChatRouter(sp.GetRequiredService<ProviderRegistry>(), sp.GetRequiredService<ModelDiscovery>(),
             sp.GetRequiredService<ChatHistory>(), sp.GetRequiredService<ILogger<ChatRouter>>(), sp.GetRequiredService<ModelSettingsStore>(), sp.GetService<Core.Metrics.MetricsRecorder>()));
-        services.AddSingleton<IRpcModule>(sp => new ProvidersModule(
-            new Lazy<ProviderRegistry>(sp.GetRequiredService<ProviderRegistry>), new Lazy<ModelDiscovery>(sp.GetRequiredService<ModelDiscovery>),
-            sp.GetRequiredService<ILogger<ProvidersModule>>(), sp.GetRequiredService<ModelSettingsStore>()));
-        services.AddSingleton<IRpcModule>(sp => new ChatModule(
-            new Lazy<ChatRouter>(sp.GetRequiredService<ChatRouter>), new Lazy<ChatHistory>(sp.GetRequiredService<ChatHistory>)));
+        services.AddSingleton<IRpcModule>(sp => new ProvidersModule(sp.GetRequiredService<SessionScope>(), sp.GetRequiredService<ILogger<ProvidersModule>>()));
+        services.AddSingleton<IRpcModule>(sp => new ChatModule(sp.GetRequiredService<SessionScope>()));
         return services;
     }
 }

@@ -16,7 +16,7 @@ namespace EditorAssist.Server.Local;
 /// its model on demand (sharing a load already running) and streams from the context worker.
 /// Privacy is always on-device.
 /// </summary>
-public sealed partial class LlamaChatProvider(LocalRuntimeHost local, StoreHolder storage) : IChatProvider
+public sealed partial class LlamaChatProvider(LocalRuntimeHost local, SessionScope session) : IChatProvider
 {
     public ProviderDescriptor Descriptor { get; } = new()
     {
@@ -148,8 +148,9 @@ public sealed partial class LlamaChatProvider(LocalRuntimeHost local, StoreHolde
     private List<EditorAssist.Downloads.LocalModel> ListFiles()
     {
         var models = new Dictionary<string, EditorAssist.Downloads.LocalModel>(StringComparer.Ordinal);
-        if (storage.Store is { } store)
+        if (session.HasBegun)
         {
+            var store = session.Store;
             foreach (var m in new EditorAssist.Downloads.LocalModelStore(Path.Combine(store.Directory, "models"), store, local).List())
                 models[m.Path] = m;
         }
