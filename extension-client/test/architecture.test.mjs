@@ -3,6 +3,9 @@
 // - no import circles;
 // - the unit tests' barrel (test/lib.ts) stays out of the product sources: no index.ts re-exporting
 //   other feature folders in src/;
+// - extension.ts is a composition root (at most 80 lines); features get the sidecar as
+//   SidecarConnection (sidecar/connection.ts): only the sidecar layer and the root name the
+//   supervisor class;
 // - a module that says it is vscode-free in its opening comment imports `vscode` neither itself
 //   nor through anything it imports (the unit tests load such modules without VS Code).
 import assert from 'node:assert/strict';
@@ -107,5 +110,16 @@ describe('extension import rules', () => {
     assert.ok(claimed.length >= 10, `only ${claimed.length} modules say they are vscode-free`);
     const broken = claimed.map((f) => usesVscode(f)).filter(Boolean).map((chain) => chain.join(' → '));
     assert.deepEqual(broken, []);
+  });
+
+  it('keeps extension.ts a short composition root', () => {
+    const lines = graph.get('extension.ts').text.trimEnd().split('\n').length;
+    assert.ok(lines <= 80, `extension.ts has ${lines} lines; move wiring into the feature that owns it`);
+  });
+
+  it('hands features the SidecarConnection interface, not the supervisor class', () => {
+    const named = [...graph].filter(([f, m]) => !f.startsWith('sidecar/') && f !== 'extension.ts' && /\bSidecarSupervisor\b/.test(m.text.replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, ''))).map(([f]) => f);
+    assert.deepEqual(named, []);
+    assert.ok(graph.get('sidecar/connection.ts').text.includes('export interface SidecarConnection'));
   });
 });

@@ -1,4 +1,5 @@
-using EditorAssist.Core.Models;
+using EditorAssist.Downloads;
+using EditorAssist.Storage;
 using EditorAssist.Core.SystemInfo;
 using EditorAssist.Server.Handlers;
 using EditorAssist.Server.Hosting;
@@ -6,7 +7,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
 
 namespace EditorAssist.Server;
 
@@ -34,7 +34,7 @@ public static class Program
                 Console.WriteLine(SidecarSession.ServerVersion);
                 return 0;
             case "generate":
-                using (var loggers = LoggerFactory.Create(l => ConfigureLogging(l, options.LogLevel)))
+                using (var loggers = LoggerFactory.Create(l => SidecarLogging.Configure(l, options.LogLevel)))
                 {
                     try
                     {
@@ -59,7 +59,7 @@ public static class Program
             ContentRootPath = AppContext.BaseDirectory,
             DisableDefaults = true,
         });
-        ConfigureLogging(builder.Logging, options.LogLevel);
+        SidecarLogging.Configure(builder.Logging, options.LogLevel);
         ConfigureServices(builder.Services, options);
 
         using var host = builder.Build();
@@ -88,30 +88,11 @@ public static class Program
         return code;
     }
 
-    public static void ConfigureLogging(ILoggingBuilder logging, LogLevel level)
-    {
-        logging.ClearProviders();
-        logging.SetMinimumLevel(level);
-        // The host's own lifecycle chatter ("Press Ctrl+C…") means nothing to a sidecar.
-        logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
-        logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.ColorBehavior = LoggerColorBehavior.Disabled;
-            o.TimestampFormat = "HH:mm:ss.fff ";
-            o.UseUtcTimestamp = false;
-        });
-        // Every level to stderr: stdout is the protocol's.
-        logging.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        // Keys never reach stderr, whoever logs them (docs/PROVIDERS.md "Keys").
-        RedactingLoggerProvider.WrapAll(logging.Services);
-    }
-
     public static void ConfigureServices(IServiceCollection services, SidecarOptions options)
     {
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<StoreHolder>();
+        SessionScope.AddTo(services);
         // The client's settings, typed: features read IOptionsMonitor<SidecarSettings>.CurrentValue.
         services.AddSingleton<Microsoft.Extensions.Options.IOptionsMonitor<Core.Settings.SidecarSettings>, SettingsMonitor>();
         services.AddSingleton<Local.LocalRuntimeHost>();
@@ -126,11 +107,13 @@ public static class Program
         services.AddSingleton<Core.Providers.IChatProvider, Local.LlamaChatProvider>();
         services.AddProviders();
         services.AddModelSettings();
-        services.AddSingleton<Completion.RemoteInlineCompletion>();
-        services.AddSingleton<Local.InlineCompletion>();
+        services.AddScoped<Completion.RemoteInlineCompletion>();
+        services.AddScoped<Completion.InlineCompletion>();
         services.AddSingleton<IRpcModule, CompletionModule>();
         services.AddSingleton<ILoadedModels>(sp => sp.GetRequiredService<Local.LocalRuntimeHost>());
-        services.AddSingleton<LocalModelServicesAccessor>();
+        // Downloads and the models folder: session services (they keep their state in the store).
+        services.AddScoped(sp => LocalModelServices.Create(sp.GetRequiredService<EditorAssist.Storage.SqliteStore>(), sp.GetRequiredService<ILoadedModels>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<IRpcModule, ModelsModule>();
         services.AddSingleton<IRpcModule, StorageModule>();
         if (options.Diagnostics) services.AddSingleton<IRpcModule, DiagnosticsModule>();

@@ -54,11 +54,12 @@ describe('reasoning from remote providers', () => {
   for (const [label, model, format, field] of [
     ['OpenAI-compatible reasoning_content (vLLM, DeepSeek, llama-server)', 'vllm/thinker', 'openai', 'reasoning_content'],
     ['OpenAI-compatible reasoning (Ollama /v1, OpenRouter)', 'ollama/thinker', 'ollama', 'reasoning'],
+    ['a <think> span in the content (a server without a reasoning parser)', 'vllm/thinker', 'openai', 'inline'],
   ]) {
     test(`${label}: thinking arrives apart from the answer and is not sent back`, async () => {
       fake.openAiFormat = format;
       turn = { reasoning: THOUGHT, reasoningField: field, text: ANSWER };
-      const { first, second, streamed, bodies } = await twoTurns(model, `oa-${format}`);
+      const { first, second, streamed, bodies } = await twoTurns(model, `oa-${format}-${field}`);
       // Thinking deltas first (delta "" so clients that only append deltas still work), then the answer.
       const thinking = streamed.filter((d) => d.reasoning !== undefined);
       assert.ok(thinking.length >= 2, 'the thinking streamed in pieces');
@@ -74,6 +75,7 @@ describe('reasoning from remote providers', () => {
       assert.ok(JSON.stringify(bodies[1]).includes(ANSWER));
       assert.ok(!JSON.stringify(bodies[1]).includes('user greets me'), 'the reasoning went back to the model');
       assert.ok(!JSON.stringify(bodies[1]).includes('reasoning'));
+      assert.ok(!JSON.stringify(bodies[1]).includes('<think>'));
       // History keeps it apart from the answer.
       const session = await s.connection.sendRequest('chat/session', { sessionId: first.sessionId });
       const answers = session.messages.filter((m) => m.role === 'assistant');

@@ -7,7 +7,8 @@
 //           stop_reason "tool_use".
 // What the model "says" is decided per request by `script(request)`, which gets the parsed body and
 // its wire format and returns { text?, calls?: [{ name, arguments }], reasoning?, reasoningField?,
-// signature? } (reasoning: streamed first, as `reasoning_content` — or `reasoningField` — deltas in
+// signature? } (reasoning: streamed first, as `reasoning_content` — or `reasoningField`, or 'inline':
+// a <think> span at the start of the content — deltas in
 // OpenAI's format, as a signed `thinking` block in Anthropic's). The default script calls the
 // first offered tool with `state.nextArgs` once, then answers with the tool result it was given,
 // so a test sees both directions. Every request is recorded.
@@ -96,8 +97,13 @@ function streamOpenAi(res, body, turn, format, nextId) {
     id: 'chatcmpl-tools', object: 'chat.completion.chunk', created: 1700000000, model,
     choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], usage: null })}\n\n`;
   res.write(chunk({ role: 'assistant', content: '' }));
-  if (turn.reasoning) for (const t of pieces(turn.reasoning, 3)) res.write(chunk({ [turn.reasoningField ?? 'reasoning_content']: t }));
-  if (turn.text) for (const t of pieces(turn.text, 2)) res.write(chunk({ content: t }));
+  if (turn.reasoningField === 'inline') {
+    // A server without a reasoning parser: the think span is part of the content, cut anywhere.
+    for (const t of pieces(`<think>${turn.reasoning}</think>\n\n${turn.text ?? ''}`, 2)) res.write(chunk({ content: t }));
+  } else {
+    if (turn.reasoning) for (const t of pieces(turn.reasoning, 3)) res.write(chunk({ [turn.reasoningField ?? 'reasoning_content']: t }));
+    if (turn.text) for (const t of pieces(turn.text, 2)) res.write(chunk({ content: t }));
+  }
   const calls = turn.calls ?? [];
   calls.forEach((c, index) => {
     const id = `call_${nextId()}`;

@@ -8,8 +8,8 @@
 using System.Diagnostics;
 using JsonSerializer = System.Text.Json.JsonSerializer;
 using EditorAssist.Core.Chat;
+using EditorAssist.Storage;
 using EditorAssist.Core.Providers;
-using EditorAssist.Core.Storage;
 using LiteDB;
 using Microsoft.Extensions.Logging.Abstractions;
 

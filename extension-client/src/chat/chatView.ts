@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ModelActivity } from '../models/activity';
 import * as vscode from 'vscode';
-import type { SidecarSupervisor } from '../sidecar/supervisor';
+import type { SidecarConnection } from '../sidecar/connection';
 import { ChatController, type ChatContext } from './controller';
 import { Requests } from '../protocol';
 import { Commands } from '../commands';
@@ -21,7 +21,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
-    private readonly extensionUri: vscode.Uri, private readonly sidecar: SidecarSupervisor, private readonly chosenModel: () => string | undefined, log: vscode.LogOutputChannel,
+    private readonly extensionUri: vscode.Uri, private readonly sidecar: SidecarConnection, private readonly chosenModel: () => string | undefined, log: vscode.LogOutputChannel,
     activity?: ModelActivity,
     /**
      * Where the conversation on screen is remembered (its sidecar session id): a window reload starts
@@ -218,5 +218,26 @@ function editorContext(): ChatContext | undefined {
     path: vscode.workspace.asRelativePath(doc.uri),
     languageId: doc.languageId,
     text: text.length > MAX_CONTEXT_CHARS ? `${text.slice(0, MAX_CONTEXT_CHARS)}\n… (truncated)` : text,
+  };
+}
+
+/**
+ * The chat view with its commands (New Chat, Chat History). The conversation on screen is
+ * remembered per workspace (workspaceState), so a window reload reopens it.
+ */
+export function registerChatView(context: vscode.ExtensionContext, sidecar: SidecarConnection, chosenModel: () => string | undefined, log: vscode.LogOutputChannel, activity: ModelActivity): { chat: ChatViewProvider; disposable: vscode.Disposable } {
+  const lastSession = {
+    get: () => context.workspaceState.get<string>('editorAssist.chatSession'),
+    set: (id: string | undefined) => context.workspaceState.update('editorAssist.chatSession', id),
+  };
+  const chat = new ChatViewProvider(context.extensionUri, sidecar, chosenModel, log, activity, lastSession);
+  return {
+    chat,
+    disposable: vscode.Disposable.from(
+      chat,
+      vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, chat),
+      vscode.commands.registerCommand(Commands.newChat, () => chat.newChat()),
+      vscode.commands.registerCommand(Commands.chatHistory, () => chat.showHistory()),
+    ),
   };
 }

@@ -4,13 +4,13 @@
 // itself.
 import { CancellationTokenSource } from 'vscode-jsonrpc';
 import { trimmedNotice } from './contextNotice';
-import { ErrorCodes, Methods, Notifications, Requests, type ChatDeltaParams, type ChatMessage, type ChatSendParams, type ChatSendResult, type RequestDef, type ToolApprovalParams, type ToolApprovalResult, type ToolCallParams, type ToolCallResult, type ToolStatusParams } from '../protocol';
+import { ErrorCodes, Methods, Notifications, Requests, type ChatDeltaParams, type ChatMessage, type ChatSendParams, type ChatSendResult, type ToolApprovalParams, type ToolApprovalResult, type ToolCallParams, type ToolCallResult, type ToolStatusParams } from '../protocol';
 import { type ApprovalRequest, type CancellationLike, type Decision, type ToolHost } from '../tools/host';
 import type { Disposable } from '../sidecar/events';
 import type { FinishReason, FromWebview, ToWebview } from './messages';
 import type { ModelActivity } from '../models/activity';
+import type { SidecarConnection } from '../sidecar/connection';
 
-/** The one thing chat needs from the sidecar layer (SidecarSupervisor satisfies it). */
 /** Code the user chose to send along (the selection, or the current file). */
 export interface ChatContext {
   path: string;
@@ -25,16 +25,15 @@ export function withContext(text: string, context: ChatContext | undefined): str
   return `${text}\n\nContext from ${context.path}:\n${fence}${context.languageId}\n${context.text}\n${fence}`;
 }
 
-export interface ChatTransport {
-  request<P, R>(def: RequestDef<P, R>, params: P, token?: CancellationTokenSource['token']): Promise<R>;
-  onNotification(method: string, handler: (params: unknown) => void): Disposable;
+/** The one thing chat needs from the sidecar layer (SidecarConnection with the view's additions). */
+export type ChatTransport = Pick<SidecarConnection, 'request' | 'onNotification'> & {
   /** The sidecar's advertised methods (initialize → capabilities.methods), if known. */
   methods(): readonly string[] | undefined;
   /** True while a sidecar is starting: a request then waits for it instead of failing. */
   starting?(): boolean;
   /** Server → client requests (`chat/toolCall`); absent: agent mode is not offered. */
-  onRequest?(method: string, handler: (params: unknown, token: CancellationLike) => Promise<unknown>): Disposable;
-}
+  onRequest?: SidecarConnection['onRequest'];
+};
 
 /** Parts of one answer's first-token timing (ms), as they come in. */
 interface FirstTokenTiming {

@@ -1,19 +1,14 @@
 // The inline-completion logic without vscode: debounce, one request in flight (a newer one
 // cancels the older), model choice, errors reported once. provider.ts adapts it to VS Code.
-import { ErrorCodes, Requests, type InlineCompletionParams, type InlineCompletionResult, type RequestDef } from '../protocol';
+import { ErrorCodes, Requests, type InlineCompletionParams, type InlineCompletionResult } from '../protocol';
 import { Emitter, type Event } from '../sidecar/events';
 import { realTimers, type Timers } from '../sidecar/timers';
 import { AdaptiveDebounce } from './debounce';
+import type { CancellationLike, SidecarConnection } from '../sidecar/connection';
 
-/** VS Code's and vscode-jsonrpc's CancellationToken share this shape. */
-export interface CancelToken {
-  readonly isCancellationRequested: boolean;
-  onCancellationRequested(listener: () => void): { dispose(): void };
-}
+export type CancelToken = CancellationLike;
 
-export interface CompletionTransport {
-  request<P, R>(def: RequestDef<P, R>, params: P, token?: CancelToken): Promise<R>;
-}
+export type CompletionTransport = Pick<SidecarConnection, 'request'>;
 
 export interface CompletionSettings {
   enabled: boolean;

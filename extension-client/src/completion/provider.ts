@@ -3,7 +3,7 @@
 // is in flight; click toggles), and the toggle command. Accept word / line are VS Code's own
 // commands (editor.action.inlineSuggest.acceptNextWord / acceptNextLine).
 import * as vscode from 'vscode';
-import type { SidecarSupervisor } from '../sidecar/supervisor';
+import type { SidecarConnection } from '../sidecar/connection';
 import { Requests, type ProviderInfo } from '../protocol';
 import { CompletionCloudGate, type CloudConsent } from '../privacy/privacy';
 import { chunkAround, ContextRing, cursorWindow } from './context';
@@ -32,7 +32,7 @@ export class InlineCompletion implements vscode.InlineCompletionItemProvider, vs
   private cloudProvider: string | undefined;
 
   constructor(
-    sidecar: SidecarSupervisor,
+    sidecar: SidecarConnection,
     chatModel: { readonly ref: string | undefined; readonly onDidChange: vscode.Event<string | undefined> },
     private readonly log: vscode.LogOutputChannel,
     consent: CloudConsent,

@@ -1,11 +1,11 @@
 // The QuickPick behind "EditorAssist: Choose Routing Strategy…" (the flow is in routing.ts).
 import * as vscode from 'vscode';
-import type { SidecarSupervisor } from '../sidecar/supervisor';
+import type { SidecarConnection } from '../sidecar/connection';
 import type { ProviderInfo, RouterStrategy } from '../protocol';
 import { describeError } from '../ui/errors';
 import { chooseRouting, ROUTING_CHOICES } from './routing';
 
-export async function chooseRoutingCommand(sidecar: SidecarSupervisor, consent: (p: ProviderInfo) => Promise<boolean>, changed: () => Promise<void>): Promise<void> {
+export async function chooseRoutingCommand(sidecar: SidecarConnection, consent: (p: ProviderInfo) => Promise<boolean>, changed: () => Promise<void>): Promise<void> {
   try {
     const chosen = await chooseRouting({
       request: (def, params) => sidecar.request(def, params),

@@ -1,13 +1,13 @@
 // "Set API Key…" and "Remove API Key": pick a provider that takes a key, then ask / forget.
 import * as vscode from 'vscode';
 import { Requests, type ProviderInfo } from '../protocol';
-import type { SidecarSupervisor } from '../sidecar/supervisor';
+import type { SidecarConnection } from '../sidecar/connection';
 import { describeError } from '../ui/errors';
 import { ApiKeys, HUGGING_FACE } from './apiKeys';
 
 type Keyed = Pick<ProviderInfo, 'id' | 'displayName'>;
 
-async function pickProvider(sidecar: SidecarSupervisor, keys: ApiKeys, onlyWithKey: boolean): Promise<Keyed | undefined> {
+async function pickProvider(sidecar: SidecarConnection, keys: ApiKeys, onlyWithKey: boolean): Promise<Keyed | undefined> {
   let providers: Keyed[];
   try {
     providers = [...ApiKeys.keyed(await sidecar.request(Requests.providersList, {})), HUGGING_FACE];
@@ -27,12 +27,12 @@ async function pickProvider(sidecar: SidecarSupervisor, keys: ApiKeys, onlyWithK
   return chosen?.p;
 }
 
-export async function setApiKeyCommand(sidecar: SidecarSupervisor, keys: ApiKeys): Promise<void> {
+export async function setApiKeyCommand(sidecar: SidecarConnection, keys: ApiKeys): Promise<void> {
   const p = await pickProvider(sidecar, keys, false);
   if (p && (await askForKey(p, keys))) void vscode.window.showInformationMessage(`EditorAssist: the API key for ${p.displayName} is stored.`);
 }
 
-export async function removeApiKeyCommand(sidecar: SidecarSupervisor, keys: ApiKeys): Promise<void> {
+export async function removeApiKeyCommand(sidecar: SidecarConnection, keys: ApiKeys): Promise<void> {
   const p = await pickProvider(sidecar, keys, true);
   if (!p) return;
   try {

@@ -5,23 +5,17 @@
 // next request. Privacy as everywhere else: local-only hides and refuses cloud models, and a cloud
 // model asks the per-provider consent before the first byte leaves the machine.
 // vscode-free: VS Code's classes come in through `LmHost`, so the unit tests drive it with fakes.
-import { ErrorCodes, Methods, Requests, type ChatDeltaParams, type ChatSendParams, type ProviderInfo, type RequestDef } from '../protocol';
+import { ErrorCodes, Methods, Requests, type ChatDeltaParams, type ChatSendParams, type ProviderInfo } from '../protocol';
 import { callInput, countableText, toSidecarMessages, toSidecarTools, ToolNames, type LmRequestMessage, type LmTool } from './messages';
 import { lmModels, type LmModel } from './models';
 import { TokenCounter } from './tokenCounter';
+import type { CancellationLike, SidecarConnection } from '../sidecar/connection';
 
 export const LM_VENDOR = 'editorassist';
 
-export interface CancellationLike {
-  readonly isCancellationRequested: boolean;
-  onCancellationRequested(listener: () => void): { dispose(): void };
-}
+export type { CancellationLike };
 
-export interface LmSidecar {
-  readonly state: string;
-  request<P, R>(def: RequestDef<P, R>, params: P, token?: CancellationLike): Promise<R>;
-  onNotification(method: string, handler: (params: unknown) => void): { dispose(): void };
-}
+export type LmSidecar = Pick<SidecarConnection, 'state' | 'request' | 'onNotification'>;
 
 /** What VS Code supplies: its part classes and error kinds. */
 export interface LmHost {

@@ -2,13 +2,13 @@
 // events that change the model list. Wired from extension.ts with one call.
 import * as vscode from 'vscode';
 import { Methods } from '../protocol';
-import type { SidecarSupervisor } from '../sidecar/supervisor';
+import type { SidecarConnection } from '../sidecar/connection';
 import type { LmConsent } from './provider';
 import { registerLmChatProvider } from './register';
 
 export { LM_VENDOR } from './provider';
 
-export function registerLanguageModels(sidecar: SidecarSupervisor, consent: LmConsent, log: vscode.LogOutputChannel): vscode.Disposable {
+export function registerLanguageModels(sidecar: SidecarConnection, consent: LmConsent, log: vscode.LogOutputChannel): vscode.Disposable {
   const host = {
     textPart: (value: string) => new vscode.LanguageModelTextPart(value),
     toolCallPart: (callId: string, name: string, input: object) => new vscode.LanguageModelToolCallPart(callId, name, input),

@@ -2,12 +2,12 @@
 // every change (servers.ts); "EditorAssist: Show MCP Servers" lists servers and tools.
 import * as vscode from 'vscode';
 import { Commands } from '../commands';
-import type { SidecarSupervisor } from '../sidecar/supervisor';
+import type { SidecarConnection } from '../sidecar/connection';
 import { showMcpServers, wireMcp } from './servers';
 
 export const MCP_SETTING = 'editorAssist.mcpServers';
 
-export function registerMcp(s: SidecarSupervisor, log: vscode.LogOutputChannel): vscode.Disposable {
+export function registerMcp(s: SidecarConnection, log: vscode.LogOutputChannel): vscode.Disposable {
   const wiring = wireMcp({
     sidecar: s,
     log,

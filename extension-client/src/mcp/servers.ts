@@ -1,4 +1,4 @@
-// MCP servers (USER_GUIDE.md, "MCP servers"), free of `vscode` (unit-tested): reads the
+// MCP servers (USER_GUIDE.md, "MCP servers"), vscode-free (unit-tested): reads the
 // `editorAssist.mcpServers` setting, sends it to the sidecar with `mcp/configure` (at every sidecar
 // start and on every change of the setting), and formats `mcp/list` for "EditorAssist: Show MCP
 // Servers". The sidecar connects to the servers and runs their tools; `env` and `headers` may hold

@@ -7,8 +7,9 @@
 //   model was "forgotten" (issue 18).
 // At every sidecar start `restore()` adopts the stored choice (or, the first time, hands ours to
 // the sidecar). vscode-free: unit-tested against the fake sidecar.
-import { Requests, SettingKeys, type RequestDef } from '../protocol';
+import { Requests, SettingKeys } from '../protocol';
 import { Emitter, type Event } from '../sidecar/events';
+import type { SidecarConnection } from '../sidecar/connection';
 
 export const ACTIVE_MODEL_KEY = 'editorAssist.activeModel';
 /** The sidecar's settings key (docs/PROTOCOL.md); chat/send without a model uses it too. */
@@ -20,11 +21,8 @@ export interface ModelMemento {
   update(key: string, value: unknown): PromiseLike<void>;
 }
 
-/** The sidecar as the active model needs it (SidecarSupervisor satisfies it). */
-export interface ModelStoreSidecar {
-  readonly state: string;
-  request<P, R>(def: RequestDef<P, R>, params: P): Promise<R>;
-}
+/** The sidecar as the active model needs it (a Pick of SidecarConnection). */
+export type ModelStoreSidecar = Pick<SidecarConnection, 'state' | 'request'>;
 
 export class ActiveModel {
   private readonly changed = new Emitter<string | undefined>();

@@ -3,13 +3,12 @@
 // (models/cancelDownload on its job), not only this request. vscode-free (the token has VS Code's
 // and vscode-jsonrpc's shape), so it is unit-tested.
 import type { CancellationToken } from 'vscode-jsonrpc';
-import { Requests, type DownloadInfo, type DownloadProgress, type DownloadResult, type DownloadTarget, type RequestDef } from '../protocol';
+import { Requests, type DownloadInfo, type DownloadProgress, type DownloadResult, type DownloadTarget } from '../protocol';
 import { DownloadProgressMapper, type ProgressStep } from './progress';
 import type { ProgressHub } from './progressHub';
+import type { SidecarConnection } from '../sidecar/connection';
 
-export interface DownloadSidecar {
-  request<P, R>(def: RequestDef<P, R>, params: P, token?: CancellationToken): Promise<R>;
-}
+export type DownloadSidecar = Pick<SidecarConnection, 'request'>;
 
 type Log = { info(m: string): void; warn(m: string): void };
 

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { ApiKeys } from '../keys/apiKeys';
 import { interruptedDownloads, type PausedByUser } from './interrupted';
 import { Requests, type CatalogEntry, type DownloadInfo, type DownloadResult, type DownloadTarget } from '../protocol';
-import type { SidecarSupervisor } from '../sidecar/supervisor';
+import type { SidecarConnection } from '../sidecar/connection';
 import { describeError } from '../ui/errors';
 import { formatBytes } from '../system/format';
 import { describeTarget } from './download';
@@ -17,7 +17,7 @@ import type { ProgressHub } from './progressHub';
 import { downloadWithProgress, loadLocal } from './withProgress';
 
 export interface ModelCommandDeps {
-  sidecar: SidecarSupervisor;
+  sidecar: SidecarConnection;
   active: ActiveModel;
   progress: ProgressHub;
   log: vscode.LogOutputChannel;

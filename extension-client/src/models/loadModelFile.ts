@@ -4,14 +4,14 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Requests } from '../protocol';
-import type { SidecarSupervisor } from '../sidecar/supervisor';
+import type { SidecarConnection } from '../sidecar/connection';
 import { describeError } from '../ui/errors';
 
 // Re-exported: the commands import the active model from here.
 export { ActiveModel } from './activeModel';
 import type { ActiveModel } from './activeModel';
 
-export async function loadModelFile(sidecar: SidecarSupervisor, active: ActiveModel, log: vscode.LogOutputChannel): Promise<void> {
+export async function loadModelFile(sidecar: SidecarConnection, active: ActiveModel, log: vscode.LogOutputChannel): Promise<void> {
   const picked = await vscode.window.showOpenDialog({
     canSelectMany: false, canSelectFolders: false, openLabel: 'Load', title: 'Load a GGUF model',
     filters: { 'GGUF models': ['gguf'], 'All files': ['*'] },

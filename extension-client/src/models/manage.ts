@@ -2,13 +2,12 @@
 // actions, downloaded models with size, last use and loaded state) built from storage/info,
 // models/downloads and models/catalog, and the sidecar operations behind it (delete, evict,
 // pause/resume/cancel). The QuickPicks in manageModels.ts only render this; it is unit-tested.
-import { ErrorCodes, Requests, type CatalogEntry, type DownloadInfo, type EvictResult, type RequestDef, type StorageInfo, type StorageModel } from '../protocol';
+import { ErrorCodes, Requests, type CatalogEntry, type DownloadInfo, type EvictResult, type StorageInfo, type StorageModel } from '../protocol';
 import { formatBytes, timeAgo } from '../system/format';
 import { describeRoles } from './downloadPick';
+import type { SidecarConnection } from '../sidecar/connection';
 
-export interface ManageSidecar {
-  request<P, R>(def: RequestDef<P, R>, params: P): Promise<R>;
-}
+export type ManageSidecar = Pick<SidecarConnection, 'request'>;
 
 export type ModelOp = 'useForChat' | 'useForCompletion' | 'unload' | 'settings' | 'delete';
 export type DownloadOp = 'pause' | 'resume' | 'cancel';

@@ -1,11 +1,10 @@
 // Gathers what "Select Model" shows from the sidecar: providers/list, models/list,
 // models/catalog, router/get. vscode-free; unit-tested with the fake sidecar.
-import { Requests, type CatalogEntry, type RequestDef } from '../protocol';
+import { Requests, type CatalogEntry } from '../protocol';
 import type { PickerInput } from './picker';
+import type { SidecarConnection } from '../sidecar/connection';
 
-export interface PickerSidecar {
-  request<P, R>(def: RequestDef<P, R>, params: P): Promise<R>;
-}
+export type PickerSidecar = Pick<SidecarConnection, 'request'>;
 
 export async function loadPickerInput(sidecar: PickerSidecar, activeRef: string | undefined): Promise<PickerInput & { errors: string[] }> {
   const errors: string[] = [];

@@ -4,7 +4,7 @@
 // one-time cloud consent, the key asked for if missing, then it becomes the chat model.
 import * as vscode from 'vscode';
 import type { ProviderInfo } from '../protocol';
-import type { SidecarSupervisor } from '../sidecar/supervisor';
+import type { SidecarConnection } from '../sidecar/connection';
 import { describeError } from '../ui/errors';
 import type { ApiKeys } from '../keys/apiKeys';
 import { askForKey } from '../keys/keyCommands';
@@ -21,7 +21,7 @@ interface Item extends vscode.QuickPickItem {
 }
 
 export interface SelectModelDeps {
-  sidecar: SidecarSupervisor;
+  sidecar: SidecarConnection;
   active: ActiveModel;
   keys: ApiKeys;
   consent: CloudConsent;

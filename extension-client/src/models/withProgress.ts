@@ -3,7 +3,7 @@
 // only see the result or undefined.
 import * as vscode from 'vscode';
 import { Requests, type DownloadResult, type DownloadTarget } from '../protocol';
-import type { SidecarSupervisor } from '../sidecar/supervisor';
+import type { SidecarConnection } from '../sidecar/connection';
 import { describeError, isAccessRefused, isInterruptedDownload } from '../ui/errors';
 import { HUGGING_FACE, type ApiKeys } from '../keys/apiKeys';
 import { askForKey } from '../keys/keyCommands';
@@ -11,7 +11,7 @@ import { runDownload } from './download';
 import type { ProgressHub } from './progressHub';
 
 export interface ProgressDeps {
-  sidecar: SidecarSupervisor;
+  sidecar: SidecarConnection;
   progress: ProgressHub;
   log: vscode.LogOutputChannel;
   /** Where a Hugging Face token is stored when a gated download asks for one. */

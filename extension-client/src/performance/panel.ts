@@ -4,8 +4,9 @@
 // posts, under a CSP as strict as the chat's.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { Commands } from '../commands';
 import { Requests } from '../protocol';
-import type { SidecarSupervisor } from '../sidecar/supervisor';
+import type { SidecarConnection } from '../sidecar/connection';
 import { describeError } from '../ui/errors';
 import { renderPerformance } from './render';
 
@@ -16,7 +17,7 @@ export class PerformancePanel implements vscode.Disposable {
   private timer: ReturnType<typeof setInterval> | undefined;
   private inFlight = false;
 
-  constructor(private readonly sidecar: SidecarSupervisor, private readonly refreshMs = PERFORMANCE_REFRESH_MS) {}
+  constructor(private readonly sidecar: SidecarConnection, private readonly refreshMs = PERFORMANCE_REFRESH_MS) {}
 
   show(): void {
     if (this.panel) {
@@ -101,4 +102,10 @@ function html(nonce: string): string {
 </script>
 </body>
 </html>`;
+}
+
+/** EditorAssist: Show Performance (also an entry of Manage Models). */
+export function registerPerformance(sidecar: SidecarConnection): vscode.Disposable {
+  const panel = new PerformancePanel(sidecar);
+  return vscode.Disposable.from(panel, vscode.commands.registerCommand(Commands.showPerformance, () => panel.show()));
 }

@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { Commands } from '../commands';
 import { Requests, type Privacy, type ProviderInfo, type RouterStrategy } from '../protocol';
-import type { SidecarSupervisor } from '../sidecar/supervisor';
+import type { SidecarConnection } from '../sidecar/connection';
 import { describeError } from '../ui/errors';
 import { providerOf } from '../providers/refs';
 import { describePrivacy } from './privacy';
@@ -18,7 +18,7 @@ export class PrivacyStatus implements vscode.Disposable {
   private beforeLocalOnly: RouterStrategy | undefined;
 
   constructor(
-    private readonly sidecar: SidecarSupervisor,
+    private readonly sidecar: SidecarConnection,
     private readonly model: { readonly ref: string | undefined; onDidChange: vscode.Event<string | undefined> },
     /** Told the chat model and its privacy whenever they are known anew (the chat header). */
     private readonly onResolved: (ref: string, privacy: Privacy | undefined) => void = () => undefined,

@@ -4,8 +4,9 @@
 // differ from what it reports (providers/configure), and a provider whose entry was removed is
 // reset to its preset. Only providers this setting configured are ever reset, so a URL set
 // another way (the CLI) is left alone. vscode-free: unit-tested.
-import { Requests, type ProviderInfo, type RequestDef } from '../protocol';
+import { Requests, type ProviderInfo } from '../protocol';
 import { isLoopbackHost, parseAbsoluteUrl } from '../system/urls';
+import type { SidecarConnection } from '../sidecar/connection';
 
 export interface BaseUrlPlan {
   /** providers/configure calls to make; baseUrl "" resets a provider to its preset. */
@@ -61,10 +62,7 @@ export function planBaseUrls(providers: readonly ProviderInfo[], setting: unknow
   return plan;
 }
 
-export interface BaseUrlSidecar {
-  readonly state: string;
-  request<P, R>(def: RequestDef<P, R>, params: P): Promise<R>;
-}
+export type BaseUrlSidecar = Pick<SidecarConnection, 'state' | 'request'>;
 
 /** Where the providers this setting configured are remembered (VS Code's globalState). */
 export interface ManagedStore {

@@ -1,7 +1,7 @@
 // The status-bar item: whether the sidecar runs (and which version), the chat model, what it is
 // doing (loading / generating / unloaded / error) and the last answer's tokens/s. Click: Select Model.
 import * as vscode from 'vscode';
-import type { SidecarState, SidecarSupervisor } from './supervisor';
+import type { SidecarConnection, SidecarState } from './connection';
 import { Commands } from '../commands';
 import { describeStatus, type ModelActivity } from '../models/activity';
 
@@ -21,7 +21,7 @@ export class SidecarStatusBar implements vscode.Disposable {
   private readonly activitySubscription: { dispose(): void } | undefined;
 
   constructor(
-    private readonly sidecar: SidecarSupervisor,
+    private readonly sidecar: SidecarConnection,
     private readonly model: { readonly ref: string | undefined; onDidChange?: vscode.Event<string | undefined> } = { ref: undefined },
     private readonly activity?: ModelActivity,
   ) {

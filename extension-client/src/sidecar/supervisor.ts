@@ -36,7 +36,9 @@ import { describeExit, SidecarError } from './errors';
 import { Emitter, type Disposable, type Event } from './events';
 import { raceDeadline, realTimers, settlesWithin, type Timers } from './timers';
 
-export type SidecarState = 'starting' | 'running' | 'stopping' | 'stopped';
+import type { CancellationLike, SidecarControl, SidecarFailure, SidecarState } from './connection';
+
+export type { SidecarFailure, SidecarState } from './connection';
 
 /** Where log lines go; VS Code's LogOutputChannel satisfies it. */
 export interface SidecarLog {
@@ -69,10 +71,6 @@ export interface SupervisorOptions {
   timers?: Timers;
 }
 
-export interface SidecarFailure {
-  message: string;
-}
-
 /** One spawned process and its connection. A restart makes a new generation. */
 interface Generation {
   readonly id: number;
@@ -86,7 +84,7 @@ interface Generation {
   spawnError?: Error;
 }
 
-export class SidecarSupervisor implements Disposable {
+export class SidecarSupervisor implements SidecarControl {
   private _state: SidecarState = 'stopped';
   private current: Generation | undefined;
   private generationCounter = 0;
@@ -179,7 +177,7 @@ export class SidecarSupervisor implements Disposable {
    * none is running, and with SidecarError('crashed') if the process dies before answering.
    * JSON-RPC errors from the sidecar reject as vscode-jsonrpc ResponseErrors (with `code`).
    */
-  async request<P, R>(def: RequestDef<P, R>, params: P, token?: CancellationToken): Promise<R> {
+  async request<P, R>(def: RequestDef<P, R>, params: P, token?: CancellationLike): Promise<R> {
     if (this._state === 'starting' && this.startPromise) {
       await this.startPromise.catch(() => undefined);
     }
@@ -252,8 +250,9 @@ export class SidecarSupervisor implements Disposable {
     this.stateEmitter.fire(state);
   }
 
-  private requestOn<P, R>(gen: Generation, def: RequestDef<P, R>, params: P, token?: CancellationToken): Promise<R> {
-    const tok = token ?? CancellationToken.None;
+  private requestOn<P, R>(gen: Generation, def: RequestDef<P, R>, params: P, token?: CancellationLike): Promise<R> {
+    // vscode-jsonrpc reads only these two members of a token: any CancellationLike will do.
+    const tok = (token ?? CancellationToken.None) as CancellationToken;
     // Params-less requests must send no `params` member at all (vscode-jsonrpc would send
     // `[null]` for an explicit undefined).
     const crashed = (how: string) => new SidecarError('crashed',

@@ -1,11 +1,11 @@
 // "EditorAssist: Show System Info": asks the sidecar for `system/info` and shows it.
 import * as vscode from 'vscode';
 import { Requests } from '../protocol';
-import type { SidecarSupervisor } from '../sidecar/supervisor';
+import type { SidecarConnection } from '../sidecar/connection';
 import { formatSystemInfo, summarizeSystemInfo } from './format';
 import { describeError } from '../ui/errors';
 
-export async function showSystemInfo(sidecar: SidecarSupervisor, log: vscode.LogOutputChannel): Promise<void> {
+export async function showSystemInfo(sidecar: SidecarConnection, log: vscode.LogOutputChannel): Promise<void> {
   try {
     const info = await sidecar.request(Requests.systemInfo, undefined);
     const server = sidecar.serverInfo?.serverInfo;

@@ -1,6 +1,7 @@
 // The contract between the chat controller and the tools (free of `vscode`): what the controller
 // offers the model, and how a call asks the user before it writes or runs anything.
 import type { ToolCallParams, ToolCallResult, ToolDefinition } from '../protocol';
+import type { CancellationLike } from '../sidecar/connection';
 
 /** What needs the user's yes: an edit or a new file (shown as a diff), a command (shown exactly), or a tool of an MCP server. */
 export type ApprovalKind = 'edit' | 'create' | 'command' | 'mcp';
@@ -22,10 +23,7 @@ export interface ToolRunContext {
   approve(request: ApprovalRequest): Promise<Decision>;
 }
 
-export interface CancellationLike {
-  readonly isCancellationRequested: boolean;
-  onCancellationRequested(listener: () => void): { dispose(): void };
-}
+export type { CancellationLike };
 
 export interface ToolHost {
   /** The tools to offer with chat/send, or undefined when agent mode is off. */

@@ -89,10 +89,13 @@ public sealed record ModelInfo
     /// <summary>Local models only: file details (filled by the local runtime).</summary>
     public LocalModelDetails? Local { get; init; }
     /// <summary>Models of the editor (the <c>host</c> provider): vendor and family.</summary>
-    public Host.HostModelDetails? Host { get; init; }
+    public HostModelDetails? Host { get; init; }
 }
 
 public sealed record LocalModelDetails(string Path, long SizeBytes, string? Quant, DateTimeOffset? LastUsed, bool Loaded);
+
+/// <summary>What the host provider adds to a <c>models/list</c> entry: who serves the model inside the editor.</summary>
+public sealed record HostModelDetails(string Vendor, string Family, string? Version, bool? ToolCalling);
 
 /// <summary>
 /// One message of a conversation. Tool turns (the tool loop builds them): an assistant message with

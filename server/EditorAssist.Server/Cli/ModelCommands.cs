@@ -1,10 +1,9 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using EditorAssist.Core.Catalog;
-using EditorAssist.Core.Downloads;
+using EditorAssist.Downloads;
+using EditorAssist.Storage;
 using EditorAssist.Core.Errors;
-using EditorAssist.Core.Models;
-using EditorAssist.Core.Storage;
 using EditorAssist.Core.SystemInfo;
 using EditorAssist.Server.Handlers;
 using EditorAssist.Server.Hosting;
@@ -23,7 +22,7 @@ internal static class ModelCommands
 {
     public static async Task<int> RunAsync(SidecarOptions options)
     {
-        using var loggers = LoggerFactory.Create(b => Program.ConfigureLogging(b, options.LogLevel < LogLevel.Warning ? LogLevel.Warning : options.LogLevel));
+        using var loggers = LoggerFactory.Create(b => SidecarLogging.Configure(b, options.LogLevel < LogLevel.Warning ? LogLevel.Warning : options.LogLevel));
         try
         {
             if (options.Verb == "catalog") return Catalog();

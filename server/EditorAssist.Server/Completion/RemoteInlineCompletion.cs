@@ -1,14 +1,16 @@
 using System.Diagnostics;
 using EditorAssist.Core.Completion;
 using EditorAssist.Core.Providers;
+using EditorAssist.Providers;
+using EditorAssist.Storage;
 using EditorAssist.Core.Routing;
-using EditorAssist.Server.Handlers;
+using EditorAssist.Providers.Routing;
 using EditorAssist.Server.Protocol;
 
 namespace EditorAssist.Server.Completion;
 
 /// <summary>
-/// One <c>completion/inline</c> request for a remote model, after <see cref="Local.InlineCompletion"/> has
+/// One <c>completion/inline</c> request for a remote model, after <see cref="InlineCompletion"/> has
 /// windowed the text, decided the scope and missed its cache: the prefix and suffix as the provider's
 /// fill-in-the-middle request wants them.
 /// </summary>
@@ -65,7 +67,7 @@ public sealed class RemoteInlineCompletion(ProviderRegistry registry)
         var (fim, context, modelId) = target;
 
         using var mine = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        if (!TryClaim(sequence, mine)) throw Local.InlineCompletion.Superseded();
+        if (!TryClaim(sequence, mine)) throw InlineCompletion.Superseded();
         try
         {
             var clock = Stopwatch.StartNew();
@@ -86,7 +88,7 @@ public sealed class RemoteInlineCompletion(ProviderRegistry registry)
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested && mine.IsCancellationRequested)
             {
-                throw Local.InlineCompletion.Superseded();
+                throw InlineCompletion.Superseded();
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested && budget.IsCancellationRequested)
             {
@@ -98,7 +100,7 @@ public sealed class RemoteInlineCompletion(ProviderRegistry registry)
             }
             ct.ThrowIfCancellationRequested();
             // The answer arrived as a newer keystroke came in: that one is what the editor shows.
-            if (mine.IsCancellationRequested) throw Local.InlineCompletion.Superseded();
+            if (mine.IsCancellationRequested) throw InlineCompletion.Superseded();
 
             var total = Math.Round(clock.Elapsed.TotalMilliseconds, 2);
             var text = CompletionText.Clean(result.Text, request.Prefix, request.Suffix, request.Scope);

@@ -1,7 +1,10 @@
 using System.Text.Json;
 using EditorAssist.Core.Chat;
+using EditorAssist.Storage;
 using EditorAssist.Core.Providers;
+using EditorAssist.Providers;
 using EditorAssist.Core.Routing;
+using EditorAssist.Providers.Routing;
 using EditorAssist.Core.Tools;
 using EditorAssist.Rpc;
 using EditorAssist.Server.Hosting;
@@ -14,11 +17,11 @@ namespace EditorAssist.Server.Handlers;
 /// methods. Routing, local-only enforcement and fallback live in <see cref="ChatRouter"/>;
 /// <c>$/cancelRequest</c> cancels the token, which closes the upstream stream.
 /// </summary>
-internal sealed class ChatModule(Lazy<ChatRouter> lazyRouter, Lazy<ChatHistory> lazyHistory, Core.Mcp.McpManager? mcp = null) : IRpcModule
+internal sealed class ChatModule(SessionScope scope) : IRpcModule
 {
-    // Lazy: nothing provider-related is built before the first chat call.
-    private ChatRouter Router => lazyRouter.Value;
-    private ChatHistory History => lazyHistory.Value;
+    // Session services: built on the first chat call, never before initialize.
+    private ChatRouter Router => scope.Get<ChatRouter>();
+    private ChatHistory History => scope.Get<ChatHistory>();
 
     /// <summary>
     /// The settings key holding the chat model the user chose (the extension writes it): kept in the
@@ -29,7 +32,7 @@ internal sealed class ChatModule(Lazy<ChatRouter> lazyRouter, Lazy<ChatHistory> 
 
     /// <summary>A request without a model asks the chosen one, if any; else the router picks by policy.</summary>
     private static string? ChosenModel(SidecarSession session) =>
-        session.Store?.Settings.Typed.ChatModel;
+        session.Store.Settings.Typed.ChatModel;
 
     public IEnumerable<string> Methods =>
         [Protocol.Methods.ChatSend, Protocol.Methods.ChatSessions, Protocol.Methods.ChatSession, Protocol.Methods.ChatDeleteSession];
@@ -45,7 +48,7 @@ internal sealed class ChatModule(Lazy<ChatRouter> lazyRouter, Lazy<ChatHistory> 
             if (p.Messages.Any(m => m.Role is not ("system" or "user" or "assistant" or "tool"))) throw Invalid("a message role must be system, user, assistant or tool.");
             var request = new ChatSendRequest
             {
-                Tools = ChatToolsWire.ToTurn(p, connection, mcp),
+                Tools = ChatToolsWire.ToTurn(p, connection, scope.Get<EditorAssist.Providers.Mcp.McpManager>()),
                 SessionId = p.SessionId,
                 Model = string.IsNullOrEmpty(p.Model) ? ChosenModel(session) : p.Model,
                 Messages = ChatToolsWire.ToMessages(p.Messages),
@@ -130,8 +133,8 @@ internal sealed class ChatModule(Lazy<ChatRouter> lazyRouter, Lazy<ChatHistory> 
             ResponseFormat = format,
             JsonSchema = schema,
             Thinking = p.Thinking,
-            ReasoningBudget = p.ReasoningBudget is int rb && rb < Core.Models.ModelParamsRules.MinReasoningBudget
-                ? throw Invalid($"params.reasoningBudget must be at least {Core.Models.ModelParamsRules.MinReasoningBudget} tokens.") : p.ReasoningBudget,
+            ReasoningBudget = p.ReasoningBudget is int rb && rb < EditorAssist.Storage.ModelParamsRules.MinReasoningBudget
+                ? throw Invalid($"params.reasoningBudget must be at least {EditorAssist.Storage.ModelParamsRules.MinReasoningBudget} tokens.") : p.ReasoningBudget,
         };
     }
 }

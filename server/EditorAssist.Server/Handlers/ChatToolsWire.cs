@@ -1,7 +1,9 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using EditorAssist.Core.Mcp;
+using EditorAssist.Providers.Mcp;
 using EditorAssist.Core.Providers;
+using EditorAssist.Providers;
+using EditorAssist.Storage;
 using EditorAssist.Core.Tools;
 using EditorAssist.Rpc;
 using EditorAssist.Server.Protocol;

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using EditorAssist.Core.Providers;
+using EditorAssist.Providers;
+using EditorAssist.Storage;
 using EditorAssist.Core.Tools;
 using EditorAssist.Rpc;
 using EditorAssist.Server.Protocol;

@@ -1,5 +1,6 @@
 using EditorAssist.Core.Metrics;
 using EditorAssist.Rpc;
+using EditorAssist.Server.Completion;
 using EditorAssist.Server.Hosting;
 using EditorAssist.Server.Local;
 using EditorAssist.Server.Protocol;
@@ -7,7 +8,7 @@ using EditorAssist.Server.Protocol;
 namespace EditorAssist.Server.Handlers;
 
 /// <summary><c>completion/inline</c>; each request's outcome is counted for <c>metrics/get</c> under the model it asked.</summary>
-internal sealed class CompletionModule(InlineCompletion inline, MetricsRecorder? metrics = null) : IRpcModule
+internal sealed class CompletionModule(SessionScope scope, MetricsRecorder? metrics = null) : IRpcModule
 {
     public IEnumerable<string> Methods => [Protocol.Methods.CompletionInline];
 
@@ -15,6 +16,7 @@ internal sealed class CompletionModule(InlineCompletion inline, MetricsRecorder?
         connection.AddRequestHandler(Protocol.Methods.CompletionInline, ProtocolJson.Default.InlineCompletionParams, ProtocolJson.Default.InlineCompletionResult,
             async (p, r, ct) =>
             {
+                var inline = scope.Get<InlineCompletion>();
                 var modelRef = inline.ModelRefFor(p);
                 try
                 {

@@ -1,4 +1,4 @@
-using EditorAssist.Core.Providers.Host;
+using EditorAssist.Providers.Host;
 using EditorAssist.Rpc;
 using EditorAssist.Server.Hosting;
 using EditorAssist.Server.Protocol;

@@ -24,7 +24,7 @@ internal sealed class LifecycleModule(ILogger<LifecycleModule> logger) : IRpcMod
                 if (p.Settings is { ValueKind: System.Text.Json.JsonValueKind.Object } settings) session.Settings.Update(settings);
                 if (p.ProcessId is int pid) session.WatchParent(pid);
                 logger.LogInformation("Initialized by {Client} {Version}.", p.ClientInfo?.Name ?? "an unnamed client", p.ClientInfo?.Version ?? "");
-                var store = session.Store!;
+                var store = session.Store;
                 return ValueTask.FromResult(new InitializeResult(
                     new ServerInfo("EditorAssist", SidecarSession.ServerVersion),
                     ProtocolInfo.Version,

@@ -12,8 +12,8 @@ namespace EditorAssist.Server.Handlers;
 /// <c>models/load</c> (with work-done progress and cancellation), <c>models/unload</c>,
 /// <c>models/status</c>, and the <c>runtime/didChangeState</c> notifications.
 /// </summary>
-internal sealed class LocalModelsModule(LocalRuntimeHost local, LocalModelServicesAccessor storage, ILogger<LocalModelsModule> logger,
-    Core.Models.ModelSettingsStore modelSettings) : IRpcModule
+internal sealed class LocalModelsModule(LocalRuntimeHost local, SessionScope scope, ILogger<LocalModelsModule> logger,
+    EditorAssist.Storage.ModelSettingsStore modelSettings) : IRpcModule
 {
     public IEnumerable<string> Methods => [Protocol.Methods.ModelsLoad, Protocol.Methods.ModelsUnload, Protocol.Methods.ModelsStatus];
 
@@ -92,8 +92,7 @@ internal sealed class LocalModelsModule(LocalRuntimeHost local, LocalModelServic
         _lastMarked[modelRef] = now;
         try
         {
-            if (session.Store is null) return;
-            var models = storage.Get(session).Models;
+            var models = scope.Get<LocalModelServices>().Models;
             var path = local.Resolve(modelRef);
             // Only files in the models folder take part in eviction; a GGUF loaded from elsewhere is the user's.
             if (!string.Equals(Path.GetDirectoryName(Path.GetFullPath(path)), Path.GetFullPath(models.ModelsDirectory).TrimEnd(Path.DirectorySeparatorChar), StringComparison.Ordinal)) return;

@@ -1,5 +1,6 @@
-using EditorAssist.Core.Mcp;
 using EditorAssist.Core.Providers;
+using EditorAssist.Core.Tools;
+using EditorAssist.Providers.Mcp;
 using EditorAssist.Rpc;
 using EditorAssist.Server.Hosting;
 using EditorAssist.Server.Protocol;
@@ -11,14 +12,24 @@ namespace EditorAssist.Server.Handlers;
 /// tools. The servers themselves live in <see cref="McpManager"/>; their tools join <c>chat/send</c>'s turn
 /// in <see cref="ChatToolsWire"/>.
 /// </summary>
-internal sealed class McpModule(McpManager manager) : IRpcModule
+internal sealed class McpModule(SessionScope scope) : IRpcModule
 {
+    private int _subscribed;
+
     public IEnumerable<string> Methods => [Protocol.Methods.McpConfigure, Protocol.Methods.McpList];
 
     public void Register(JsonRpcConnection connection, SidecarSession session)
     {
         var json = McpProtocolJson.Default;
-        manager.Changed += s => connection.Notify(Protocol.Methods.McpDidChange, new McpDidChangeParams(ToDto(s)), json.McpDidChangeParams);
+        // The manager is a session service (built after initialize); its changes go out from the first request on,
+        // which is before any server exists (only mcp/configure adds one).
+        McpManager Manager()
+        {
+            var manager = scope.Get<McpManager>();
+            if (Interlocked.Exchange(ref _subscribed, 1) == 0)
+                manager.Changed += s => connection.Notify(Protocol.Methods.McpDidChange, new McpDidChangeParams(ToDto(s)), json.McpDidChangeParams);
+            return manager;
+        }
 
         connection.AddRequestHandler(Protocol.Methods.McpConfigure, json.McpConfigureParams, json.McpListResult, (p, _, _) =>
         {
@@ -35,7 +46,7 @@ internal sealed class McpModule(McpManager manager) : IRpcModule
             }).ToList();
             try
             {
-                return ValueTask.FromResult(new McpListResult(manager.Configure(servers).Select(ToDto).ToList()));
+                return ValueTask.FromResult(new McpListResult(Manager().Configure(servers).Select(ToDto).ToList()));
             }
             catch (ArgumentException ex)
             {
@@ -45,6 +56,7 @@ internal sealed class McpModule(McpManager manager) : IRpcModule
 
         connection.AddRequestHandler(Protocol.Methods.McpList, json.McpListParams, json.McpListResult, async (p, _, ct) =>
         {
+            var manager = Manager();
             if (p?.Wait == true) await manager.WhenSettledAsync().WaitAsync(ct).ConfigureAwait(false);
             return new McpListResult(manager.List().Select(ToDto).ToList());
         });

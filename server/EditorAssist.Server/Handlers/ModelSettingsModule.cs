@@ -1,5 +1,7 @@
-using EditorAssist.Core.Models;
+using EditorAssist.Downloads;
+using EditorAssist.Storage;
 using EditorAssist.Core.Providers;
+using EditorAssist.Providers;
 using EditorAssist.Rpc;
 using EditorAssist.Server.Hosting;
 using EditorAssist.Server.Local;
@@ -10,10 +12,10 @@ namespace EditorAssist.Server.Handlers;
 /// <summary>
 /// <c>models/configure</c>: stores a model's own settings (merged like <c>settings/update</c>) and, when
 /// the context length of a loaded local model changes, reloads it with work-done progress. Chat
-/// applies the settings in <see cref="Core.Routing.ChatRouter"/>; loads read the context length
+/// applies the settings in <see cref="EditorAssist.Providers.Routing.ChatRouter"/>; loads read the context length
 /// through <see cref="LocalRuntimeHost.OptionsFor"/>.
 /// </summary>
-internal sealed class ModelSettingsModule(ModelSettingsStore settings, LocalRuntimeHost local, Lazy<ProviderRegistry> registry) : IRpcModule
+internal sealed class ModelSettingsModule(SessionScope scope, LocalRuntimeHost local) : IRpcModule
 {
     private readonly SemaphoreSlim _configureGate = new(1, 1);
 
@@ -26,7 +28,8 @@ internal sealed class ModelSettingsModule(ModelSettingsStore settings, LocalRunt
         {
             if (string.IsNullOrWhiteSpace(p.Ref)) throw Invalid("ref is required.");
             var (providerId, _) = ProviderRegistry.ParseRef(p.Ref);
-            registry.Value.Get(providerId); // 1001 for a provider that does not exist
+            scope.Get<ProviderRegistry>().Get(providerId); // 1001 for a provider that does not exist
+            var settings = scope.Get<ModelSettingsStore>();
 
             // One change at a time: two configures racing on a reload would each undo the other's.
             await _configureGate.WaitAsync(ct).ConfigureAwait(false);

@@ -1,6 +1,8 @@
 using EditorAssist.Core.Metrics;
-using EditorAssist.Core.Models;
+using EditorAssist.Downloads;
+using EditorAssist.Storage;
 using EditorAssist.Core.Providers;
+using EditorAssist.Providers;
 using EditorAssist.Server.Hosting;
 using EditorAssist.Server.Local;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,9 +18,8 @@ public static class ModelSettingsServices
     /// </summary>
     public static IServiceCollection AddModelSettings(this IServiceCollection services)
     {
-        services.TryAddSingleton(sp => new ModelSettingsStore(() => sp.GetRequiredService<StoreHolder>().Store, sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<IRpcModule>(sp => new ModelSettingsModule(sp.GetRequiredService<ModelSettingsStore>(), sp.GetRequiredService<LocalRuntimeHost>(),
-            new Lazy<ProviderRegistry>(sp.GetRequiredService<ProviderRegistry>)));
+        services.TryAddScoped(sp => new ModelSettingsStore(() => sp.GetRequiredService<SqliteStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IRpcModule>(sp => new ModelSettingsModule(sp.GetRequiredService<SessionScope>(), sp.GetRequiredService<LocalRuntimeHost>()));
         services.TryAddSingleton(sp => new MetricsRecorder(sp.GetRequiredService<TimeProvider>(), sp.GetService<SidecarOptions>()?.Metrics ?? true));
         services.AddSingleton<IRpcModule>(sp => new MetricsModule(sp.GetRequiredService<MetricsRecorder>(), sp.GetRequiredService<LocalRuntimeHost>()));
         return services;

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using EditorAssist.Core.Catalog;
-using EditorAssist.Core.Downloads;
+using EditorAssist.Downloads;
+using EditorAssist.Storage;
 using EditorAssist.Core.Errors;
-using EditorAssist.Core.Models;
 using EditorAssist.Core.SystemInfo;
 using EditorAssist.Rpc;
 using EditorAssist.Server.Hosting;
@@ -14,7 +14,7 @@ namespace EditorAssist.Server.Handlers;
 /// <c>models/catalog</c> (with hardware fit), <c>models/download</c> (work-done progress), <c>models/downloads</c>,
 /// pause/resume/cancel, <c>models/delete</c> and the Hugging Face token.
 /// </summary>
-internal sealed class ModelsModule(LocalModelServicesAccessor services, SystemInfoProvider systemInfo) : IRpcModule
+internal sealed class ModelsModule(SessionScope scope, SystemInfoProvider systemInfo) : IRpcModule
 {
     public IEnumerable<string> Methods =>
     [
@@ -29,7 +29,7 @@ internal sealed class ModelsModule(LocalModelServicesAccessor services, SystemIn
 
         connection.AddRequestHandler(Protocol.Methods.ModelsCatalog, json.CatalogModelArray, (_, _) =>
         {
-            var s = services.Get(session);
+            var s = scope.Get<LocalModelServices>();
             var machine = systemInfo.Read();
             var local = s.Models.List().Select(m => m.FileName).ToHashSet(StringComparer.OrdinalIgnoreCase);
             var list = s.Catalog.Entries.Select(e =>
@@ -45,7 +45,7 @@ internal sealed class ModelsModule(LocalModelServicesAccessor services, SystemIn
 
         connection.AddRequestHandler(Protocol.Methods.ModelsDownload, json.DownloadParams, json.DownloadResultDto, async (p, request, ct) =>
         {
-            var s = services.Get(session);
+            var s = scope.Get<LocalModelServices>();
             var download = s.ResolveRequest(p);
             using var progress = request.CreateProgress();
             progress.Begin($"Downloading {download.FileName}", w => w.WriteString("ref", LocalModelStore.RefFor(download.FileName)));
@@ -68,38 +68,38 @@ internal sealed class ModelsModule(LocalModelServicesAccessor services, SystemIn
         });
 
         connection.AddRequestHandler(Protocol.Methods.ModelsDownloads, json.DownloadInfoArray, (_, _) =>
-            ValueTask.FromResult(services.Get(session).Downloads.List().Select(d => new DownloadInfo(
+            ValueTask.FromResult(scope.Get<LocalModelServices>().Downloads.List().Select(d => new DownloadInfo(
                 d.Id, LocalModelStore.RefFor(d.FileName), d.FileName, JsonNamingPolicy.CamelCase.ConvertName(d.State.ToString()),
                 d.Bytes, d.TotalBytes, d.CatalogId, d.Error, d.ErrorCode is { } c ? (int)c : null) { Url = d.Url }).ToArray()));
 
         connection.AddRequestHandler(Protocol.Methods.ModelsPauseDownload, json.DownloadIdParams, json.EmptyResult, async (p, _, _) =>
         {
-            await services.Get(session).Downloads.PauseAsync(p.Id).ConfigureAwait(false);
+            await scope.Get<LocalModelServices>().Downloads.PauseAsync(p.Id).ConfigureAwait(false);
             return new EmptyResult();
         });
 
         connection.AddRequestHandler(Protocol.Methods.ModelsResumeDownload, json.DownloadIdParams, json.EmptyResult, (p, _, _) =>
         {
-            services.Get(session).Downloads.Resume(p.Id);
+            scope.Get<LocalModelServices>().Downloads.Resume(p.Id);
             return ValueTask.FromResult(new EmptyResult());
         });
 
         connection.AddRequestHandler(Protocol.Methods.ModelsCancelDownload, json.DownloadIdParams, json.EmptyResult, async (p, _, _) =>
         {
-            await services.Get(session).Downloads.CancelAsync(p.Id).ConfigureAwait(false);
+            await scope.Get<LocalModelServices>().Downloads.CancelAsync(p.Id).ConfigureAwait(false);
             return new EmptyResult();
         });
 
         connection.AddRequestHandler(Protocol.Methods.ModelsDelete, json.ModelRefParams, json.DeleteResult, (p, _, _) =>
         {
-            var freed = services.Get(session).Models.Delete(p.Ref);
+            var freed = scope.Get<LocalModelServices>().Models.Delete(p.Ref);
             NotifyChanged(connection, "deleted", p.Ref);
             return ValueTask.FromResult(new DeleteResult(freed));
         });
 
         connection.AddRequestHandler(Protocol.Methods.ModelsSetHuggingFaceToken, json.HuggingFaceTokenParams, json.EmptyResult, (p, _, _) =>
         {
-            services.Get(session).Credentials.SetToken(p.Token);
+            scope.Get<LocalModelServices>().Credentials.SetToken(p.Token);
             return ValueTask.FromResult(new EmptyResult());
         });
     }

@@ -1,7 +1,10 @@
 using EditorAssist.Core.Errors;
 using EditorAssist.Core.Providers;
-using EditorAssist.Core.Providers.Http;
+using EditorAssist.Providers;
+using EditorAssist.Storage;
+using EditorAssist.Providers.Http;
 using EditorAssist.Core.Routing;
+using EditorAssist.Providers.Routing;
 using EditorAssist.Rpc;
 using EditorAssist.Server.Hosting;
 using EditorAssist.Server.Protocol;
@@ -13,15 +16,12 @@ namespace EditorAssist.Server.Handlers;
 /// <c>providers/list|setApiKey|configure|check</c>, <c>models/list</c>, <c>router/get|set</c>. Keys stay in
 /// <see cref="ApiKeyStore"/> (memory); configuration, the model cache and the router policy persist in SQLite.
 /// </summary>
-internal sealed class ProvidersModule(
-    Lazy<ProviderRegistry> lazyRegistry,
-    Lazy<ModelDiscovery> lazyDiscovery,
-    ILogger<ProvidersModule> logger,
-    Core.Models.ModelSettingsStore? modelSettings = null) : IRpcModule
+internal sealed class ProvidersModule(SessionScope scope, ILogger<ProvidersModule> logger) : IRpcModule
 {
-    // Lazy: the registry (presets, SDK types) is built on the first provider call, not at process start.
-    private ProviderRegistry Registry => lazyRegistry.Value;
-    private ModelDiscovery Discovery => lazyDiscovery.Value;
+    // Session services: the registry (presets, SDK types) is built on the first provider call, not at process start.
+    private ProviderRegistry Registry => scope.Get<ProviderRegistry>();
+    private ModelDiscovery Discovery => scope.Get<ModelDiscovery>();
+    private ModelSettingsStore ModelSettings => scope.Get<ModelSettingsStore>();
 
     private readonly Dictionary<string, ProviderStatus> _lastCheck = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
@@ -106,7 +106,7 @@ internal sealed class ProvidersModule(
                 Host = m.Host is { } h ? new HostModelInfoDto(h.Vendor, h.Family, h.Version, h.ToolCalling) : null,
                 Pricing = ProviderWire.Pricing(m.Pricing),
                 Source = ProviderWire.Source(l.Source),
-                Params = modelSettings is null ? null : ModelParamsDto.From(modelSettings.Get($"{l.ProviderId}/{m.Id}")),
+                Params = ModelParamsDto.From(ModelSettings.Get($"{l.ProviderId}/{m.Id}")),
             })).ToList();
             var source = lists.Count == 0 ? ModelSource.Fallback : lists.Max(l => l.Source);
             var errors = lists.Where(l => l.Error is not null).Select(l => new ProviderErrorDto(l.ProviderId, l.Error!)).ToList();
@@ -158,8 +158,8 @@ internal sealed class ProvidersModule(
         });
     }
 
-    private Core.Providers.Ollama.OllamaProvider OllamaOf(string providerId) =>
-        Registry.Get(providerId) as Core.Providers.Ollama.OllamaProvider
+    private EditorAssist.Providers.Ollama.OllamaProvider OllamaOf(string providerId) =>
+        Registry.Get(providerId) as EditorAssist.Providers.Ollama.OllamaProvider
         ?? throw new RpcException(ErrorCodes.InvalidParams, $"'{providerId}' does not manage its own models (only Ollama-style providers do).");
 
     private async Task<ProviderStatus> CheckAsync(IChatProvider provider, ProviderContext context, CancellationToken ct)

@@ -1,8 +1,11 @@
 using EditorAssist.Core.Chat;
-using EditorAssist.Core.Models;
+using EditorAssist.Storage;
+using EditorAssist.Downloads;
 using EditorAssist.Core.Providers;
-using EditorAssist.Core.Providers.Http;
+using EditorAssist.Providers;
+using EditorAssist.Providers.Http;
 using EditorAssist.Core.Routing;
+using EditorAssist.Providers.Routing;
 using EditorAssist.Server.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -20,36 +23,35 @@ public static class ProvidersServices
     /// </summary>
     public static IServiceCollection AddProviders(this IServiceCollection services)
     {
-        services.TryAddSingleton<StoreHolder>();
+        SessionScope.AddTo(services);
         services.TryAddSingleton(_ => new ProviderHttp());
         services.TryAddSingleton<ApiKeyStore>();
         // The editor's models (issue 15): a provider like any other, fed and asked by the extension.
-        services.TryAddSingleton<Core.Providers.Host.HostChatProvider>();
-        services.AddSingleton<IChatProvider>(sp => sp.GetRequiredService<Core.Providers.Host.HostChatProvider>());
-        services.AddSingleton<IRpcModule>(sp => new HostModule(sp.GetRequiredService<Core.Providers.Host.HostChatProvider>(), sp.GetRequiredService<ILogger<HostModule>>()));
-        services.TryAddSingleton(sp => new ProviderState(() => sp.GetRequiredService<StoreHolder>().Store, sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton(sp => new ProviderRegistry(
+        services.TryAddSingleton<EditorAssist.Providers.Host.HostChatProvider>();
+        services.AddSingleton<IChatProvider>(sp => sp.GetRequiredService<EditorAssist.Providers.Host.HostChatProvider>());
+        services.AddSingleton<IRpcModule>(sp => new HostModule(sp.GetRequiredService<EditorAssist.Providers.Host.HostChatProvider>(), sp.GetRequiredService<ILogger<HostModule>>()));
+        // The session's services (SessionScope): everything that reads or writes the store.
+        services.TryAddScoped(sp => new ProviderState(() => sp.GetRequiredService<SqliteStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddScoped(sp => new ProviderRegistry(
             sp.GetServices<IChatProvider>(), sp.GetRequiredService<ProviderHttp>(), sp.GetRequiredService<ApiKeyStore>(), sp.GetRequiredService<ProviderState>()));
-        services.TryAddSingleton(sp => new ModelDiscovery(sp.GetRequiredService<ProviderRegistry>(), sp.GetRequiredService<ILogger<ModelDiscovery>>(), sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton(sp => new ChatHistory(() => sp.GetRequiredService<StoreHolder>().Store, sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton(sp => new ModelSettingsStore(() => sp.GetRequiredService<StoreHolder>().Store, sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton(sp => new ChatRouter(sp.GetRequiredService<ProviderRegistry>(), sp.GetRequiredService<ModelDiscovery>(),
+        services.TryAddScoped(sp => new ModelDiscovery(sp.GetRequiredService<ProviderRegistry>(), sp.GetRequiredService<ILogger<ModelDiscovery>>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddScoped(sp => new ChatHistory(() => sp.GetRequiredService<SqliteStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddScoped(sp => new ModelSettingsStore(() => sp.GetRequiredService<SqliteStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddScoped(sp => new ChatRouter(sp.GetRequiredService<ProviderRegistry>(), sp.GetRequiredService<ModelDiscovery>(),
             sp.GetRequiredService<ChatHistory>(), sp.GetRequiredService<ILogger<ChatRouter>>(), sp.GetRequiredService<ModelSettingsStore>(), sp.GetService<Core.Metrics.MetricsRecorder>()));
-        services.AddSingleton<IRpcModule>(sp => new ProvidersModule(
-            new Lazy<ProviderRegistry>(sp.GetRequiredService<ProviderRegistry>), new Lazy<ModelDiscovery>(sp.GetRequiredService<ModelDiscovery>),
-            sp.GetRequiredService<ILogger<ProvidersModule>>(), sp.GetRequiredService<ModelSettingsStore>()));
-        // MCP servers (issue 14): connected on mcp/configure; local-only mode (the router policy) refuses cloud ones.
-        services.TryAddSingleton(sp =>
+        services.AddSingleton<IRpcModule>(sp => new ProvidersModule(sp.GetRequiredService<SessionScope>(), sp.GetRequiredService<ILogger<ProvidersModule>>()));
+        // MCP servers (issue 14): a session service, connected on mcp/configure; local-only mode (the router
+        // policy, in the session's provider state) refuses cloud ones. The scope disposes it (servers closed).
+        services.TryAddScoped(sp =>
         {
             var state = sp.GetRequiredService<ProviderState>();
-            var manager = new Core.Mcp.McpManager(() => state.GetRouterPolicy().Strategy == RoutingStrategy.LocalOnly,
-                sp.GetRequiredService<ILoggerFactory>(), new Core.Mcp.McpManagerOptions { ClientVersion = SidecarSession.ServerVersion, Time = sp.GetRequiredService<TimeProvider>() });
+            var manager = new EditorAssist.Providers.Mcp.McpManager(() => state.GetRouterPolicy().Strategy == RoutingStrategy.LocalOnly,
+                sp.GetRequiredService<ILoggerFactory>(), new EditorAssist.Providers.Mcp.McpManagerOptions { ClientVersion = SidecarSession.ServerVersion, Time = sp.GetRequiredService<TimeProvider>() });
             state.RouterPolicyChanged += manager.PolicyChanged;
             return manager;
         });
-        services.AddSingleton<IRpcModule>(sp => new McpModule(sp.GetRequiredService<Core.Mcp.McpManager>()));
-        services.AddSingleton<IRpcModule>(sp => new ChatModule(
-            new Lazy<ChatRouter>(sp.GetRequiredService<ChatRouter>), new Lazy<ChatHistory>(sp.GetRequiredService<ChatHistory>), sp.GetRequiredService<Core.Mcp.McpManager>()));
+        services.AddSingleton<IRpcModule>(sp => new McpModule(sp.GetRequiredService<SessionScope>()));
+        services.AddSingleton<IRpcModule>(sp => new ChatModule(sp.GetRequiredService<SessionScope>()));
         return services;
     }
 }

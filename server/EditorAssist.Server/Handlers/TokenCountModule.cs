@@ -1,4 +1,5 @@
 using EditorAssist.Core.Chat;
+using EditorAssist.Storage;
 using EditorAssist.Rpc;
 using EditorAssist.Server.Hosting;
 using EditorAssist.Server.Local;

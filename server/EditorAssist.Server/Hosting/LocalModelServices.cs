@@ -1,9 +1,8 @@
 using System.Text.Json;
 using EditorAssist.Core.Catalog;
-using EditorAssist.Core.Downloads;
+using EditorAssist.Downloads;
+using EditorAssist.Storage;
 using EditorAssist.Core.Errors;
-using EditorAssist.Core.Models;
-using EditorAssist.Core.Storage;
 using EditorAssist.Rpc;
 using EditorAssist.Server.Protocol;
 using Microsoft.Extensions.Logging;
@@ -105,35 +104,4 @@ public sealed class LocalModelServices : IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => Downloads.DisposeAsync();
-}
-
-/// <summary>Builds <see cref="LocalModelServices"/> on first use, after initialize has opened the store. Thread-safe.</summary>
-public sealed class LocalModelServicesAccessor(ILoadedModels loaded, TimeProvider time, ILoggerFactory loggers) : IAsyncDisposable, IDisposable
-{
-    private readonly Lock _lock = new();
-    private LocalModelServices? _services;
-
-    public LocalModelServices Get(SidecarSession session)
-    {
-        lock (_lock)
-        {
-            if (_services is null)
-            {
-                _services = LocalModelServices.Create(
-                    session.Store ?? throw new InvalidOperationException("The store opens at initialize."), loaded, time, loggers);
-                // Running downloads stop (resumable) while the database can still record where they were.
-                session.OnClosing(DisposeAsync);
-            }
-            return _services;
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        LocalModelServices? s;
-        lock (_lock) { s = _services; _services = null; }
-        if (s is not null) await s.DisposeAsync().ConfigureAwait(false);
-    }
-
-    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 }

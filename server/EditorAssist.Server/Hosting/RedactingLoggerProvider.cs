@@ -1,4 +1,6 @@
 using EditorAssist.Core.Providers;
+using EditorAssist.Providers;
+using EditorAssist.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 

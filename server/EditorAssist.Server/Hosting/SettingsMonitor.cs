@@ -14,23 +14,23 @@ namespace EditorAssist.Server.Hosting;
 /// </summary>
 public sealed class SettingsMonitor : IOptionsMonitor<SidecarSettings>
 {
-    private readonly StoreHolder _storage;
+    private readonly SessionScope _session;
     private readonly Lock _gate = new();
     private readonly List<Action<SidecarSettings, string?>> _listeners = [];
     private readonly ILogger? _logger;
 
-    public SettingsMonitor(StoreHolder storage, ILoggerFactory? loggers = null)
+    public SettingsMonitor(SessionScope session, ILoggerFactory? loggers = null)
     {
-        _storage = storage;
+        _session = session;
         _logger = loggers?.CreateLogger("EditorAssist.Settings");
-        storage.Opened += store =>
+        session.Began += store =>
         {
             store.Settings.Changed += Notify;
             Notify(store.Settings.Typed); // what the store held from earlier sessions is current now
         };
     }
 
-    public SidecarSettings CurrentValue => _storage.Store?.Settings.Typed ?? SidecarSettings.Defaults;
+    public SidecarSettings CurrentValue => _session.HasBegun ? _session.Store.Settings.Typed : SidecarSettings.Defaults;
 
     public SidecarSettings Get(string? name) => CurrentValue;
 

@@ -1,5 +1,5 @@
 using System.Reflection;
-using EditorAssist.Core.Storage;
+using EditorAssist.Storage;
 using EditorAssist.Rpc;
 using EditorAssist.Server.Protocol;
 using Microsoft.Extensions.Logging;
@@ -14,7 +14,7 @@ namespace EditorAssist.Server.Hosting;
 public sealed class SidecarSession(
     SidecarOptions options,
     IEnumerable<IRpcModule> modules,
-    StoreHolder storage,
+    SessionScope scope,
     TimeProvider time,
     ILoggerFactory loggerFactory) : IAsyncDisposable
 {
@@ -27,9 +27,12 @@ public sealed class SidecarSession(
     public static string ServerVersion { get; } =
         typeof(SidecarSession).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
-    public SqliteStore? Store => storage.Store;
+    /// <summary>The session's services and store, from <c>initialize</c> on.</summary>
+    public SessionScope Scope => scope;
 
-    public SettingsRepository Settings => storage.Settings;
+    public SqliteStore Store => scope.Store;
+
+    public SettingsRepository Settings => scope.Store.Settings;
 
     public JsonRpcConnection Connection => _connection ?? throw new InvalidOperationException("The session has not started.");
 
@@ -40,8 +43,8 @@ public sealed class SidecarSession(
     /// <summary>Called by the initialize handler.</summary>
     internal void OpenStore(string directory)
     {
-        if (Store is not null) return;
-        var store = storage.Open(directory);
+        if (scope.HasBegun) return;
+        var store = scope.Begin(directory);
         _logger.LogInformation("Storage at {Dir} (schema {Version}).", store.Directory, store.SchemaVersion);
     }
 
@@ -102,5 +105,7 @@ public sealed class SidecarSession(
             try { await cleanups[i]().ConfigureAwait(false); }
             catch (Exception ex) { _logger.LogWarning(ex, "Cleanup at session end failed."); }
         }
+        // Last: the session's services, the store among them (disposed after everything that used it).
+        await scope.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -1,5 +1,7 @@
 using EditorAssist.Core.Chat;
+using EditorAssist.Storage;
 using EditorAssist.Core.Providers;
+using EditorAssist.Providers;
 
 namespace EditorAssist.Server.Local;
 

@@ -1,8 +1,10 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using EditorAssist.Core.Chat;
+using EditorAssist.Storage;
 using EditorAssist.Core.Errors;
 using EditorAssist.Core.Providers;
+using EditorAssist.Providers;
 using EditorAssist.Llama;
 using EditorAssist.Server.Hosting;
 
@@ -14,7 +16,7 @@ namespace EditorAssist.Server.Local;
 /// its model on demand (sharing a load already running) and streams from the context worker.
 /// Privacy is always on-device.
 /// </summary>
-public sealed partial class LlamaChatProvider(LocalRuntimeHost local, StoreHolder storage) : IChatProvider
+public sealed partial class LlamaChatProvider(LocalRuntimeHost local, SessionScope session) : IChatProvider
 {
     public ProviderDescriptor Descriptor { get; } = new()
     {
@@ -143,18 +145,19 @@ public sealed partial class LlamaChatProvider(LocalRuntimeHost local, StoreHolde
     }
 
     /// <summary>The models folder (through its store: size, last use, loaded) plus files loaded by path this session.</summary>
-    private List<Core.Models.LocalModel> ListFiles()
+    private List<EditorAssist.Downloads.LocalModel> ListFiles()
     {
-        var models = new Dictionary<string, Core.Models.LocalModel>(StringComparer.Ordinal);
-        if (storage.Store is { } store)
+        var models = new Dictionary<string, EditorAssist.Downloads.LocalModel>(StringComparer.Ordinal);
+        if (session.HasBegun)
         {
-            foreach (var m in new Core.Models.LocalModelStore(Path.Combine(store.Directory, "models"), store, local).List())
+            var store = session.Store;
+            foreach (var m in new EditorAssist.Downloads.LocalModelStore(Path.Combine(store.Directory, "models"), store, local).List())
                 models[m.Path] = m;
         }
         foreach (var path in local.RegisteredPaths)
         {
             if (models.ContainsKey(path) || !File.Exists(path)) continue;
-            models[path] = new Core.Models.LocalModel(LocalRuntimeHost.RefForPath(path), Path.GetFileName(path), path,
+            models[path] = new EditorAssist.Downloads.LocalModel(LocalRuntimeHost.RefForPath(path), Path.GetFileName(path), path,
                 new FileInfo(path).Length, null, null, local.IsLoaded(Path.GetFileName(path)));
         }
         return models.Values.OrderBy(m => m.FileName, StringComparer.OrdinalIgnoreCase).ToList();

@@ -5,6 +5,7 @@ using EditorAssist.Core.SystemInfo;
 using EditorAssist.Llama;
 using EditorAssist.Server.Hosting;
 using EditorAssist.Core.Settings;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -18,9 +19,8 @@ namespace EditorAssist.Server.Local;
 /// <c>local.idleUnloadMinutes</c> (default 15, 0 = never).
 /// Thread-safe.
 /// </summary>
-public sealed class LocalRuntimeHost(StoreHolder session, ILoggerFactory loggerFactory, TimeProvider time, Core.Models.ModelSettingsStore? modelSettings = null,
-    IOptionsMonitor<SidecarSettings>? settings = null)
-    : IAcceleratorInfoSource, Core.Models.ILoadedModels, IAsyncDisposable
+public sealed class LocalRuntimeHost(SessionScope session, ILoggerFactory loggerFactory, TimeProvider time, IOptionsMonitor<SidecarSettings>? settings = null)
+    : IAcceleratorInfoSource, EditorAssist.Downloads.ILoadedModels, IAsyncDisposable
 {
     public const string ProviderId = "local";
 
@@ -37,6 +37,10 @@ public sealed class LocalRuntimeHost(StoreHolder session, ILoggerFactory loggerF
 
     /// <summary>Raised when a generation starts on a local model, inline completions included: (ref).</summary>
     public event Action<string>? Used;
+
+    /// <summary>The session's per-model settings (context length); none before initialize, or where none are registered.</summary>
+    private EditorAssist.Storage.ModelSettingsStore? ModelSettings =>
+        session.HasBegun ? session.Services.GetService<EditorAssist.Storage.ModelSettingsStore>() : null;
 
     /// <summary>The runtime, initialising it on first use.</summary>
     /// <exception cref="LocalModelException">ProviderUnavailable when the native library cannot be loaded.</exception>
@@ -102,7 +106,7 @@ public sealed class LocalRuntimeHost(StoreHolder session, ILoggerFactory loggerF
     /// length the model's settings store (<c>models/configure</c>) unless the caller names one.
     /// </summary>
     public LocalModelOptions OptionsFor(string modelRef, int? gpuLayers = null, int? contextLength = null) =>
-        DefaultOptions(gpuLayers, contextLength ?? modelSettings?.Get(modelRef).ContextLength);
+        DefaultOptions(gpuLayers, contextLength ?? ModelSettings?.Get(modelRef).ContextLength);
 
     /// <summary>The model manager if the runtime has started, else null (never starts it: for read-only looks).</summary>
     public LocalModelManager? StartedModels => _models;
@@ -116,8 +120,8 @@ public sealed class LocalRuntimeHost(StoreHolder session, ILoggerFactory loggerF
         return variants.Select(v => Path.Combine(root, v)).FirstOrDefault(Directory.Exists);
     }
 
-    /// <summary>The ref a file gets (one rule for all local models: <see cref="Core.Models.LocalModelStore.RefFor"/>).</summary>
-    public static string RefForPath(string path) => Core.Models.LocalModelStore.RefFor(path);
+    /// <summary>The ref a file gets (one rule for all local models: <see cref="EditorAssist.Downloads.LocalModelStore.RefFor"/>).</summary>
+    public static string RefForPath(string path) => EditorAssist.Downloads.LocalModelStore.RefFor(path);
 
     /// <summary>
     /// The store's settings key that keeps <c>models/load {path}</c> registrations ({ref: path}): the
@@ -153,7 +157,7 @@ public sealed class LocalRuntimeHost(StoreHolder session, ILoggerFactory loggerF
     /// <summary>Reads the registrations an earlier sidecar stored, once the store is open; files since deleted are dropped.</summary>
     private void RestoreRegistered()
     {
-        if (_restored || session.Store is null) return;
+        if (_restored || !session.HasBegun) return;
         lock (_gate)
         {
             if (_restored) return;
@@ -174,7 +178,7 @@ public sealed class LocalRuntimeHost(StoreHolder session, ILoggerFactory loggerF
 
     private void PersistRegistered()
     {
-        if (session.Store is null) return;
+        if (!session.HasBegun) return;
         try
         {
             using var buffer = new MemoryStream();
@@ -187,7 +191,7 @@ public sealed class LocalRuntimeHost(StoreHolder session, ILoggerFactory loggerF
                 w.WriteEndObject();
             }
             using var doc = System.Text.Json.JsonDocument.Parse(buffer.ToArray());
-            session.Settings.Update(doc.RootElement);
+            session.Store.Settings.Update(doc.RootElement);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -204,10 +208,10 @@ public sealed class LocalRuntimeHost(StoreHolder session, ILoggerFactory loggerF
         if (_registered.TryGetValue(modelRef, out var path)) return path;
         // A loaded model knows its file: no directory scan on every chat or keystroke.
         if (_models?.Get(modelRef) is { } loaded) return loaded.Path;
-        if (modelRef.StartsWith(ProviderId + "/", StringComparison.Ordinal) && session.Store is { } store)
+        if (modelRef.StartsWith(ProviderId + "/", StringComparison.Ordinal) && session.HasBegun)
         {
             // Refs are lower-cased file stems; the files keep their own case.
-            var dir = new DirectoryInfo(Path.Combine(store.Directory, "models"));
+            var dir = new DirectoryInfo(Path.Combine(session.Store.Directory, "models"));
             if (dir.Exists)
             {
                 var match = dir.EnumerateFiles("*.gguf").FirstOrDefault(f => string.Equals(RefForPath(f.Name), modelRef, StringComparison.Ordinal));

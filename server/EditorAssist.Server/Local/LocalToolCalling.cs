@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using EditorAssist.Core.Providers;
+using EditorAssist.Providers;
+using EditorAssist.Storage;
 using EditorAssist.Llama;
 
 namespace EditorAssist.Server.Local;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using EditorAssist.Core.Models;
+using EditorAssist.Downloads;
+using EditorAssist.Storage;
 
 // The wire shapes of models/configure and metrics/get (PROTOCOL.md "Per-model settings",
 // "Metrics"), with their own source-generated context so this work merges without touching the

@@ -1,6 +1,8 @@
 using EditorAssist.Core.Chat;
+using EditorAssist.Storage;
 using EditorAssist.Core.Errors;
 using EditorAssist.Core.Providers;
+using EditorAssist.Providers;
 
 namespace EditorAssist.Core.Tests.Chat;
 

@@ -1,4 +1,5 @@
 using EditorAssist.Core.Chat;
+using EditorAssist.Storage;
 using EditorAssist.Testing.Gguf;
 
 namespace EditorAssist.Core.Tests.Chat;

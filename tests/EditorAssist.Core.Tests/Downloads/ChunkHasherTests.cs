@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
-using EditorAssist.Core.Downloads;
+using EditorAssist.Downloads;
+using EditorAssist.Storage;
 
 namespace EditorAssist.Core.Tests.Downloads;
 

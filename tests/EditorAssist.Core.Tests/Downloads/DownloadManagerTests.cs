@@ -1,5 +1,6 @@
 using System.Diagnostics;
-using EditorAssist.Core.Downloads;
+using EditorAssist.Downloads;
+using EditorAssist.Storage;
 using EditorAssist.Core.Errors;
 using EditorAssist.Testing;
 using EditorAssist.Testing.Http;

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
-using EditorAssist.Core.Downloads;
-using EditorAssist.Core.Models;
-using EditorAssist.Core.Storage;
+using EditorAssist.Downloads;
+using EditorAssist.Storage;
 using EditorAssist.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,4 +1,5 @@
-using EditorAssist.Core.Downloads;
+using EditorAssist.Downloads;
+using EditorAssist.Storage;
 using EditorAssist.Core.Errors;
 
 namespace EditorAssist.Core.Tests.Downloads;

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using EditorAssist.Core.Mcp;
+using EditorAssist.Providers.Mcp;
 using EditorAssist.Core.Providers;
 using EditorAssist.Core.Tools;
 using EditorAssist.Testing;

@@ -1,5 +1,7 @@
 using EditorAssist.Core.Metrics;
 using EditorAssist.Core.Providers;
+using EditorAssist.Providers;
+using EditorAssist.Storage;
 
 namespace EditorAssist.Core.Tests.Metrics;
 

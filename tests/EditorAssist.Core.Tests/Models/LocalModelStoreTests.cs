@@ -1,6 +1,6 @@
 using EditorAssist.Core.Errors;
-using EditorAssist.Core.Models;
-using EditorAssist.Core.Storage;
+using EditorAssist.Downloads;
+using EditorAssist.Storage;
 using EditorAssist.Core.Tests.Downloads;
 using EditorAssist.Testing;
 using Microsoft.Extensions.Logging.Abstractions;

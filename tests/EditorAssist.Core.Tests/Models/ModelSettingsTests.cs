@@ -1,7 +1,8 @@
 using System.Text.Json;
-using EditorAssist.Core.Models;
+using EditorAssist.Downloads;
+using EditorAssist.Storage;
 using EditorAssist.Core.Providers;
-using EditorAssist.Core.Storage;
+using EditorAssist.Providers;
 using EditorAssist.Testing;
 
 namespace EditorAssist.Core.Tests.Models;

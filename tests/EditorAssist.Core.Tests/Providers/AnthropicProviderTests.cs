@@ -1,6 +1,8 @@
 using System.Text.Json;
 using EditorAssist.Core.Errors;
 using EditorAssist.Core.Providers;
+using EditorAssist.Providers;
+using EditorAssist.Storage;
 using EditorAssist.Testing.Fakes;
 
 namespace EditorAssist.Core.Tests.Providers;

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using EditorAssist.Core.Errors;
 using EditorAssist.Core.Providers;
-using EditorAssist.Core.Providers.OpenAi;
+using EditorAssist.Providers;
+using EditorAssist.Storage;
+using EditorAssist.Providers.OpenAi;
 using EditorAssist.Testing.Fakes;
 
 namespace EditorAssist.Core.Tests.Providers;

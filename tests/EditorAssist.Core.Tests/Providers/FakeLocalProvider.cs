@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
 using EditorAssist.Core.Errors;
 using EditorAssist.Core.Providers;
+using EditorAssist.Providers;
+using EditorAssist.Storage;
 
 namespace EditorAssist.Core.Tests.Providers;
 

@@ -2,8 +2,11 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using EditorAssist.Core.Errors;
 using EditorAssist.Core.Providers;
-using EditorAssist.Core.Providers.Host;
+using EditorAssist.Providers;
+using EditorAssist.Storage;
+using EditorAssist.Providers.Host;
 using EditorAssist.Core.Routing;
+using EditorAssist.Providers.Routing;
 using EditorAssist.Core.Tools;
 
 namespace EditorAssist.Core.Tests.Providers;

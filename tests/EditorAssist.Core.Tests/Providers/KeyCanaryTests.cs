@@ -1,7 +1,10 @@
 using System.Text;
 using EditorAssist.Core.Errors;
 using EditorAssist.Core.Providers;
+using EditorAssist.Providers;
+using EditorAssist.Storage;
 using EditorAssist.Core.Routing;
+using EditorAssist.Providers.Routing;
 using EditorAssist.Testing.Fakes;
 
 namespace EditorAssist.Core.Tests.Providers;

@@ -1,4 +1,6 @@
 using EditorAssist.Core.Providers;
+using EditorAssist.Providers;
+using EditorAssist.Storage;
 using EditorAssist.Testing.Fakes;
 
 namespace EditorAssist.Core.Tests.Providers;

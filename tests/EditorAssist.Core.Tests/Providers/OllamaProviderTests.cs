@@ -1,6 +1,8 @@
 using EditorAssist.Core.Errors;
 using EditorAssist.Core.Providers;
-using EditorAssist.Core.Providers.Ollama;
+using EditorAssist.Providers;
+using EditorAssist.Storage;
+using EditorAssist.Providers.Ollama;
 using EditorAssist.Testing.Fakes;
 
 namespace EditorAssist.Core.Tests.Providers;

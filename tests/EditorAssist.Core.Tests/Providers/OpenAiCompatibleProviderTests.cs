@@ -1,7 +1,9 @@
 using System.Text.Json;
 using EditorAssist.Core.Errors;
 using EditorAssist.Core.Providers;
-using EditorAssist.Core.Providers.Http;
+using EditorAssist.Providers;
+using EditorAssist.Storage;
+using EditorAssist.Providers.Http;
 using EditorAssist.Testing.Fakes;
 
 namespace EditorAssist.Core.Tests.Providers;

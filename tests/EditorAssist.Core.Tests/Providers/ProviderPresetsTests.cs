@@ -1,8 +1,10 @@
 using EditorAssist.Core.Providers;
-using EditorAssist.Core.Providers.Anthropic;
-using EditorAssist.Core.Providers.Http;
-using EditorAssist.Core.Providers.Ollama;
-using EditorAssist.Core.Providers.OpenAi;
+using EditorAssist.Providers;
+using EditorAssist.Storage;
+using EditorAssist.Providers.Anthropic;
+using EditorAssist.Providers.Http;
+using EditorAssist.Providers.Ollama;
+using EditorAssist.Providers.OpenAi;
 
 namespace EditorAssist.Core.Tests.Providers;
 

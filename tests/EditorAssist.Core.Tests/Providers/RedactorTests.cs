@@ -1,4 +1,6 @@
 using EditorAssist.Core.Providers;
+using EditorAssist.Providers;
+using EditorAssist.Storage;
 
 namespace EditorAssist.Core.Tests.Providers;
 

@@ -1,10 +1,12 @@
 using System.Collections.Concurrent;
 using EditorAssist.Core.Chat;
+using EditorAssist.Storage;
 using EditorAssist.Core.Errors;
 using EditorAssist.Core.Providers;
-using EditorAssist.Core.Providers.Http;
+using EditorAssist.Providers;
+using EditorAssist.Providers.Http;
 using EditorAssist.Core.Routing;
-using EditorAssist.Core.Storage;
+using EditorAssist.Providers.Routing;
 using EditorAssist.Testing;
 
 namespace EditorAssist.Core.Tests.Providers;

@@ -1,8 +1,11 @@
 using System.Text.Json;
 using EditorAssist.Core.Metrics;
-using EditorAssist.Core.Models;
+using EditorAssist.Downloads;
+using EditorAssist.Storage;
 using EditorAssist.Core.Providers;
+using EditorAssist.Providers;
 using EditorAssist.Core.Routing;
+using EditorAssist.Providers.Routing;
 using EditorAssist.Core.Tests.Providers;
 using EditorAssist.Testing.Fakes;
 

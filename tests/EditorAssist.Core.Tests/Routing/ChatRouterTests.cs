@@ -1,6 +1,9 @@
 using EditorAssist.Core.Errors;
 using EditorAssist.Core.Providers;
+using EditorAssist.Providers;
+using EditorAssist.Storage;
 using EditorAssist.Core.Routing;
+using EditorAssist.Providers.Routing;
 using EditorAssist.Core.Tests.Providers;
 using EditorAssist.Testing.Fakes;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using EditorAssist.Core.Storage;
+using EditorAssist.Storage;
 using EditorAssist.Testing;
 
 namespace EditorAssist.Core.Tests.Storage;

@@ -1,5 +1,5 @@
 using EditorAssist.Core.Errors;
-using EditorAssist.Core.Storage;
+using EditorAssist.Storage;
 using EditorAssist.Testing;
 using Microsoft.Data.Sqlite;
 

@@ -1,7 +1,9 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using EditorAssist.Core.Providers;
-using EditorAssist.Core.Providers.OpenAi;
+using EditorAssist.Providers;
+using EditorAssist.Storage;
+using EditorAssist.Providers.OpenAi;
 using EditorAssist.Core.Tools;
 
 namespace EditorAssist.Core.Tests.Tools;

@@ -3,8 +3,11 @@ using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using EditorAssist.Core.Errors;
 using EditorAssist.Core.Providers;
-using EditorAssist.Core.Providers.Http;
+using EditorAssist.Providers;
+using EditorAssist.Storage;
+using EditorAssist.Providers.Http;
 using EditorAssist.Core.Routing;
+using EditorAssist.Providers.Routing;
 using EditorAssist.Rpc;
 using EditorAssist.Server.Completion;
 using EditorAssist.Server.Hosting;
@@ -37,7 +40,7 @@ public sealed class RemoteInlineCompletionTests : IAsyncLifetime
     private AnthropicFakeServer _anthropic = null!;
     private SocketsHttpHandler _primary = null!;
     private ProviderHttp _http = null!;
-    private StoreHolder _storage = null!;
+    private SessionScope _storage = null!;
     private ProviderRegistry _registry = null!;
     private LocalRuntimeHost _local = null!;
     private InlineCompletion _inline = null!;
@@ -70,8 +73,8 @@ public sealed class RemoteInlineCompletionTests : IAsyncLifetime
         };
         // Retries would be recorded, not slept; the inline path turns them off anyway.
         _http = new ProviderHttp(new RetryOptions { Delay = (_, _) => Task.CompletedTask }, _primary);
-        _storage = new StoreHolder(NullLoggerFactory.Instance, TimeProvider.System);
-        _storage.Open(_dir.Path);
+        _storage = Hosting.TestSessions.Create();
+        _storage.Begin(_dir.Path);
         _registry = new ProviderRegistry([], _http, new ApiKeyStore(), new ProviderState(() => _storage.Store));
         _local = new LocalRuntimeHost(_storage, NullLoggerFactory.Instance, TimeProvider.System);
         _inline = new InlineCompletion(_local, new SettingsMonitor(_storage), new RemoteInlineCompletion(_registry));

@@ -1,6 +1,9 @@
 using System.Runtime.CompilerServices;
 using EditorAssist.Core.Providers;
+using EditorAssist.Providers;
+using EditorAssist.Storage;
 using EditorAssist.Core.Routing;
+using EditorAssist.Providers.Routing;
 using EditorAssist.Server.Handlers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -38,12 +41,15 @@ public class ProvidersServicesTests
         services.AddProviders();
         if (!before) services.AddSingleton<IChatProvider, StubLocal>();
         await using var sp = services.BuildServiceProvider();
+        using var dir = new EditorAssist.Testing.TempDirectory();
+        var session = sp.GetRequiredService<EditorAssist.Server.Hosting.SessionScope>();
+        session.Begin(dir.Path);
 
-        var registry = sp.GetRequiredService<ProviderRegistry>();
+        var registry = session.Get<ProviderRegistry>();
         Assert.Equal("local", registry.Providers[0].Descriptor.Id);
         Assert.Equal(PrivacyClass.OnDevice, registry.ContextFor("local").Privacy);
         var deltas = new List<string>();
-        var result = await sp.GetRequiredService<ChatRouter>().SendAsync(
+        var result = await session.Get<ChatRouter>().SendAsync(
             new ChatSendRequest { Model = "local/tiny", Messages = [new("user", "hi")] }, deltas.Add, default);
         Assert.Equal(["on device"], deltas);
         Assert.Equal(PrivacyClass.OnDevice, result.Privacy);

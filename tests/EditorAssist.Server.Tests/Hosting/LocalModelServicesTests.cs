@@ -1,7 +1,7 @@
 using System.Text.Json;
 using EditorAssist.Core.Errors;
-using EditorAssist.Core.Models;
-using EditorAssist.Core.Storage;
+using EditorAssist.Downloads;
+using EditorAssist.Storage;
 using EditorAssist.Rpc;
 using EditorAssist.Server.Hosting;
 using EditorAssist.Server.Protocol;

@@ -1,5 +1,7 @@
 using EditorAssist.Core.Errors;
 using EditorAssist.Core.Providers;
+using EditorAssist.Providers;
+using EditorAssist.Storage;
 using EditorAssist.Server.Hosting;
 using EditorAssist.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,7 +38,7 @@ public class RedactingLoggerProviderTests
     public void The_sidecar_logging_setup_wraps_the_console_provider()
     {
         var services = new ServiceCollection();
-        services.AddLogging(b => Program.ConfigureLogging(b, LogLevel.Information));
+        services.AddLogging(b => SidecarLogging.Configure(b, LogLevel.Information));
         using var sp = services.BuildServiceProvider();
         var providers = sp.GetServices<ILoggerProvider>().ToList();
         Assert.NotEmpty(providers);

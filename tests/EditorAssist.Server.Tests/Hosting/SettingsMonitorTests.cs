@@ -9,7 +9,7 @@ namespace EditorAssist.Server.Tests.Hosting;
 public sealed class SettingsMonitorTests : IDisposable
 {
     private readonly TempDirectory _dir = new();
-    private readonly StoreHolder _storage = new(NullLoggerFactory.Instance, TimeProvider.System);
+    private readonly SessionScope _storage = TestSessions.Create();
 
     public void Dispose()
     {
@@ -27,19 +27,19 @@ public sealed class SettingsMonitorTests : IDisposable
     public void Defaults_before_the_store_opens_then_the_stored_values_and_every_update()
     {
         // A first session leaves a setting in the store.
-        using (var first = new StoreHolder(NullLoggerFactory.Instance, TimeProvider.System))
-            first.Open(_dir.Path).Settings.Update(Json("""{"local.threads":3}"""));
+        using (var first = TestSessions.Create())
+            first.Begin(_dir.Path).Settings.Update(Json("""{"local.threads":3}"""));
 
         var monitor = new SettingsMonitor(_storage);
         var heard = new List<SidecarSettings>();
         using var subscription = monitor.OnChange((s, _) => heard.Add(s));
         Assert.Same(SidecarSettings.Defaults, monitor.CurrentValue);
 
-        _storage.Open(_dir.Path);
+        _storage.Begin(_dir.Path);
         Assert.Equal(3, monitor.CurrentValue.LocalThreads);
         Assert.Equal(3, Assert.Single(heard).LocalThreads);
 
-        _storage.Settings.Update(Json("""{"local.threads":5,"chat.model":"local/x"}"""));
+        _storage.Store.Settings.Update(Json("""{"local.threads":5,"chat.model":"local/x"}"""));
         Assert.Equal(5, monitor.CurrentValue.LocalThreads);
         Assert.Equal("local/x", monitor.Get("any").ChatModel);
         Assert.Equal(5, heard[^1].LocalThreads);
@@ -47,7 +47,7 @@ public sealed class SettingsMonitorTests : IDisposable
         Assert.Same(monitor.CurrentValue, monitor.CurrentValue);
 
         subscription.Dispose();
-        _storage.Settings.Update(Json("""{"local.threads":null}"""));
+        _storage.Store.Settings.Update(Json("""{"local.threads":null}"""));
         Assert.Null(monitor.CurrentValue.LocalThreads);
         Assert.Equal(2, heard.Count);
     }

@@ -1,5 +1,5 @@
 using System.Net;
-using EditorAssist.Core.Providers.Http;
+using EditorAssist.Providers.Http;
 
 namespace EditorAssist.Core.Tests.Providers.Http;
 
