@@ -43,7 +43,6 @@ internal sealed unsafe class ContextWorker
     internal const int MinTailReuse = 8;
     private readonly int _nCtx;
     private readonly int _nBatch;
-    private readonly Dictionary<string, Job> _latestByKey = new(StringComparer.Ordinal);
     private LlamaBatch _batch;
     private int _queued;
     // Read by the native abort callback during llama_decode (on this worker's thread pool threads).
@@ -83,26 +82,6 @@ internal sealed unsafe class ContextWorker
             throw new ArgumentOutOfRangeException(nameof(request), "MaxTokens must be at least 1.");
         }
         var job = new Job(request, onDelta, ct, Stopwatch.GetTimestamp());
-        if (request.SupersedeKey is string key)
-        {
-            lock (_latestByKey)
-            {
-                // The newest request of a group (e.g. inline completions of one editor) makes the
-                // older one pointless: cancel it whether it is queued or already generating.
-                if (_latestByKey.TryGetValue(key, out var older))
-                {
-                    // Callers on several threads can reach this lock out of the order they were
-                    // asked in; SupersedeOrder (when given) says which request is really newer.
-                    if (request.SupersedeOrder is long mine && older.Request?.SupersedeOrder is long theirs && theirs > mine)
-                    {
-                        job.Dispose();
-                        throw new OperationCanceledException("Superseded by a newer request.");
-                    }
-                    older.Supersede();
-                }
-                _latestByKey[key] = job;
-            }
-        }
         // A caller that gives up while its request waits in the queue is answered at once, not
         // when the worker gets there (the worker then skips the job). Once running, cancellation
         // is the generation loop's business: the result carries FinishReason.Cancelled.
@@ -200,14 +179,14 @@ internal sealed unsafe class ContextWorker
         {
             if (!job.TryStart())
             {
-                return; // cancelled or superseded while queued; the caller already has its answer
+                return; // cancelled while queued; the caller already has its answer
             }
-            if (job.Token.IsCancellationRequested || job.IsSuperseded)
+            if (job.Token.IsCancellationRequested)
             {
-                job.Completion.TrySetCanceled(job.Token.IsCancellationRequested ? job.Token : job.SupersededToken);
+                job.Completion.TrySetCanceled(job.Token);
                 return;
             }
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(job.Token, job.SupersededToken, _shutdown.Token);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(job.Token, _shutdown.Token);
             _abortDecode = false;
             using (linked.Token.Register(() => _abortDecode = true))
             {
@@ -221,16 +200,6 @@ internal sealed unsafe class ContextWorker
         finally
         {
             _abortDecode = false;
-            if (job.Request?.SupersedeKey is string key)
-            {
-                lock (_latestByKey)
-                {
-                    if (_latestByKey.TryGetValue(key, out var latest) && latest == job)
-                    {
-                        _latestByKey.Remove(key);
-                    }
-                }
-            }
             job.Dispose();
         }
     }
@@ -512,9 +481,8 @@ internal sealed unsafe class ContextWorker
     private sealed class Job(GenerationRequest? request, Action<string>? onDelta, CancellationToken token, long enqueuedAt) : IDisposable
     {
         private const int Queued = 0, Running = 1, Abandoned = 2;
-        private readonly CancellationTokenSource _superseded = new();
         private int _state;
-        private CancellationTokenRegistration _tokenReg, _supersedeReg;
+        private CancellationTokenRegistration _tokenReg;
 
         /// <summary>Worker side: claims the job; false when it was abandoned while queued.</summary>
         public bool TryStart() => Interlocked.CompareExchange(ref _state, Running, Queued) == Queued;
@@ -522,7 +490,6 @@ internal sealed unsafe class ContextWorker
         public void ReleaseWhenCancelledWhileQueued()
         {
             _tokenReg = Token.Register(() => Abandon(Token));
-            _supersedeReg = _superseded.Token.Register(() => Abandon(_superseded.Token));
         }
 
         private void Abandon(CancellationToken why)
@@ -538,26 +505,9 @@ internal sealed unsafe class ContextWorker
         public CancellationToken Token { get; } = token;
         public long EnqueuedAt { get; } = enqueuedAt;
         public TaskCompletionSource<GenerationResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        public CancellationToken SupersededToken => _superseded.Token;
-        public bool IsSuperseded => _superseded.IsCancellationRequested;
-
-        public void Supersede()
-        {
-            try
-            {
-                _superseded.Cancel();
-            }
-            catch (ObjectDisposedException)
-            {
-                // Already finished.
-            }
-        }
-
         public void Dispose()
         {
             _tokenReg.Dispose();
-            _supersedeReg.Dispose();
-            _superseded.Dispose();
         }
     }
 }

@@ -55,20 +55,6 @@ public sealed record GenerationRequest
     public GenerationOptions Options { get; init; } = new();
 
     /// <summary>
-    /// Requests with the same key supersede each other: a new one cancels the previous one,
-    /// queued (OperationCanceledException) or running (FinishReason.Cancelled). For inline
-    /// completions, where only the newest keystroke's request matters.
-    /// </summary>
-    public string? SupersedeKey { get; init; }
-
-    /// <summary>
-    /// Optional order among requests with the same <see cref="SupersedeKey"/> (e.g. arrival order
-    /// on the connection): a request never supersedes one with a higher order; it is itself
-    /// cancelled instead. Without it, the last caller to arrive wins.
-    /// </summary>
-    public long? SupersedeOrder { get; init; }
-
-    /// <summary>
     /// The prompt as tokens, used as is (no BOS added): wins over Messages and Prompt. FIM prompts
     /// are built this way so that code which happens to contain special-token text stays text.
     /// </summary>

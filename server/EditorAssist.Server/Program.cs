@@ -107,6 +107,7 @@ public static class Program
         services.AddSingleton<Core.Providers.IChatProvider, Local.LlamaChatProvider>();
         services.AddProviders();
         services.AddModelSettings();
+        services.AddSingleton<Completion.LocalInlineCompletion>();
         services.AddScoped<Completion.RemoteInlineCompletion>();
         services.AddScoped<Completion.InlineCompletion>();
         services.AddSingleton<IRpcModule, CompletionModule>();

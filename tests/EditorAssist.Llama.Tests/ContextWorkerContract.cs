@@ -211,42 +211,6 @@ public abstract class ContextWorkerContract
     }
 
     [Fact]
-    public async Task A_newer_request_with_the_same_supersede_key_cancels_the_older_one()
-    {
-        var firstStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new ManualResetEventSlim();
-        // The first request blocks its first delta until the second one is queued, so the
-        // supersede reliably happens while it is running.
-        var first = Model.GenerateAsync(new GenerationRequest { Prompt = "one", Options = Greedy(10_000), SupersedeKey = "editor-1" },
-            _ => { firstStarted.TrySetResult(); release.Wait(TimeSpan.FromSeconds(10)); });
-        await firstStarted.Task;
-        var queued = Model.GenerateAsync(new GenerationRequest { Prompt = "two", Options = Greedy(4), SupersedeKey = "editor-1" });
-        var third = Model.GenerateAsync(new GenerationRequest { Prompt = "three", Options = Greedy(4), SupersedeKey = "editor-1" });
-        var otherKey = Model.GenerateAsync(new GenerationRequest { Prompt = "other", Options = Greedy(4), SupersedeKey = "editor-2" });
-        release.Set();
-
-        var r1 = await first;
-        Assert.Equal(FinishReason.Cancelled, r1.FinishReason);
-        Assert.True(r1.Usage.CompletionTokens <= 3);
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queued);
-        Assert.Equal(4, (await third).Usage.CompletionTokens);
-        Assert.Equal(4, (await otherKey).Usage.CompletionTokens);
-    }
-
-    [Fact]
-    public async Task A_request_with_a_lower_supersede_order_never_displaces_a_newer_one()
-    {
-        // The newer request (order 2) reached the model first; the older one (order 1) arriving
-        // late is cancelled instead of cancelling it.
-        var newer = Model.GenerateAsync(new GenerationRequest { Prompt = "newer", Options = Greedy(4), SupersedeKey = "editor-3", SupersedeOrder = 2 });
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-            Model.GenerateAsync(new GenerationRequest { Prompt = "older", Options = Greedy(4), SupersedeKey = "editor-3", SupersedeOrder = 1 }));
-        var r = await newer;
-        Assert.NotEqual(FinishReason.Cancelled, r.FinishReason);
-        Assert.Equal(4, r.Usage.CompletionTokens);
-    }
-
-    [Fact]
     public void Invalid_requests_are_rejected_up_front()
     {
         // Synchronously, before anything is queued.

@@ -1,3 +1,4 @@
+using EditorAssist.Core.Completion;
 using EditorAssist.Core.Metrics;
 using EditorAssist.Rpc;
 using EditorAssist.Server.Completion;
@@ -23,6 +24,12 @@ internal sealed class CompletionModule(SessionScope scope, MetricsRecorder? metr
                     var result = await inline.CompleteAsync(p, r.Sequence, ct).ConfigureAwait(false);
                     metrics?.RecordCompletion(result.Model, result.Timings.FromCache ? CompletionOutcome.CacheHit : CompletionOutcome.Answered, result.Timings.TotalMs);
                     return result;
+                }
+                catch (SupersededException superseded)
+                {
+                    // The client has moved on to a newer position: answered as a cancellation.
+                    if (modelRef is not null) metrics?.RecordCompletion(modelRef, CompletionOutcome.Cancelled);
+                    throw new RpcException(ErrorCodes.RequestCancelled, superseded.Message);
                 }
                 catch (OperationCanceledException)
                 {
