@@ -4,15 +4,19 @@
 // (target ≥ 0.95) and the time to first token each sees (target: the sidecar adds ≤ 5 ms).
 // Two rates: paced (the server emits RATE tokens/s, well above any model: the relay must keep up) and
 // unpaced (as fast as the consumer reads: the relay's own ceiling).
-// Usage: node bench/streaming.mjs [tokens=20000] [runs=5] [ttftRuns=30] [rate=5000] (after a Release build).
+// Usage: node bench/streaming.mjs [tokens=20000] [runs=5] [ttftRuns=30] [rate=5000] [--sidecar DLL] (after a
+// Release build; --sidecar measures another build, say the previous commit's, the same way).
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { initialize, startSidecar, stopSidecar, tempDir } from '../tests/interop/sidecar.mjs';
 
-const TOKENS = Number(process.argv[2] ?? 20000);
-const RUNS = Number(process.argv[3] ?? 5);
-const TTFT_RUNS = Number(process.argv[4] ?? 30);
-const RATE = Number(process.argv[5] ?? 5000);
+const sidecarArg = process.argv.indexOf('--sidecar');
+const sidecarDll = sidecarArg > 0 ? process.argv[sidecarArg + 1] : undefined;
+const positional = process.argv.slice(2).filter((a, i, all) => a !== '--sidecar' && all[i - 1] !== '--sidecar');
+const TOKENS = Number(positional[0] ?? 20000);
+const RUNS = Number(positional[1] ?? 5);
+const TTFT_RUNS = Number(positional[2] ?? 30);
+const RATE = Number(positional[3] ?? 5000);
 let paced = false;
 
 const chunk = (delta, finish = null) => `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'bench',
@@ -65,7 +69,7 @@ async function direct(n) {
   return { ms: performance.now() - t0, tokens, ttft };
 }
 
-const s = startSidecar({ args: ['--log-level', 'warning'] });
+const s = startSidecar({ args: ['--log-level', 'warning'], dll: sidecarDll });
 await initialize(s.connection, tempDir('ea-bench-'));
 await s.connection.sendRequest('providers/configure', { providerId: 'vllm', baseUrl: base });
 let onDelta = () => {};

@@ -23,8 +23,8 @@ export function tempDir(prefix = 'ea-interop-') {
  * Starts the sidecar. Returns the child, a vscode-jsonrpc connection (already listening), a
  * promise of the exit code, and the stderr text collected so far.
  */
-export function startSidecar({ args = ['--diagnostics'], env = {}, connect = true } = {}) {
-  const child = spawn('dotnet', [serverDll, ...args], {
+export function startSidecar({ args = ['--diagnostics'], env = {}, connect = true, dll = serverDll } = {}) {
+  const child = spawn('dotnet', [dll, ...args], {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, DOTNET_NOLOGO: '1', ...env },
   });
