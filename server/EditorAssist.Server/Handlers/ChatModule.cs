@@ -41,7 +41,7 @@ internal sealed class ChatModule(SessionScope scope) : IRpcModule
     {
         var json = ProvidersProtocolJson.Default;
 
-        connection.AddRequestHandler(Protocol.Methods.ChatSend, json.ChatSendParams, json.ChatSendResultDto, async (p, _, ct) =>
+        connection.AddRequestHandler(Protocol.Methods.ChatSend, () => json.ChatSendParams, () => json.ChatSendResultDto, async (p, _, ct) =>
         {
             if (string.IsNullOrEmpty(p.StreamId)) throw Invalid("streamId is required.");
             if (p.Messages is not { Count: > 0 }) throw Invalid("messages must not be empty.");
@@ -87,10 +87,10 @@ internal sealed class ChatModule(SessionScope scope) : IRpcModule
             };
         });
 
-        connection.AddRequestHandler(Protocol.Methods.ChatSessions, json.ListChatSessionDto, (_, _) =>
+        connection.AddRequestHandler(Protocol.Methods.ChatSessions, () => json.ListChatSessionDto, (_, _) =>
             ValueTask.FromResult(History.List().Select(ToDto).ToList()));
 
-        connection.AddRequestHandler(Protocol.Methods.ChatSession, json.ChatSessionIdParams, json.ChatSessionResult, (p, _, _) =>
+        connection.AddRequestHandler(Protocol.Methods.ChatSession, () => json.ChatSessionIdParams, () => json.ChatSessionResult, (p, _, _) =>
         {
             var found = History.Get(p.SessionId)
                         ?? throw new RpcException(ErrorCodes.InvalidParams, $"There is no chat session '{p.SessionId}'.");
@@ -99,7 +99,7 @@ internal sealed class ChatModule(SessionScope scope) : IRpcModule
                 { Reasoning = m.Reasoning }).ToList()));
         });
 
-        connection.AddRequestHandler(Protocol.Methods.ChatDeleteSession, json.ChatSessionIdParams, json.DeletedResult, (p, _, _) =>
+        connection.AddRequestHandler(Protocol.Methods.ChatDeleteSession, () => json.ChatSessionIdParams, () => json.DeletedResult, (p, _, _) =>
             ValueTask.FromResult(new DeletedResult(History.Delete(p.SessionId))));
     }
 

@@ -14,7 +14,7 @@ internal sealed class CompletionModule(SessionScope scope, MetricsRecorder? metr
     public IEnumerable<string> Methods => [Protocol.Methods.CompletionInline];
 
     public void Register(JsonRpcConnection connection, SidecarSession session) =>
-        connection.AddRequestHandler(Protocol.Methods.CompletionInline, ProtocolJson.Default.InlineCompletionParams, ProtocolJson.Default.InlineCompletionResult,
+        connection.AddRequestHandler(Protocol.Methods.CompletionInline, () => ProtocolJson.Default.InlineCompletionParams, () => ProtocolJson.Default.InlineCompletionResult,
             async (p, r, ct) =>
             {
                 var inline = scope.Get<InlineCompletion>();

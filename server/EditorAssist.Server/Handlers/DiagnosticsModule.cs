@@ -53,7 +53,7 @@ internal sealed class DiagnosticsModule(TimeProvider time) : IRpcModule
             return ValueTask.CompletedTask;
         });
 
-        connection.AddRequestHandler(Protocol.Methods.DiagnosticsStats, ProtocolJson.Default.DiagnosticsStats, (_, _) =>
+        connection.AddRequestHandler(Protocol.Methods.DiagnosticsStats, () => ProtocolJson.Default.DiagnosticsStats, (_, _) =>
             ValueTask.FromResult(new DiagnosticsStats(_ticks, _lastTick)));
 
         connection.AddRequestHandler(Protocol.Methods.DiagnosticsBurst, (r, _) =>

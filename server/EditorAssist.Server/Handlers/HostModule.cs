@@ -21,13 +21,13 @@ internal sealed class HostModule(HostChatProvider provider, ILogger<HostModule> 
         var bridge = new ClientHostBridge(connection, logger);
         provider.Attach(bridge);
 
-        connection.AddNotificationHandler(HostMethods.HostDelta, json.HostDeltaDto, (p, _) =>
+        connection.AddNotificationHandler(HostMethods.HostDelta, () => json.HostDeltaDto, (p, _) =>
         {
             bridge.OnDelta(p);
             return ValueTask.CompletedTask;
         });
 
-        connection.AddNotificationHandler(HostMethods.HostDidChangeModels, json.HostModelsParams, (p, _) =>
+        connection.AddNotificationHandler(HostMethods.HostDidChangeModels, () => json.HostModelsParams, (p, _) =>
         {
             var models = (p.Models ?? []).Where(m => m is not null).Select(m => new HostModel(
                 m.Vendor ?? "", m.Id ?? "", string.IsNullOrWhiteSpace(m.Name) ? m.Id ?? "" : m.Name, m.Family ?? "", m.Version, m.MaxInputTokens, m.ToolCalling));

@@ -13,7 +13,7 @@ internal sealed class LifecycleModule(ILogger<LifecycleModule> logger) : IRpcMod
     public void Register(JsonRpcConnection connection, SidecarSession session)
     {
         var initializing = 0;
-        connection.AddRequestHandler(Protocol.Methods.Initialize, ProtocolJson.Default.InitializeParams, ProtocolJson.Default.InitializeResult, (p, _, _) =>
+        connection.AddRequestHandler(Protocol.Methods.Initialize, () => ProtocolJson.Default.InitializeParams, () => ProtocolJson.Default.InitializeResult, (p, _, _) =>
         {
             if (Interlocked.Exchange(ref initializing, 1) == 1)
                 throw new RpcException(ErrorCodes.InvalidRequest, "The server is already initialized.");

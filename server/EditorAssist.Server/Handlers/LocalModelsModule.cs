@@ -29,7 +29,7 @@ internal sealed class LocalModelsModule(LocalRuntimeHost local, SessionScope sco
                 new RuntimeStateParams(modelRef, wire, detail), ProtocolJson.Default.RuntimeStateParams);
         };
 
-        connection.AddRequestHandler(Protocol.Methods.ModelsLoad, ProtocolJson.Default.ModelsLoadParams, ProtocolJson.Default.ModelsLoadResult, async (p, r, ct) =>
+        connection.AddRequestHandler(Protocol.Methods.ModelsLoad, () => ProtocolJson.Default.ModelsLoadParams, () => ProtocolJson.Default.ModelsLoadResult, async (p, r, ct) =>
         {
             string modelRef, path;
             var byPath = !string.IsNullOrWhiteSpace(p.Path);
@@ -60,13 +60,13 @@ internal sealed class LocalModelsModule(LocalRuntimeHost local, SessionScope sco
                 (long)model.LoadTime.TotalMilliseconds, path, model.Info.SizeBytes);
         });
 
-        connection.AddRequestHandler(Protocol.Methods.ModelsUnload, ProtocolJson.Default.ModelRefParams, ProtocolJson.Default.EmptyResult, async (p, _, _) =>
+        connection.AddRequestHandler(Protocol.Methods.ModelsUnload, () => ProtocolJson.Default.ModelRefParams, () => ProtocolJson.Default.EmptyResult, async (p, _, _) =>
         {
             await local.Models.UnloadAsync(p.Ref).ConfigureAwait(false);
             return new EmptyResult();
         });
 
-        connection.AddRequestHandler(Protocol.Methods.ModelsStatus, ProtocolJson.Default.ModelRefParams, ProtocolJson.Default.ModelStatusResult, (p, _, _) =>
+        connection.AddRequestHandler(Protocol.Methods.ModelsStatus, () => ProtocolJson.Default.ModelRefParams, () => ProtocolJson.Default.ModelStatusResult, (p, _, _) =>
         {
             bool downloaded;
             try { downloaded = File.Exists(local.Resolve(p.Ref)); }

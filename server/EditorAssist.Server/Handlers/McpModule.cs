@@ -31,7 +31,7 @@ internal sealed class McpModule(SessionScope scope) : IRpcModule
             return manager;
         }
 
-        connection.AddRequestHandler(Protocol.Methods.McpConfigure, json.McpConfigureParams, json.McpListResult, (p, _, _) =>
+        connection.AddRequestHandler(Protocol.Methods.McpConfigure, () => json.McpConfigureParams, () => json.McpListResult, (p, _, _) =>
         {
             var servers = (p.Servers ?? []).Select(s => s is null ? throw Invalid("a server entry is null.") : new McpServerConfig
             {
@@ -54,7 +54,7 @@ internal sealed class McpModule(SessionScope scope) : IRpcModule
             }
         });
 
-        connection.AddRequestHandler(Protocol.Methods.McpList, json.McpListParams, json.McpListResult, async (p, _, ct) =>
+        connection.AddRequestHandler(Protocol.Methods.McpList, () => json.McpListParams, () => json.McpListResult, async (p, _, ct) =>
         {
             var manager = Manager();
             if (p?.Wait == true) await manager.WhenSettledAsync().WaitAsync(ct).ConfigureAwait(false);

@@ -27,7 +27,7 @@ internal sealed class MetricsModule(MetricsRecorder recorder, LocalRuntimeHost l
         };
 
         var json = ModelSettingsProtocolJson.Default;
-        connection.AddRequestHandler(Protocol.Methods.MetricsGet, json.MetricsGetParams, json.MetricsResultDto, (p, _, _) =>
+        connection.AddRequestHandler(Protocol.Methods.MetricsGet, () => json.MetricsGetParams, () => json.MetricsResultDto, (p, _, _) =>
             ValueTask.FromResult(Read(p.Ref)));
     }
 

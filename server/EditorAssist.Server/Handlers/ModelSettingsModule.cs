@@ -24,7 +24,7 @@ internal sealed class ModelSettingsModule(SessionScope scope, LocalRuntimeHost l
     public void Register(JsonRpcConnection connection, SidecarSession session)
     {
         var json = ModelSettingsProtocolJson.Default;
-        connection.AddRequestHandler(Protocol.Methods.ModelsConfigure, json.ConfigureModelParams, json.ConfigureModelResult, async (p, request, ct) =>
+        connection.AddRequestHandler(Protocol.Methods.ModelsConfigure, () => json.ConfigureModelParams, () => json.ConfigureModelResult, async (p, request, ct) =>
         {
             if (string.IsNullOrWhiteSpace(p.Ref)) throw Invalid("ref is required.");
             var (providerId, _) = ProviderRegistry.ParseRef(p.Ref);

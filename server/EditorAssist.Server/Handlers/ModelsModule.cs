@@ -27,7 +27,7 @@ internal sealed class ModelsModule(SessionScope scope, SystemInfoProvider system
     {
         var json = ProtocolJson.Default;
 
-        connection.AddRequestHandler(Protocol.Methods.ModelsCatalog, json.CatalogModelArray, (_, _) =>
+        connection.AddRequestHandler(Protocol.Methods.ModelsCatalog, () => json.CatalogModelArray, (_, _) =>
         {
             var s = scope.Get<LocalModelServices>();
             var machine = systemInfo.Read();
@@ -43,7 +43,7 @@ internal sealed class ModelsModule(SessionScope scope, SystemInfoProvider system
             return ValueTask.FromResult(list);
         });
 
-        connection.AddRequestHandler(Protocol.Methods.ModelsDownload, json.DownloadParams, json.DownloadResultDto, async (p, request, ct) =>
+        connection.AddRequestHandler(Protocol.Methods.ModelsDownload, () => json.DownloadParams, () => json.DownloadResultDto, async (p, request, ct) =>
         {
             var s = scope.Get<LocalModelServices>();
             var download = s.ResolveRequest(p);
@@ -67,37 +67,37 @@ internal sealed class ModelsModule(SessionScope scope, SystemInfoProvider system
             return new DownloadResultDto(LocalModelStore.RefFor(result.FileName), result.Path, result.Sha256, result.SizeBytes);
         });
 
-        connection.AddRequestHandler(Protocol.Methods.ModelsDownloads, json.DownloadInfoArray, (_, _) =>
+        connection.AddRequestHandler(Protocol.Methods.ModelsDownloads, () => json.DownloadInfoArray, (_, _) =>
             ValueTask.FromResult(scope.Get<LocalModelServices>().Downloads.List().Select(d => new DownloadInfo(
                 d.Id, LocalModelStore.RefFor(d.FileName), d.FileName, JsonNamingPolicy.CamelCase.ConvertName(d.State.ToString()),
                 d.Bytes, d.TotalBytes, d.CatalogId, d.Error, d.ErrorCode is { } c ? (int)c : null) { Url = d.Url }).ToArray()));
 
-        connection.AddRequestHandler(Protocol.Methods.ModelsPauseDownload, json.DownloadIdParams, json.EmptyResult, async (p, _, _) =>
+        connection.AddRequestHandler(Protocol.Methods.ModelsPauseDownload, () => json.DownloadIdParams, () => json.EmptyResult, async (p, _, _) =>
         {
             await scope.Get<LocalModelServices>().Downloads.PauseAsync(p.Id).ConfigureAwait(false);
             return new EmptyResult();
         });
 
-        connection.AddRequestHandler(Protocol.Methods.ModelsResumeDownload, json.DownloadIdParams, json.EmptyResult, (p, _, _) =>
+        connection.AddRequestHandler(Protocol.Methods.ModelsResumeDownload, () => json.DownloadIdParams, () => json.EmptyResult, (p, _, _) =>
         {
             scope.Get<LocalModelServices>().Downloads.Resume(p.Id);
             return ValueTask.FromResult(new EmptyResult());
         });
 
-        connection.AddRequestHandler(Protocol.Methods.ModelsCancelDownload, json.DownloadIdParams, json.EmptyResult, async (p, _, _) =>
+        connection.AddRequestHandler(Protocol.Methods.ModelsCancelDownload, () => json.DownloadIdParams, () => json.EmptyResult, async (p, _, _) =>
         {
             await scope.Get<LocalModelServices>().Downloads.CancelAsync(p.Id).ConfigureAwait(false);
             return new EmptyResult();
         });
 
-        connection.AddRequestHandler(Protocol.Methods.ModelsDelete, json.ModelRefParams, json.DeleteResult, (p, _, _) =>
+        connection.AddRequestHandler(Protocol.Methods.ModelsDelete, () => json.ModelRefParams, () => json.DeleteResult, (p, _, _) =>
         {
             var freed = scope.Get<LocalModelServices>().Models.Delete(p.Ref);
             NotifyChanged(connection, "deleted", p.Ref);
             return ValueTask.FromResult(new DeleteResult(freed));
         });
 
-        connection.AddRequestHandler(Protocol.Methods.ModelsSetHuggingFaceToken, json.HuggingFaceTokenParams, json.EmptyResult, (p, _, _) =>
+        connection.AddRequestHandler(Protocol.Methods.ModelsSetHuggingFaceToken, () => json.HuggingFaceTokenParams, () => json.EmptyResult, (p, _, _) =>
         {
             scope.Get<LocalModelServices>().Credentials.SetToken(p.Token);
             return ValueTask.FromResult(new EmptyResult());

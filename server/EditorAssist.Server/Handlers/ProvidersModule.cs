@@ -37,7 +37,7 @@ internal sealed class ProvidersModule(SessionScope scope, ILogger<ProvidersModul
     {
         var json = ProvidersProtocolJson.Default;
 
-        connection.AddRequestHandler(Protocol.Methods.ProvidersList, json.ProvidersListParams, json.ListProviderDto, async (p, _, ct) =>
+        connection.AddRequestHandler(Protocol.Methods.ProvidersList, () => json.ProvidersListParams, () => json.ListProviderDto, async (p, _, ct) =>
         {
             var tasks = Registry.Providers.Select(async provider =>
             {
@@ -55,7 +55,7 @@ internal sealed class ProvidersModule(SessionScope scope, ILogger<ProvidersModul
             return (await Task.WhenAll(tasks).ConfigureAwait(false)).ToList();
         });
 
-        connection.AddRequestHandler(Protocol.Methods.ProvidersSetApiKey, json.SetApiKeyParams, json.EmptyResult, (p, _, _) =>
+        connection.AddRequestHandler(Protocol.Methods.ProvidersSetApiKey, () => json.SetApiKeyParams, () => json.EmptyResult, (p, _, _) =>
         {
             var provider = Registry.Get(p.ProviderId);
             Registry.Keys.Set(p.ProviderId, p.ApiKey);
@@ -66,7 +66,7 @@ internal sealed class ProvidersModule(SessionScope scope, ILogger<ProvidersModul
             return ValueTask.FromResult(new EmptyResult());
         });
 
-        connection.AddRequestHandler(Protocol.Methods.ProvidersConfigure, json.ConfigureProviderParams, json.ProviderDto, (p, _, _) =>
+        connection.AddRequestHandler(Protocol.Methods.ProvidersConfigure, () => json.ConfigureProviderParams, () => json.ProviderDto, (p, _, _) =>
         {
             ProviderContext context;
             try
@@ -82,14 +82,14 @@ internal sealed class ProvidersModule(SessionScope scope, ILogger<ProvidersModul
             return ValueTask.FromResult(ToDto(Registry.Get(p.ProviderId), context, new ProviderStatus(Availability.Unknown)));
         });
 
-        connection.AddRequestHandler(Protocol.Methods.ProvidersCheck, json.ProviderIdParams, json.CheckResultDto, async (p, _, ct) =>
+        connection.AddRequestHandler(Protocol.Methods.ProvidersCheck, () => json.ProviderIdParams, () => json.CheckResultDto, async (p, _, ct) =>
         {
             var provider = Registry.Get(p.ProviderId);
             var status = await CheckAsync(provider, Registry.ContextFor(p.ProviderId), ct).ConfigureAwait(false);
             return new CheckResultDto(ProviderWire.Availability(status.Availability), status.Reason, status.LatencyMs);
         });
 
-        connection.AddRequestHandler(Protocol.Methods.ModelsList, json.ModelsListParams, json.ModelsListResult, async (p, _, ct) =>
+        connection.AddRequestHandler(Protocol.Methods.ModelsList, () => json.ModelsListParams, () => json.ModelsListResult, async (p, _, ct) =>
         {
             IReadOnlyList<ProviderModels> lists = p.ProviderId is { Length: > 0 } id
                 ? [await Discovery.ListAsync(id, p.Refresh, ct).ConfigureAwait(false)]
@@ -114,7 +114,7 @@ internal sealed class ProvidersModule(SessionScope scope, ILogger<ProvidersModul
         });
 
         // Ollama manages its own models: pull with progress ($/progress {kind, phase, status, bytes, totalBytes}) and delete.
-        connection.AddRequestHandler(Protocol.Methods.ProvidersPullModel, json.ProviderModelParams, json.PulledModelDto, async (p, request, ct) =>
+        connection.AddRequestHandler(Protocol.Methods.ProvidersPullModel, () => json.ProviderModelParams, () => json.PulledModelDto, async (p, request, ct) =>
         {
             var ollama = OllamaOf(p.ProviderId);
             using var progress = request.CreateProgress();
@@ -132,7 +132,7 @@ internal sealed class ProvidersModule(SessionScope scope, ILogger<ProvidersModul
             return new PulledModelDto($"{p.ProviderId}/{p.Model}");
         });
 
-        connection.AddRequestHandler(Protocol.Methods.ProvidersDeleteModel, json.ProviderModelParams, json.EmptyResult, async (p, _, ct) =>
+        connection.AddRequestHandler(Protocol.Methods.ProvidersDeleteModel, () => json.ProviderModelParams, () => json.EmptyResult, async (p, _, ct) =>
         {
             await OllamaOf(p.ProviderId).DeleteAsync(Registry.ContextFor(p.ProviderId), p.Model, ct).ConfigureAwait(false);
             await Discovery.ListAsync(p.ProviderId, refresh: true, ct).ConfigureAwait(false);
@@ -140,10 +140,10 @@ internal sealed class ProvidersModule(SessionScope scope, ILogger<ProvidersModul
             return new EmptyResult();
         });
 
-        connection.AddRequestHandler(Protocol.Methods.RouterGet, json.RouterDto, (_, _) =>
+        connection.AddRequestHandler(Protocol.Methods.RouterGet, () => json.RouterDto, (_, _) =>
             ValueTask.FromResult(ProviderWire.Router(Registry.State.GetRouterPolicy())));
 
-        connection.AddRequestHandler(Protocol.Methods.RouterSet, json.RouterDto, json.RouterDto, (p, _, _) =>
+        connection.AddRequestHandler(Protocol.Methods.RouterSet, () => json.RouterDto, () => json.RouterDto, (p, _, _) =>
         {
             var current = Registry.State.GetRouterPolicy();
             var strategy = current.Strategy;

@@ -11,7 +11,7 @@ internal sealed class SettingsModule : IRpcModule
 
     public void Register(JsonRpcConnection connection, SidecarSession session)
     {
-        connection.AddRequestHandler(Protocol.Methods.SettingsUpdate, ProtocolJson.Default.SettingsUpdateParams, ProtocolJson.Default.EmptyResult, (p, _, _) =>
+        connection.AddRequestHandler(Protocol.Methods.SettingsUpdate, () => ProtocolJson.Default.SettingsUpdateParams, () => ProtocolJson.Default.EmptyResult, (p, _, _) =>
         {
             if (p.Settings.ValueKind != System.Text.Json.JsonValueKind.Object)
                 throw new RpcException(ErrorCodes.InvalidParams, "Invalid params for 'settings/update': settings must be an object.");
@@ -19,7 +19,7 @@ internal sealed class SettingsModule : IRpcModule
             return ValueTask.FromResult(new EmptyResult());
         });
 
-        connection.AddRequestHandler(Protocol.Methods.SettingsGet, ProtocolJson.Default.SettingsResult, (_, _) =>
+        connection.AddRequestHandler(Protocol.Methods.SettingsGet, () => ProtocolJson.Default.SettingsResult, (_, _) =>
             ValueTask.FromResult(new SettingsResult(session.Settings.GetAll())));
     }
 }

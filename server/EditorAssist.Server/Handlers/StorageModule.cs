@@ -11,14 +11,14 @@ internal sealed class StorageModule(SessionScope scope) : IRpcModule
 
     public void Register(JsonRpcConnection connection, SidecarSession session)
     {
-        connection.AddRequestHandler(Protocol.Methods.StorageInfo, ProtocolJson.Default.StorageInfoResult, (_, _) =>
+        connection.AddRequestHandler(Protocol.Methods.StorageInfo, () => ProtocolJson.Default.StorageInfoResult, (_, _) =>
         {
             var s = scope.Get<LocalModelServices>().Models.Summary();
             return ValueTask.FromResult(new StorageInfoResult(s.ModelsDir, s.UsedBytes, s.QuotaBytes, s.DiskFreeBytes,
                 s.Models.Select(m => new StorageModelInfo(m.Ref, m.FileName, m.SizeBytes, m.LastUsed, m.Loaded)).ToList()));
         });
 
-        connection.AddRequestHandler(Protocol.Methods.StorageEvict, ProtocolJson.Default.EvictParams, ProtocolJson.Default.EvictResult, (p, _, _) =>
+        connection.AddRequestHandler(Protocol.Methods.StorageEvict, () => ProtocolJson.Default.EvictParams, () => ProtocolJson.Default.EvictResult, (p, _, _) =>
         {
             if (p.TargetFreeBytes is < 0)
                 throw new RpcException(ErrorCodes.InvalidParams, "Invalid params for 'storage/evict': targetFreeBytes must not be negative.");

@@ -11,5 +11,5 @@ internal sealed class SystemModule(SystemInfoProvider systemInfo) : IRpcModule
     public IEnumerable<string> Methods => [Protocol.Methods.SystemInfo];
 
     public void Register(JsonRpcConnection connection, SidecarSession session) =>
-        connection.AddRequestHandler(Protocol.Methods.SystemInfo, ProtocolJson.Default.MachineInfo, (_, _) => ValueTask.FromResult(systemInfo.Read()));
+        connection.AddRequestHandler(Protocol.Methods.SystemInfo, () => ProtocolJson.Default.MachineInfo, (_, _) => ValueTask.FromResult(systemInfo.Read()));
 }

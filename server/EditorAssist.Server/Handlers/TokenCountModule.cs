@@ -23,7 +23,7 @@ internal sealed class TokenCountModule(LocalRuntimeHost local) : IRpcModule
     public void Register(JsonRpcConnection connection, SidecarSession session)
     {
         var json = TokenCountProtocolJson.Default;
-        connection.AddRequestHandler(TokenCountMethods.ModelsCountTokens, json.CountTokensParams, json.CountTokensResult, (p, _, ct) =>
+        connection.AddRequestHandler(TokenCountMethods.ModelsCountTokens, () => json.CountTokensParams, () => json.CountTokensResult, (p, _, ct) =>
         {
             if (string.IsNullOrEmpty(p.Ref)) throw Invalid("ref is required.");
             if (p.Texts is null || p.Texts.Count > MaxTexts || p.Texts.Any(t => t is null)) throw Invalid($"texts must be a list of at most {MaxTexts} strings.");
