@@ -52,7 +52,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     registerHostModels(vscode, s, log),
     registerModelCommands(context, s, activeModel, log, (ref, p) => chat.showActiveModel(ref, p)),
     // MCP servers (editorAssist.mcpServers): sent to every new sidecar and on every change; Show MCP Servers.
-    registerMcp(s, log),
+    registerMcp(s, log, consent),
   );
 
   await vscode.workspace.fs.createDirectory(context.globalStorageUri);

@@ -45,4 +45,4 @@ export { runShell } from '../src/tools/shell';
 export { describeParam, fieldsFor, formatParam, parseParam, splitStops, PARAM_FIELDS } from '../src/models/settings';
 export { renderPerformance, sparkline, summary, PERFORMANCE_COLUMNS } from '../src/performance/render';
 export { trimmedNotice } from '../src/chat/contextNotice';
-export { describeConfig, describeChange, mcpPickItems, parseMcpSetting, pushMcpServers, showMcpServers, wireMcp, OPEN_SETTING_LABEL } from '../src/mcp/servers';
+export { cloudHostOf, describeConfig, describeChange, mcpConsentKey, mcpPickItems, parseMcpSetting, pushMcpServers, showMcpServers, wireMcp, OPEN_SETTING_LABEL } from '../src/mcp/servers';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { lib } from './support.mjs';
 
-const { parseMcpSetting, pushMcpServers, wireMcp, showMcpServers, mcpPickItems, OPEN_SETTING_LABEL, ChatController } = lib;
+const { cloudHostOf, mcpConsentKey, parseMcpSetting, pushMcpServers, wireMcp, showMcpServers, mcpPickItems, OPEN_SETTING_LABEL, ChatController } = lib;
 
 function memLog() {
   const lines = [];
@@ -43,7 +43,7 @@ describe('editorAssist.mcpServers', () => {
   it('an older sidecar without mcp/configure is not an error', async () => {
     const log = memLog();
     const t = { request: async () => { throw Object.assign(new Error('Unhandled method mcp/configure'), { code: -32601 }); } };
-    assert.deepEqual(await pushMcpServers(t, [stdio], log), { problems: [] });
+    assert.deepEqual(await pushMcpServers(t, [stdio], log), { problems: [], held: [] });
     assert.match(log.text(), /does not support MCP servers/);
   });
 
@@ -78,6 +78,77 @@ describe('editorAssist.mcpServers', () => {
     assert.match(log.text(), /warn: MCP server "files" is failed: .*exited with code 3/);
     assert.match(log.text(), /info: MCP server "docs" is ready \(1 tool\)/);
     w.dispose();
+  });
+});
+
+describe('MCP servers on another machine (cloud)', () => {
+  const local = { name: 'near', url: 'http://127.0.0.1:7000/mcp' };
+  const named = { name: 'localname', url: 'http://localhost:7001/mcp' };
+
+  it('tells a server on another machine from one on this machine', () => {
+    assert.equal(cloudHostOf(http), 'mcp.example.com');
+    assert.equal(cloudHostOf(local), undefined);
+    assert.equal(cloudHostOf(named), undefined);
+    assert.equal(cloudHostOf(stdio), undefined);
+    // A new address is a new consent.
+    assert.notEqual(mcpConsentKey(http), mcpConsentKey({ ...http, url: 'https://other.example.com/mcp' }));
+  });
+
+  function harness(consentAnswers) {
+    const sent = [];
+    const listeners = { start: [], changed: [], notes: new Map() };
+    const sidecar = {
+      state: 'running',
+      request: async (def, params) => { sent.push(params.servers.map((x) => x.name)); return { servers: [] }; },
+      onDidStart: (l) => { listeners.start.push(l); return { dispose() {} }; },
+      onNotification: (m, h) => { listeners.notes.set(m, h); return { dispose() {} }; },
+    };
+    const given = new Set();
+    const asked = [];
+    const consent = {
+      given: (key) => given.has(key),
+      ask: async (server, host) => {
+        asked.push([server.name, host]);
+        const yes = consentAnswers.shift() ?? false;
+        if (yes) given.add(mcpConsentKey(server));
+        return yes;
+      },
+    };
+    const log = memLog();
+    let setting = [stdio, local, http];
+    const w = wireMcp({ sidecar, log, readSetting: () => setting, consent, warn: () => {},
+      onSettingChanged: (l) => { listeners.changed.push(l); return { dispose() {} }; } });
+    return { sent, asked, listeners, log, w, setSetting: (v) => { setting = v; } };
+  }
+
+  it('is not sent to the sidecar until the user allows it; once allowed it is sent at once and remembered', async () => {
+    const h = harness([true]);
+    for (const l of h.listeners.start) l();
+    await h.w.lastPush;
+    assert.deepEqual(h.asked, [['docs', 'mcp.example.com']]);
+    // First without the cloud server, then (after the yes) with it.
+    assert.deepEqual(h.sent, [['files', 'near'], ['files', 'near', 'docs']]);
+    assert.match(h.log.text(), /"docs" at mcp\.example\.com waits for your permission/);
+    assert.doesNotMatch(h.log.text(), /canary/);
+    // A restarted sidecar gets it without asking again.
+    for (const l of h.listeners.start) l();
+    await h.w.lastPush;
+    assert.equal(h.asked.length, 1);
+    assert.deepEqual(h.sent.at(-1), ['files', 'near', 'docs']);
+  });
+
+  it('a "not now" holds it without asking again, until the setting changes', async () => {
+    const h = harness([false, false]);
+    for (const l of h.listeners.start) l();
+    await h.w.lastPush;
+    for (const l of h.listeners.start) l();
+    await h.w.lastPush;
+    assert.equal(h.asked.length, 1);
+    assert.ok(h.sent.every((names) => !names.includes('docs')));
+    for (const l of h.listeners.changed) l();
+    await h.w.lastPush;
+    assert.equal(h.asked.length, 2);
+    assert.ok(h.sent.every((names) => !names.includes('docs')));
   });
 });
 

@@ -2,12 +2,15 @@
 // every change (servers.ts); "EditorAssist: Show MCP Servers" lists servers and tools.
 import * as vscode from 'vscode';
 import { Commands } from '../commands';
+import type { CloudConsent } from '../privacy/privacy';
 import type { SidecarConnection } from '../sidecar/connection';
-import { showMcpServers, wireMcp } from './servers';
+import { mcpConsentKey, showMcpServers, wireMcp } from './servers';
 
 export const MCP_SETTING = 'editorAssist.mcpServers';
 
-export function registerMcp(s: SidecarConnection, log: vscode.LogOutputChannel): vscode.Disposable {
+export const ALLOW_MCP = 'Allow';
+
+export function registerMcp(s: SidecarConnection, log: vscode.LogOutputChannel, consent: Pick<CloudConsent, 'given' | 'remember'>): vscode.Disposable {
   const wiring = wireMcp({
     sidecar: s,
     log,
@@ -15,6 +18,19 @@ export function registerMcp(s: SidecarConnection, log: vscode.LogOutputChannel):
     onSettingChanged: (listener) => vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration(MCP_SETTING)) listener(); }),
     defaultCwd: () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
     warn: (message) => void vscode.window.showWarningMessage(`EditorAssist: ${message}`),
+    // A server on another machine is a cloud service: nothing is sent to it before the user agrees
+    // (remembered with the cloud models' consent, per server name and address).
+    consent: {
+      given: (key) => consent.given(key),
+      ask: async (server, host) => {
+        const choice = await vscode.window.showWarningMessage(
+          `EditorAssist: the MCP server "${server.name}" is on another machine (${host}). Its tools receive the arguments the model chooses, which can include your code. Connect to it?`,
+          ALLOW_MCP, 'Not Now');
+        if (choice !== ALLOW_MCP) return false;
+        await consent.remember(mcpConsentKey(server));
+        return true;
+      },
+    },
   });
   return vscode.Disposable.from(
     wiring,

@@ -3,12 +3,12 @@
 // start and on every change of the setting), and formats `mcp/list` for "EditorAssist: Show MCP
 // Servers". The sidecar connects to the servers and runs their tools; `env` and `headers` may hold
 // secrets, so they are passed on and never logged.
-import { ErrorCodes, Notifications, Requests, type McpServerConfig, type McpServerInfo, type RequestDef } from '../protocol';
+import { ErrorCodes, Notifications, Requests, type McpServerConfig, type McpServerInfo } from '../protocol';
+import type { SidecarConnection } from '../sidecar/connection';
 import type { Disposable } from '../sidecar/events';
+import { isLoopbackHost } from '../system/urls';
 
-export interface McpTransport {
-  request<P, R>(def: RequestDef<P, R>, params: P): Promise<R>;
-}
+export type McpTransport = Pick<SidecarConnection, 'request'>;
 
 export interface McpLog {
   info(line: string): void;
@@ -67,23 +67,52 @@ export function describeConfig(s: McpServerConfig): string {
   return `${s.name} [${what}${secrets.length ? `; ${secrets.join(', ')}` : ''}${s.trusted ? '; trusted' : ''}]`;
 }
 
-/** Sends the setting to the sidecar. Returns the problems of the setting (to show) and the servers as the sidecar sees them. */
-export async function pushMcpServers(t: McpTransport, raw: unknown, log: McpLog, defaultCwd?: string): Promise<{ problems: string[]; servers?: McpServerInfo[] }> {
-  const { servers, problems } = parseMcpSetting(raw, defaultCwd);
+/**
+ * The host of a server on another machine (an HTTP URL whose host is not this machine), or undefined
+ * for a stdio server or one on this machine. Tool calls to such a server, with the arguments the model
+ * chose (which may quote your code), leave the machine: a cloud service like a cloud model.
+ */
+export function cloudHostOf(s: McpServerConfig): string | undefined {
+  if (!s.url) return undefined;
+  try {
+    const host = new URL(s.url).hostname;
+    return isLoopbackHost(host) ? undefined : host;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What a cloud server's consent is remembered under: its name and where it is (a new address asks again). */
+export function mcpConsentKey(s: McpServerConfig): string {
+  return `mcp:${s.name}@${s.url ? new URL(s.url).origin : ''}`;
+}
+
+/**
+ * Sends the setting to the sidecar. Returns the problems of the setting (to show), the servers as the
+ * sidecar sees them, and the servers held back because `admit` said no (cloud servers the user has not
+ * agreed to): those are not sent at all, so the sidecar never contacts them.
+ */
+export async function pushMcpServers(t: McpTransport, raw: unknown, log: McpLog, defaultCwd?: string,
+  admit: (s: McpServerConfig) => boolean = () => true): Promise<{ problems: string[]; servers?: McpServerInfo[]; held: McpServerConfig[] }> {
+  const parsed = parseMcpSetting(raw, defaultCwd);
+  const problems = parsed.problems;
+  const servers = parsed.servers.filter((s) => admit(s));
+  const held = parsed.servers.filter((s) => !servers.includes(s));
   for (const p of problems) log.warn(`editorAssist.mcpServers: ${p}.`);
+  for (const s of held) log.info(`MCP server "${s.name}" at ${cloudHostOf(s) ?? s.url} waits for your permission (it is on another machine).`);
   try {
     const result = await t.request(Requests.mcpConfigure, { servers });
     if (servers.length) log.info(`MCP servers sent to the sidecar: ${servers.map(describeConfig).join(', ')}.`);
-    return { problems, servers: result.servers };
+    return { problems, servers: result.servers, held };
   } catch (e) {
     const code = (e as { code?: unknown }).code;
     // A sidecar without MCP (older build): nothing to configure.
     if (code === ErrorCodes.MethodNotFound) {
       if (servers.length) log.warn('This sidecar does not support MCP servers (no "mcp/configure").');
-      return { problems };
+      return { problems, held };
     }
     log.warn(`Configuring MCP servers failed: ${(e as Error).message}`);
-    return { problems: [...problems, (e as Error).message] };
+    return { problems: [...problems, (e as Error).message], held };
   }
 }
 
@@ -118,11 +147,14 @@ export function mcpPickItems(servers: McpServerInfo[]): McpPickItem[] {
   return items;
 }
 
-/** What the wiring needs from the sidecar layer (SidecarSupervisor satisfies it). */
-export interface McpSidecar extends McpTransport {
-  readonly state: string;
-  onDidStart(listener: () => void): Disposable;
-  onNotification(method: string, handler: (params: unknown) => void): Disposable;
+/** What the wiring needs from the sidecar layer. */
+export type McpSidecar = Pick<SidecarConnection, 'request' | 'state' | 'onDidStart' | 'onNotification'>;
+
+/** Consent to cloud MCP servers, remembered per server and address (the same store as cloud models' consent). */
+export interface McpCloudConsent {
+  given(key: string): boolean;
+  /** Asks once; resolves true (and remembers it) when the user allows the server. */
+  ask(server: McpServerConfig, host: string): Promise<boolean>;
 }
 
 export interface McpWiring {
@@ -136,6 +168,8 @@ export interface McpWiring {
   defaultCwd?(): string | undefined;
   /** Shows problems of a setting the user has just changed. */
   warn(message: string): void;
+  /** Cloud servers wait for this; without it, every server is sent (tests, older callers). */
+  consent?: McpCloudConsent;
 }
 
 /**
@@ -144,15 +178,29 @@ export interface McpWiring {
  */
 export function wireMcp(w: McpWiring): Disposable & { lastPush: Promise<unknown> } {
   const state = { lastPush: Promise.resolve() as Promise<unknown> };
-  const push = (changedNow: boolean) => {
-    state.lastPush = pushMcpServers(w.sidecar, w.readSetting(), w.log, w.defaultCwd?.()).then(({ problems }) => {
+  // Asked at most once per server and address in this window; a "no" holds the server until the
+  // setting changes or the window reloads.
+  const asked = new Set<string>();
+  const admit = (s: McpServerConfig) => !w.consent || cloudHostOf(s) === undefined || w.consent.given(mcpConsentKey(s));
+  const push = (changedNow: boolean): Promise<unknown> => {
+    state.lastPush = pushMcpServers(w.sidecar, w.readSetting(), w.log, w.defaultCwd?.(), admit).then(async ({ problems, held }) => {
       if (changedNow && problems.length) w.warn(`editorAssist.mcpServers: ${problems.join('; ')}.`);
+      const consent = w.consent;
+      if (!consent) return;
+      let allowed = false;
+      for (const s of held) {
+        const key = mcpConsentKey(s);
+        if (asked.has(key)) continue;
+        asked.add(key);
+        if (await consent.ask(s, cloudHostOf(s)!)) allowed = true;
+      }
+      if (allowed && w.sidecar.state === 'running') await push(false);
     });
     return state.lastPush;
   };
   const subs = [
     w.sidecar.onDidStart(() => void push(false)),
-    w.onSettingChanged(() => { if (w.sidecar.state === 'running') void push(true); }),
+    w.onSettingChanged(() => { asked.clear(); if (w.sidecar.state === 'running') void push(true); }),
     w.sidecar.onNotification(Notifications.mcpDidChange.method, (p) => {
       const server = (p as { server?: McpServerInfo } | undefined)?.server;
       if (!server || typeof server.name !== 'string') return;
