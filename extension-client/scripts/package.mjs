@@ -19,6 +19,7 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync,
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { TARGET_NAMES, TARGETS, sidecarExecutable, vsixFileName } from './targets.mjs';
+import { clearReadyToRunImages } from '../../tests/tools/build.mjs';
 
 const clientRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = path.resolve(clientRoot, '..');
@@ -78,6 +79,7 @@ export function isLlamaRuntimeFile(name) {
 /** A self-contained publish of the sidecar for `rid` into `dest`. */
 function publishSidecar(rid, dest, { readyToRun }) {
   rmSync(dest, { recursive: true, force: true });
+  clearReadyToRunImages(rid);
   sh('dotnet', ['publish', path.join('server', 'EditorAssist.Server', 'EditorAssist.Server.csproj'), '-c', 'Release', '-r', rid,
     '--self-contained', 'true', `-p:PublishReadyToRun=${readyToRun}`, '-p:DebugType=None', '-p:GenerateDocumentationFile=false',
     '-o', dest, '--nologo', '-v', 'q', '-clp:ErrorsOnly']);

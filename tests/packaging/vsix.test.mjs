@@ -108,6 +108,30 @@ for (const target of TARGET_NAMES) {
       assert.ok(byName.has(`${SIDECAR}System.Text.Json.dll`) && byName.has(`${SIDECAR}System.Net.Http.dll`));
     });
 
+    it('ships each managed assembly at the version its deps.json names', () => {
+      // A stale ReadyToRun image once shipped an older Microsoft.Extensions.AI.Abstractions than the
+      // code was built against, and MCP failed to load at run time. The file version sits in each
+      // assembly's version resource (UTF-16), ReadyToRun images included.
+      const deps = JSON.parse(text(`${SIDECAR}EditorAssist.Server.deps.json`));
+      const target = Object.values(deps.targets).find((t) => Object.keys(t).some((k) => k.startsWith('EditorAssist.Server/')));
+      let checked = 0;
+      const wrong = [];
+      for (const lib of Object.values(target)) {
+        for (const [asset, info] of Object.entries(lib.runtime ?? {})) {
+          if (!info.fileVersion || !asset.endsWith('.dll')) continue;
+          const e = byName.get(SIDECAR + path.posix.basename(asset));
+          if (!e) continue; // the framework's own assemblies are listed under another name in some packs
+          const data = e.data();
+          // A library without a version resource (EventLog's message table on Windows) has nothing to compare.
+          if (!data.includes(Buffer.from('FileVersion', 'utf16le'))) continue;
+          checked++;
+          if (!data.includes(Buffer.from(info.fileVersion, 'utf16le'))) wrong.push(`${path.posix.basename(asset)} is not ${info.fileVersion}`);
+        }
+      }
+      assert.ok(checked >= 20, `only ${checked} assemblies checked`);
+      assert.deepEqual(wrong, []);
+    });
+
     it(`carries ${spec.llama.pkg}'s llama.cpp (${spec.backends.join(' + ')}) and no other build`, () => {
       const llamaFolders = new Set(entries.filter((e) => e.name.startsWith(`${SIDECAR}llama/`)).map((e) => e.name.split('/')[3]));
       assert.deepEqual([...llamaFolders], [spec.llama.pkg]);

@@ -8,7 +8,8 @@
 //   node fakeMcpServer.mjs --fail-start    writes a reason on stderr and exits 2 before answering anything
 //
 // Tools: echo {text} → "echo: <text>"; add {a, b} → the sum; fail → isError; sleep {ms} → waits
-// (notifications/cancelled ends it early); crash → the process exits 3; "dotted.name" → "dotted".
+// (notifications/cancelled ends it early); crash → the process exits 3; "dotted.name" → "dotted";
+// grow (stdio) → adds a tool "extra" and sends notifications/tools/list_changed.
 // With MCP_FIXTURE_CALLS=<file>, the name of every tool call is appended to that file before it
 // runs, so a test can tell that a call did (or did not) reach the server.
 import { appendFileSync } from 'node:fs';
@@ -25,6 +26,7 @@ export const TOOLS = [
   { name: 'sleep', description: 'Waits ms milliseconds.', inputSchema: { type: 'object', properties: { ms: { type: 'number' } } } },
   { name: 'crash', description: 'Exits the server process.', inputSchema: { type: 'object', properties: {} } },
   { name: 'dotted.name', description: 'A tool whose name has a dot.', inputSchema: { type: 'object', properties: {} } },
+  { name: 'grow', description: 'Adds the tool "extra" and tells the client its tools changed.', inputSchema: { type: 'object', properties: {} } },
 ];
 
 const text = (t, isError = false) => ({ content: [{ type: 'text', text: t }], isError });
@@ -61,12 +63,17 @@ async function handle(msg, send) {
     case 'initialize':
       return ok({
         protocolVersion: msg.params?.protocolVersion ?? '2025-06-18',
-        capabilities: { tools: { listChanged: false } },
+        capabilities: { tools: { listChanged: true } },
         serverInfo: { name, version: '1.0.0' },
       });
     case 'ping': return ok({});
     case 'tools/list': return ok({ tools: TOOLS });
     case 'tools/call': {
+      if (msg.params?.name === 'grow' && send) {
+        if (!TOOLS.some((t) => t.name === 'extra')) TOOLS.push({ name: 'extra', description: 'Added while connected.', inputSchema: { type: 'object', properties: {} } });
+        send({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' });
+        return ok(text('grown'));
+      }
       if (msg.params?.name === 'sleep') {
         const ms = Number(msg.params?.arguments?.ms ?? 1000);
         const outcome = await new Promise((resolve) => {

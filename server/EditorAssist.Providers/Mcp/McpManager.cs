@@ -293,12 +293,13 @@ public sealed class McpManager : IAsyncDisposable
                     InitializationTimeout = owner._options.ConnectTimeout,
                 };
                 client = await McpClient.CreateAsync(transport, options, owner._loggers, linked.Token).ConfigureAwait(false);
-                var listed = await client.ListToolsAsync(cancellationToken: linked.Token).ConfigureAwait(false);
-                var taken = new HashSet<string>(StringComparer.Ordinal);
-                var tools = listed.Select(t => new McpToolInfo(Config.Name, t.Name,
-                    McpToolNames.Unique(McpToolNames.Qualify(Config.Name, t.Name), taken),
-                    string.IsNullOrEmpty(t.Description) ? t.ProtocolTool.Title ?? t.Name : t.Description,
-                    t.ProtocolTool.InputSchema.ValueKind == JsonValueKind.Object ? t.ProtocolTool.InputSchema.GetRawText() : "{\"type\":\"object\",\"properties\":{}}")).ToList();
+                // A server may change its tools while connected (notifications/tools/list_changed):
+                // listen before the first listing, so no change falls between the two.
+                var connected = client;
+                // Registered for the client's lifetime (it goes with the client).
+                _ = client.RegisterNotificationHandler(NotificationMethods.ToolListChangedNotification,
+                    (_, _) => { _ = RelistAsync(connected, ct); return ValueTask.CompletedTask; });
+                var tools = await ListAsync(client, linked.Token).ConfigureAwait(false);
                 lock (_gate)
                 {
                     if (_closed || ct.IsCancellationRequested)
@@ -327,6 +328,38 @@ public sealed class McpManager : IAsyncDisposable
                     ? $"it did not answer within {owner._options.ConnectTimeout.TotalSeconds:0.#} s"
                     : Describe(ex);
                 Fail($"The MCP server '{Config.Name}' could not be started: {reason}", null);
+            }
+        }
+
+        /// <summary>The server's tools under the names the model sees (qualified, safe, unique).</summary>
+        private async Task<List<McpToolInfo>> ListAsync(McpClient client, CancellationToken ct)
+        {
+            var listed = await client.ListToolsAsync(cancellationToken: ct).ConfigureAwait(false);
+            var taken = new HashSet<string>(StringComparer.Ordinal);
+            return listed.Select(t => new McpToolInfo(Config.Name, t.Name,
+                McpToolNames.Unique(McpToolNames.Qualify(Config.Name, t.Name), taken),
+                string.IsNullOrEmpty(t.Description) ? t.ProtocolTool.Title ?? t.Name : t.Description,
+                t.ProtocolTool.InputSchema.ValueKind == JsonValueKind.Object ? t.ProtocolTool.InputSchema.GetRawText() : "{\"type\":\"object\",\"properties\":{}}")).ToList();
+        }
+
+        /// <summary>The server said its tools changed: list them again; the next turn offers the new set.</summary>
+        private async Task RelistAsync(McpClient client, CancellationToken ct)
+        {
+            try
+            {
+                var tools = await ListAsync(client, ct).ConfigureAwait(false);
+                lock (_gate)
+                {
+                    if (_closed || ct.IsCancellationRequested || !ReferenceEquals(_client, client)) return;
+                    _tools = tools;
+                }
+                owner._log.LogInformation("MCP server '{Server}' changed its tools: {Count} now.", Config.Name, tools.Count);
+                owner.Publish(this);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // The connection's own watcher reports a lost server; a failed listing keeps the last tools.
+                owner._log.LogWarning("MCP server '{Server}': listing its changed tools failed: {Reason}", Config.Name, ex.Message);
             }
         }
 

@@ -189,6 +189,27 @@ public sealed class McpManagerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_server_that_changes_its_tools_while_connected_is_listed_again()
+    {
+        var m = Manager();
+        m.Configure([Stdio(trusted: true)]);
+        var before = await Settle(m, "fixture");
+        Assert.DoesNotContain(before.Tools, t => t.ToolName == "extra");
+        var changed = new TaskCompletionSource<McpServerSnapshot>(TaskCreationOptions.RunContinuationsAsynchronously);
+        m.Changed += s => { if (s.Name == "fixture" && s.Tools.Any(t => t.ToolName == "extra")) changed.TrySetResult(s); };
+        using var doc = JsonDocument.Parse("{}");
+
+        var grown = await m.Tools().Single(t => t.Tool.ToolName == "grow").CallAsync(doc.RootElement, CancellationToken.None).WaitAsync(Limit);
+        var after = await changed.Task.WaitAsync(Limit);
+
+        Assert.Equal("grown", grown.Content);
+        Assert.Equal(McpStates.Ready, after.State);
+        Assert.Contains(after.Tools, t => t.QualifiedName == "fixture__extra");
+        Assert.Contains(m.Tools(), t => t.Tool.QualifiedName == "fixture__extra");
+        Assert.Equal(before.Tools.Count + 1, after.Tools.Count);
+    }
+
+    [Fact]
     public async Task A_server_that_fails_to_start_is_failed_and_chat_keeps_the_others()
     {
         var m = Manager();
