@@ -545,6 +545,8 @@ export interface StoredChatMessage {
   createdAt: string;
   /** Assistant messages: the thinking shown with this answer (absent when none). */
   reasoning?: string;
+  /** Assistant messages of an agent turn: the tool calls made during it, in order (absent when none). */
+  toolCalls?: ToolCallInfo[];
 }
 
 export interface ChatSessionResult {

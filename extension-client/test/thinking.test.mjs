@@ -64,6 +64,29 @@ describe('ChatController and the model\'s thinking', () => {
     const send = sent.find((s) => s.method === 'chat/send').params;
     assert.deepEqual(send.messages, [{ role: 'user', content: 'q1' }, { role: 'assistant', content: 'a1' }, { role: 'user', content: 'q2' }]);
   });
+
+  it('a stored agent turn shows its tool cards again, as they ended', async () => {
+    const { transport } = thinkingTransport({
+      stored: [
+        { seq: 1, role: 'user', content: 'fix it', createdAt: '' },
+        { seq: 2, role: 'assistant', content: 'Done.', finishReason: 'stop', createdAt: '', toolCalls: [
+          { id: 'c1', name: 'read_file', arguments: { path: 'a.ts' }, result: 'export {}', isError: false },
+          { id: 'c2', name: 'run_command', arguments: { command: 'rm -rf /' }, result: 'denied by the user', isError: true },
+          { id: 'c3', name: 'files__grep', arguments: '{broken', result: 'no such file', isError: true },
+        ] },
+      ],
+    });
+    const posted = [];
+    const controller = new lib.ChatController(transport, (m) => posted.push(m));
+    await controller.openSession('s1');
+    assert.deepEqual(posted.map((m) => m.type), ['clear', 'userMessage', 'assistantStart', 'toolCall', 'toolCall', 'toolCall', 'assistantDelta', 'assistantEnd']);
+    const cards = posted.filter((m) => m.type === 'toolCall');
+    assert.deepEqual(cards.map((c) => [c.callId, c.name, c.state]), [['c1', 'read_file', 'done'], ['c2', 'run_command', 'denied'], ['c3', 'files__grep', 'failed']]);
+    assert.deepEqual(JSON.parse(cards[0].args), { path: 'a.ts' });
+    assert.equal(cards[2].args, '{broken');
+    assert.equal(cards[0].result, 'export {}');
+    assert.ok(cards.every((c) => c.id === posted[2].id), 'the cards belong to that answer');
+  });
 });
 
 describe('the Thinking block in the chat webview (Chromium)', () => {

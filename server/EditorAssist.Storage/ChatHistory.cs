@@ -9,6 +9,9 @@ public sealed record StoredChatMessage(int Seq, string Role, string Content, str
 {
     /// <summary>Assistant messages: the model's thinking, kept apart from <see cref="Content"/> (null when none; migration 5).</summary>
     public string? Reasoning { get; init; }
+
+    /// <summary>Assistant messages of an agent turn: the tool calls made during it, in order (null when none; migration 6).</summary>
+    public IReadOnlyList<EditorAssist.Core.Tools.ToolCallRecord>? ToolCalls { get; init; }
 }
 
 /// <summary>
@@ -56,7 +59,7 @@ public sealed class ChatHistory(Func<SqliteStore?> store, TimeProvider? time = n
             {
                 using var ins = c.CreateCommand();
                 ins.Transaction = tx;
-                ins.CommandText = "INSERT INTO chat_messages(session_id, seq, role, content, model, finish_reason, usage, created_at, reasoning) VALUES($id, $seq, $role, $content, $model, $fr, $usage, $t, $reasoning);";
+                ins.CommandText = "INSERT INTO chat_messages(session_id, seq, role, content, model, finish_reason, usage, created_at, reasoning, tool_calls) VALUES($id, $seq, $role, $content, $model, $fr, $usage, $t, $reasoning, $tools);";
                 ins.Parameters.AddWithValue("$id", id);
                 ins.Parameters.AddWithValue("$seq", ++seq);
                 ins.Parameters.AddWithValue("$role", m.Role);
@@ -66,6 +69,8 @@ public sealed class ChatHistory(Func<SqliteStore?> store, TimeProvider? time = n
                 ins.Parameters.AddWithValue("$usage", m.Usage is null ? DBNull.Value : JsonSerializer.Serialize(m.Usage, ProviderStateJson.Default.ChatUsage));
                 ins.Parameters.AddWithValue("$t", now);
                 ins.Parameters.AddWithValue("$reasoning", (object?)m.Reasoning ?? DBNull.Value);
+                ins.Parameters.AddWithValue("$tools", m.ToolCalls is not { Count: > 0 } calls ? DBNull.Value
+                    : JsonSerializer.Serialize(calls.ToList(), ProviderStateJson.Default.ListToolCallRecord));
                 ins.ExecuteNonQuery();
             }
             tx.Commit();
@@ -111,7 +116,7 @@ public sealed class ChatHistory(Func<SqliteStore?> store, TimeProvider? time = n
         var messages = s.Run(c =>
         {
             using var cmd = c.CreateCommand();
-            cmd.CommandText = "SELECT seq, role, content, model, finish_reason, usage, created_at, reasoning FROM chat_messages WHERE session_id = $id ORDER BY seq;";
+            cmd.CommandText = "SELECT seq, role, content, model, finish_reason, usage, created_at, reasoning, tool_calls FROM chat_messages WHERE session_id = $id ORDER BY seq;";
             cmd.Parameters.AddWithValue("$id", sessionId);
             using var r = cmd.ExecuteReader();
             var list = new List<StoredChatMessage>();
@@ -120,7 +125,10 @@ public sealed class ChatHistory(Func<SqliteStore?> store, TimeProvider? time = n
                     r.IsDBNull(4) ? null : r.GetString(4),
                     r.IsDBNull(5) ? null : JsonSerializer.Deserialize(r.GetString(5), ProviderStateJson.Default.ChatUsage),
                     DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(6)))
-                { Reasoning = r.IsDBNull(7) ? null : r.GetString(7) });
+                {
+                    Reasoning = r.IsDBNull(7) ? null : r.GetString(7),
+                    ToolCalls = r.IsDBNull(8) ? null : JsonSerializer.Deserialize(r.GetString(8), ProviderStateJson.Default.ListToolCallRecord),
+                });
             return list;
         });
         return (summary, messages);

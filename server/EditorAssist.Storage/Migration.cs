@@ -89,5 +89,10 @@ public static class Migrations
             -- answers without thinking. Kept out of content so it is never sent back to the model.
             ALTER TABLE chat_messages ADD COLUMN reasoning TEXT;
             """),
+        new(6, "tool calls kept with the answer", """
+            -- Assistant messages of an agent turn: the calls made during it (JSON array of
+            -- {id, name, arguments, result, isError}); null for older rows and turns without tools.
+            ALTER TABLE chat_messages ADD COLUMN tool_calls TEXT;
+            """),
     ];
 }

@@ -139,4 +139,5 @@ public sealed class ProviderState(Func<SqliteStore?> store, TimeProvider? time =
 [JsonSerializable(typeof(List<ModelInfo>))]
 [JsonSerializable(typeof(RouterPolicy))]
 [JsonSerializable(typeof(ChatUsage))]
+[JsonSerializable(typeof(List<EditorAssist.Core.Tools.ToolCallRecord>))]
 internal sealed partial class ProviderStateJson : JsonSerializerContext;

@@ -66,6 +66,11 @@ describe('tool calling through the real sidecar', () => {
       assert.equal(result.finishReason, 'stop');
       assert.deepEqual(result.toolCalls, [{ id: calls[0].callId, name: 'read_file', arguments: fake.nextArgs, result: 'contents of src/ünïcode "quoted".ts', isError: false }]);
       assert.deepEqual(result.usage, { promptTokens: 20, completionTokens: format === 'anthropic' ? 10 : 10, cachedTokens: 0 });
+      // The history keeps the calls with the answer (migration 6): a reopened chat can show them.
+      const stored = await s.connection.sendRequest('chat/session', { sessionId: result.sessionId });
+      const answer = stored.messages.find((m) => m.role === 'assistant');
+      assert.deepEqual(answer.toolCalls, result.toolCalls);
+      assert.equal(stored.messages.find((m) => m.role === 'user').toolCalls, undefined);
       // What went upstream: the tool definitions, then the call and its result in the provider's shape.
       const [first, second] = fake.requests.filter((r) => r.method === 'POST').map((r) => r.body);
       if (format === 'anthropic') {

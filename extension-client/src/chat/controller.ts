@@ -5,7 +5,7 @@
 import { CancellationTokenSource } from 'vscode-jsonrpc';
 import { trimmedNotice } from './contextNotice';
 import { ErrorCodes, Methods, Notifications, Requests, type ChatDeltaParams, type ChatMessage, type ChatSendParams, type ChatSendResult, type ToolApprovalParams, type ToolApprovalResult, type ToolCallParams, type ToolCallResult, type ToolStatusParams } from '../protocol';
-import { type ApprovalRequest, type CancellationLike, type Decision, type ToolHost } from '../tools/host';
+import { DENIED, type ApprovalRequest, type CancellationLike, type Decision, type ToolHost } from '../tools/host';
 import type { Disposable } from '../sidecar/events';
 import type { FinishReason, FromWebview, ToWebview } from './messages';
 import type { ModelActivity } from '../models/activity';
@@ -155,6 +155,13 @@ export class ChatController implements Disposable {
         this.post({ type: 'assistantStart', id });
         // The thinking is shown again (folded) but never goes back into the conversation sent to the model.
         if (m.reasoning) this.post({ type: 'assistantReasoning', id, delta: m.reasoning });
+        // The tool cards of an agent turn come back as they ended (done, or failed/denied).
+        for (const c of m.toolCalls ?? []) {
+          this.post({
+            type: 'toolCall', id, callId: c.id, name: c.name, state: !c.isError ? 'done' : c.result === DENIED.content ? 'denied' : 'failed',
+            args: typeof c.arguments === 'string' ? c.arguments : JSON.stringify(c.arguments), result: c.result,
+          });
+        }
         if (m.content) this.post({ type: 'assistantDelta', id, delta: m.content });
         this.post({ type: 'assistantEnd', id, finishReason: storedFinish(m.finishReason), model: m.model });
       } else {

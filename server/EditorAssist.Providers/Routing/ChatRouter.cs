@@ -126,7 +126,7 @@ public sealed class ChatRouter(ProviderRegistry registry, ModelDiscovery discove
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                Save(request, $"{providerId}/{modelId}", content.ToString(), FinishReasons.Cancelled, null, reasoning.ToString());
+                Save(request, $"{providerId}/{modelId}", content.ToString(), FinishReasons.Cancelled, null, reasoning.ToString(), loop?.Calls);
                 throw;
             }
             catch (EditorAssistException ex) when (!firstToken && !committed && policy.Fallback && ProviderErrors.AllowsFallback(ex))
@@ -150,7 +150,7 @@ public sealed class ChatRouter(ProviderRegistry registry, ModelDiscovery discove
             var tokensPerSecond = usage.CompletionTokens > 1 ? Math.Round((usage.CompletionTokens - 1) / (genMs / 1000.0), 2) : 0;
             metrics?.RecordAnswer(modelRef, ttft, tokensPerSecond, usage);
             var finish = final?.FinishReason ?? FinishReasons.Stop;
-            var sessionId = Save(request, modelRef, content.ToString(), finish, usage, reasoning.ToString());
+            var sessionId = Save(request, modelRef, content.ToString(), finish, usage, reasoning.ToString(), loop!.Calls);
             return new ChatSendResult
             {
                 SessionId = sessionId,
@@ -341,7 +341,8 @@ public sealed class ChatRouter(ProviderRegistry registry, ModelDiscovery discove
             Details = new Dictionary<string, object?> { ["providerId"] = context.Descriptor.Id, ["privacy"] = "cloud" },
         };
 
-    private string Save(ChatSendRequest request, string modelRef, string content, string finish, ChatUsage? usage, string reasoning)
+    private string Save(ChatSendRequest request, string modelRef, string content, string finish, ChatUsage? usage, string reasoning,
+        IReadOnlyList<ToolCallRecord>? toolCalls = null)
     {
         if (!request.SaveHistory) return request.SessionId ?? "";
         try
@@ -349,7 +350,11 @@ public sealed class ChatRouter(ProviderRegistry registry, ModelDiscovery discove
             var last = request.Messages[^1];
             var messages = new List<StoredChatMessage>();
             if (last.Role != "assistant") messages.Add(new StoredChatMessage(0, last.Role, last.Content, null, null, null, default));
-            messages.Add(new StoredChatMessage(0, "assistant", content, modelRef, finish, usage, default) { Reasoning = reasoning.Length == 0 ? null : reasoning });
+            messages.Add(new StoredChatMessage(0, "assistant", content, modelRef, finish, usage, default)
+            {
+                Reasoning = reasoning.Length == 0 ? null : reasoning,
+                ToolCalls = toolCalls is { Count: > 0 } ? toolCalls : null,
+            });
             return history.Append(request.SessionId, modelRef, messages);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

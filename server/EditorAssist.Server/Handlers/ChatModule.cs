@@ -96,7 +96,10 @@ internal sealed class ChatModule(SessionScope scope) : IRpcModule
                         ?? throw new RpcException(ErrorCodes.InvalidParams, $"There is no chat session '{p.SessionId}'.");
             return ValueTask.FromResult(new ChatSessionResult(ToDto(found.Session), found.Messages.Select(m =>
                 new StoredMessageDto(m.Seq, m.Role, m.Content, m.Model, m.FinishReason, m.Usage is null ? null : ProviderWire.Usage(m.Usage), m.CreatedAt)
-                { Reasoning = m.Reasoning }).ToList()));
+                {
+                    Reasoning = m.Reasoning,
+                    ToolCalls = m.ToolCalls is { Count: > 0 } calls ? calls.Select(ChatToolsWire.ToDto).ToList() : null,
+                }).ToList()));
         });
 
         connection.AddRequestHandler(Protocol.Methods.ChatDeleteSession, () => json.ChatSessionIdParams, () => json.DeletedResult, (p, _, _) =>

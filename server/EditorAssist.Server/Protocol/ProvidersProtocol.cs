@@ -245,6 +245,9 @@ public sealed record StoredMessageDto(int Seq, string Role, string Content, stri
 {
     /// <summary>Assistant messages: the thinking shown with this answer; absent when none.</summary>
     public string? Reasoning { get; init; }
+
+    /// <summary>Assistant messages of an agent turn: the tool calls made during it, as chat/send reported them; absent when none.</summary>
+    public IReadOnlyList<ToolCallDto>? ToolCalls { get; init; }
 }
 
 public sealed record ChatSessionIdParams
