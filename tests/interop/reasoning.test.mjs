@@ -194,6 +194,23 @@ describe('reasoning from a local model', () => {
     assert.deepEqual(session.messages.map((m) => [m.role, m.content, m.reasoning]), [['user', 'Hi!', undefined], ['assistant', '', r.reasoning]]);
   });
 
+  test('the next turn\'s prompt holds none of the thinking (counted in the prompt the model evaluates)', async () => {
+    await ready;
+    const { ref } = await s.connection.sendRequest('models/load', { path: thinking });
+    const params = { maxTokens: 8, temperature: 0 };
+    const first = await s.connection.sendRequest('chat/send', { streamId: 'ln1', model: ref, messages: [{ role: 'user', content: 'Hi!' }], params: { maxTokens: 24, temperature: 0 } });
+    assert.ok(first.reasoning.length > 0);
+    const history = [{ role: 'user', content: 'Hi!' }, { role: 'assistant', content: first.content }, { role: 'user', content: 'And now?' }];
+    // Continuing the stored session (where the thinking is kept) and the same messages in a new one: the
+    // model evaluates the same prompt; with the thinking pasted into the answer it would be longer.
+    const continued = await s.connection.sendRequest('chat/send', { streamId: 'ln2', model: ref, sessionId: first.sessionId, messages: history, params });
+    const fresh = await s.connection.sendRequest('chat/send', { streamId: 'ln3', model: ref, messages: history, params });
+    const leaked = await s.connection.sendRequest('chat/send', { streamId: 'ln4', model: ref, params,
+      messages: [history[0], { role: 'assistant', content: `<think>${first.reasoning}</think>${first.content}` }, history[2]] });
+    assert.equal(continued.usage.promptTokens, fresh.usage.promptTokens);
+    assert.ok(leaked.usage.promptTokens > continued.usage.promptTokens + 4, `${leaked.usage.promptTokens} vs ${continued.usage.promptTokens}`);
+  });
+
   test('a template without think tags streams as before: no reasoning', async () => {
     await ready;
     const { ref } = await s.connection.sendRequest('models/load', { path: plain });
