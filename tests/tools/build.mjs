@@ -7,7 +7,7 @@ import { configuration, ensureNpmDeps, log, publishedSidecarDir, repoRoot, requi
 export function build() {
   requireDotnet();
   ensureNpmDeps();
-  if (!existsSync(serverDll)) log('First build of the C# solution (NuGet restore, then 12 projects): about 2-4 minutes on 2 cores; later builds are incremental.');
+  if (!existsSync(serverDll)) log('First build of the C# solution (NuGet restore, then every project of EditorAssist.sln): about 2-4 minutes on 2 cores; later builds are incremental.');
   run('dotnet', ['build', 'EditorAssist.sln', '-c', configuration, '--nologo', '-v', 'q', '-clp:ErrorsOnly']);
   const extManifest = path.join(repoRoot, 'extension-client', 'package.json');
   if (existsSync(extManifest)) {
